@@ -1,0 +1,12 @@
+// Command hwcov tests HuggingFace architectures across hardware platforms from CI.
+package main
+
+import (
+	"os"
+
+	"github.com/hwcov/hwcov/internal/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,168 @@
+package catalog
+
+import "strings"
+
+// The guide's ten categories plus "other", as slugs.
+const (
+	TextEncoder    = "text-encoder"
+	TextDecoder    = "text-decoder"
+	EncoderDecoder = "encoder-decoder"
+	Vision         = "vision"
+	Audio          = "audio"
+	VisionLanguage = "vision-language"
+	Multimodal     = "multimodal"
+	Video          = "video"
+	SpeechText     = "speech-text"
+	Diffusion      = "diffusion"
+	Other          = "other"
+)
+
+// Categories lists every category in the guide's order.
+var Categories = []string{TextEncoder, TextDecoder, EncoderDecoder, Vision, Audio,
+	VisionLanguage, Multimodal, Video, SpeechText, Diffusion, Other}
+
+// categoryAliases maps the guide's spellings onto the slugs.
+var categoryAliases = map[string]string{
+	"text-encoders": TextEncoder, "text_encoders": TextEncoder, "text_encoder": TextEncoder, "encoder": TextEncoder,
+	"text-decoders": TextDecoder, "text_decoders": TextDecoder, "text_decoder": TextDecoder,
+	"text-generation": TextDecoder, "decoder": TextDecoder, "causal-lm": TextDecoder,
+	"encoder-decoders": EncoderDecoder, "encoder_decoders": EncoderDecoder, "encoder_decoder": EncoderDecoder,
+	"seq2seq": EncoderDecoder, "text2text-generation": EncoderDecoder,
+	"vision-models": Vision, "vision_models": Vision, "image": Vision,
+	"audio-models": Audio, "audio_models": Audio, "speech": Audio,
+	"vision-language-models": VisionLanguage, "vision_language": VisionLanguage, "vlm": VisionLanguage,
+	"multimodal-models": Multimodal, "multimodal_models": Multimodal,
+	"video-models": Video, "video_models": Video,
+	"speech-text-models": SpeechText, "speech_text": SpeechText,
+	"diffusion-models": Diffusion, "diffusion_models": Diffusion,
+}
+
+// NormalizeCategory turns a user's spelling into a category slug; ok is false
+// when it names no category.
+func NormalizeCategory(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, c := range Categories {
+		if s == c {
+			return c, true
+		}
+	}
+	c, ok := categoryAliases[s]
+	return c, ok
+}
+
+// categoryInput is what the rules look at: the task mappings that list a model
+// type, its sub-configs and a few config facts.
+type categoryInput struct {
+	Name         string
+	Mappings     map[string]bool
+	SubConfigs   map[string]bool
+	HasNumFrames bool
+}
+
+// categoryRule is one documented rule; the first rule that matches wins.
+type categoryRule struct {
+	Name     string
+	Category string
+	Match    func(in categoryInput) bool
+}
+
+func anyOf(m map[string]bool, keys ...string) bool {
+	for _, k := range keys {
+		if m[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// categoryRules assigns the guide's categories from transformers' own task
+// mappings, in order. transformers has no diffusion mapping (diffusion models
+// live in diffusers), so no architecture is ever put in "diffusion".
+var categoryRules = []categoryRule{
+	{"video: VIDEO_CLASSIFICATION mapping, or a config with num_frames", Video, func(in categoryInput) bool {
+		return in.Mappings["VIDEO_CLASSIFICATION"] || in.HasNumFrames
+	}},
+	{"speech-text: TEXT_TO_SPECTROGRAM / TEXT_TO_WAVEFORM, or SPEECH_SEQ_2_SEQ without AUDIO_CLASSIFICATION", SpeechText, func(in categoryInput) bool {
+		return anyOf(in.Mappings, "TEXT_TO_SPECTROGRAM", "TEXT_TO_WAVEFORM") ||
+			(in.Mappings["SPEECH_SEQ_2_SEQ"] && !in.Mappings["AUDIO_CLASSIFICATION"])
+	}},
+	{"audio: CTC / AUDIO_* / SPEECH_SEQ_2_SEQ / RNNT / TDT mappings, or an audio_config sub-config", Audio, func(in categoryInput) bool {
+		return anyOf(in.Mappings, "CTC", "AUDIO_CLASSIFICATION", "AUDIO_FRAME_CLASSIFICATION",
+			"AUDIO_XVECTOR", "SPEECH_SEQ_2_SEQ", "RNNT", "TDT") || in.SubConfigs["audio_config"]
+	}},
+	{"vision-language: ZERO_SHOT_* / VISUAL_QUESTION_ANSWERING / DOCUMENT_QUESTION_ANSWERING / RETRIEVAL mappings", VisionLanguage, func(in categoryInput) bool {
+		return anyOf(in.Mappings, "ZERO_SHOT_IMAGE_CLASSIFICATION", "ZERO_SHOT_OBJECT_DETECTION",
+			"VISUAL_QUESTION_ANSWERING", "DOCUMENT_QUESTION_ANSWERING", "RETRIEVAL")
+	}},
+	{"multimodal: IMAGE_TEXT_TO_TEXT / MULTIMODAL_LM with a text_config (a language model inside)", Multimodal, func(in categoryInput) bool {
+		return anyOf(in.Mappings, "IMAGE_TEXT_TO_TEXT", "MULTIMODAL_LM") && in.SubConfigs["text_config"]
+	}},
+	{"vision-language: IMAGE_TEXT_TO_TEXT / MULTIMODAL_LM without a separate language model, or text_config + vision_config", VisionLanguage, func(in categoryInput) bool {
+		return anyOf(in.Mappings, "IMAGE_TEXT_TO_TEXT", "MULTIMODAL_LM") ||
+			(in.SubConfigs["text_config"] && in.SubConfigs["vision_config"])
+	}},
+	{"encoder-decoder: SEQ_TO_SEQ_CAUSAL_LM mapping", EncoderDecoder, func(in categoryInput) bool {
+		return in.Mappings["SEQ_TO_SEQ_CAUSAL_LM"]
+	}},
+	{"text-encoder: MASKED_LM mapping", TextEncoder, func(in categoryInput) bool {
+		return in.Mappings["MASKED_LM"]
+	}},
+	{"text-decoder: CAUSAL_LM mapping", TextDecoder, func(in categoryInput) bool {
+		return in.Mappings["CAUSAL_LM"]
+	}},
+	{"text-encoder: TEXT_ENCODING / SEQUENCE_CLASSIFICATION / TOKEN_CLASSIFICATION / QUESTION_ANSWERING / MULTIPLE_CHOICE / NEXT_SENTENCE_PREDICTION / TABLE_QUESTION_ANSWERING", TextEncoder, func(in categoryInput) bool {
+		return anyOf(in.Mappings, "TEXT_ENCODING", "SEQUENCE_CLASSIFICATION", "TOKEN_CLASSIFICATION",
+			"QUESTION_ANSWERING", "MULTIPLE_CHOICE", "NEXT_SENTENCE_PREDICTION", "TABLE_QUESTION_ANSWERING")
+	}},
+	{"vision: an image task mapping (classification, detection, segmentation, depth, backbone, ...)", Vision, func(in categoryInput) bool {
+		for m := range in.Mappings {
+			switch m {
+			case "IMAGE_CLASSIFICATION", "IMAGE", "OBJECT_DETECTION", "IMAGE_SEGMENTATION", "SEMANTIC_SEGMENTATION",
+				"INSTANCE_SEGMENTATION", "UNIVERSAL_SEGMENTATION", "DEPTH_ESTIMATION", "BACKBONE",
+				"MASKED_IMAGE_MODELING", "MASK_GENERATION", "KEYPOINT_DETECTION", "KEYPOINT_MATCHING",
+				"POSE_ESTIMATION", "IMAGE_MATTING", "IMAGE_TO_IMAGE", "NORMAL_ESTIMATION",
+				"POINTMAP_ESTIMATION", "CAUSAL_IMAGE_MODELING", "TABLE_RECOGNITION", "TEXT_RECOGNITION":
+				return true
+			}
+		}
+		return false
+	}},
+	{"tower: a *_vision* / *_image* sub-model with no task mapping", Vision, func(in categoryInput) bool {
+		return len(in.Mappings) <= 1 && containsAny(in.Name, "_vision", "_image", "vqgan", "_sam_")
+	}},
+	{"tower: a *_audio* / *speech* sub-model with no task mapping", Audio, func(in categoryInput) bool {
+		return len(in.Mappings) <= 1 && containsAny(in.Name, "_audio", "speech", "hifigan", "clvp")
+	}},
+	{"tower: a *_text* / *_decoder / *_encoder sub-model with no task mapping", TextEncoder, func(in categoryInput) bool {
+		return len(in.Mappings) <= 1 && containsAny(in.Name, "_text", "_decoder", "_encoder", "_language")
+	}},
+	{"other: none of the above (time series, decision transformers, ...)", Other, func(categoryInput) bool { return true }},
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// categorize applies categoryRules and returns the category and the rule.
+func categorize(in categoryInput) (category, rule string) {
+	for _, r := range categoryRules {
+		if r.Match(in) {
+			return r.Category, r.Name
+		}
+	}
+	return Other, ""
+}
+
+// CategoryRules lists the rules in order, for documentation and `catalog rules`.
+func CategoryRules() []string {
+	out := make([]string, len(categoryRules))
+	for i, r := range categoryRules {
+		out[i] = r.Name
+	}
+	return out
+}

@@ -1,0 +1,116 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Dump is what runners/python/hwcov_harness/catalog_sync.py prints.
+type Dump struct {
+	TransformersVersion string            `json:"transformers_version"`
+	TorchVersion        string            `json:"torch_version"`
+	AutoClasses         map[string]string `json:"auto_classes"` // mapping key -> AutoModelFor...
+	Models              []struct {
+		Name         string   `json:"name"`
+		ConfigClass  string   `json:"config_class"`
+		Mappings     []string `json:"mappings"`
+		SubConfigs   []string `json:"sub_configs"`
+		HasNumFrames bool     `json:"has_num_frames"`
+		Params       float64  `json:"params"`
+		MaxPositions int      `json:"max_positions"`
+		ConfigError  string   `json:"config_error"`
+	} `json:"models"`
+}
+
+// autoClassPreference orders the task mappings whose auto class builds a model
+// type that has no base AutoModel entry: the most generic task first.
+var autoClassPreference = []string{
+	"SEQ_TO_SEQ_CAUSAL_LM", "IMAGE_TEXT_TO_TEXT", "SPEECH_SEQ_2_SEQ", "CAUSAL_LM", "MASKED_LM",
+	"TEXT_ENCODING", "IMAGE_CLASSIFICATION", "DEPTH_ESTIMATION", "OBJECT_DETECTION", "CTC",
+	"AUDIO_CLASSIFICATION", "TEXT_TO_WAVEFORM", "TEXT_TO_SPECTROGRAM", "MULTIMODAL_LM",
+}
+
+// FromDump builds a catalog from a sync dump. Priorities come from prio;
+// popularity figures are carried over from prev (which may be nil).
+func FromDump(d Dump, prev *Catalog, prio Priorities, now time.Time) (*Catalog, error) {
+	if len(d.Models) == 0 {
+		return nil, fmt.Errorf("catalog sync: transformers %q listed no model types", d.TransformersVersion)
+	}
+	c := &Catalog{
+		TransformersVersion: d.TransformersVersion,
+		TorchVersion:        d.TorchVersion,
+		SyncedAt:            now.UTC().Format(time.RFC3339),
+	}
+	if prev != nil {
+		c.PopularitySource = prev.PopularitySource
+	}
+	for _, m := range d.Models {
+		in := categoryInput{Name: m.Name, Mappings: set(m.Mappings), SubConfigs: set(m.SubConfigs), HasNumFrames: m.HasNumFrames}
+		cat, rule := categorize(in)
+		a := Architecture{
+			Name:           m.Name,
+			ConfigClass:    m.ConfigClass,
+			Category:       cat,
+			Rule:           rule,
+			Tower:          strings.HasPrefix(rule, "tower:"),
+			Mappings:       append([]string{}, m.Mappings...),
+			AutoClass:      chooseAutoClass(in.Mappings, d.AutoClasses),
+			SubConfigs:     append([]string{}, m.SubConfigs...),
+			DefaultParamsM: float64(int64(m.Params/1e4)) / 100,
+			MaxPositions:   m.MaxPositions,
+			Tiny:           tinyOverrides[m.Name],
+		}
+		sort.Strings(a.Mappings)
+		if prev != nil {
+			if p, ok := prev.Get(m.Name); ok {
+				a.PopularityRank, a.Downloads = p.PopularityRank, p.Downloads
+			}
+		}
+		c.Architectures = append(c.Architectures, a)
+	}
+	c.index()
+	c.ApplyPriorities(prio)
+	return c, nil
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func chooseAutoClass(mappings map[string]bool, autoClasses map[string]string) string {
+	if mappings["BASE"] {
+		return "AutoModel"
+	}
+	for _, k := range autoClassPreference {
+		if mappings[k] && autoClasses[k] != "" {
+			return autoClasses[k]
+		}
+	}
+	keys := make([]string, 0, len(mappings))
+	for k := range mappings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if autoClasses[k] != "" {
+			return autoClasses[k]
+		}
+	}
+	return ""
+}
+
+// Marshal writes the catalog as indented, stable JSON.
+func (c *Catalog) Marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

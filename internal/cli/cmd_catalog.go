@@ -1,0 +1,402 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/catalog"
+	"github.com/hwcov/hwcov/internal/fsutil"
+)
+
+// NewCmdCatalog builds `hwcov catalog`.
+func NewCmdCatalog(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "catalog",
+		Short: "List and sync the architectures of the installed transformers",
+	}
+	cmd.AddCommand(NewCmdCatalogSync(f, nil), NewCmdCatalogList(f, nil), NewCmdCatalogSubsets(f, nil), NewCmdCatalogShow(f, nil))
+	return cmd
+}
+
+// CatalogSyncOptions are the options of `hwcov catalog sync`.
+type CatalogSyncOptions struct {
+	F              *Factory
+	Out            string
+	Popularity     bool
+	PopularityOnly bool
+	HubURL         string
+	Pages          int
+}
+
+// NewCmdCatalogSync builds `hwcov catalog sync`.
+func NewCmdCatalogSync(f *Factory, runF func(*CatalogSyncOptions) error) *cobra.Command {
+	opts := &CatalogSyncOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Read every architecture from the installed transformers into the catalog file",
+		Long: `Runs Python against the installed transformers, reads CONFIG_MAPPING_NAMES and
+every task mapping in transformers.models.auto.modeling_auto, assigns each model
+type a category by the documented rules (hwcov catalog show --rules), and writes
+the catalog (default .hwcov/catalog.json, which then wins over the embedded one).
+With --popularity it also asks the HuggingFace Hub API for download counts.`,
+		Example: "  hwcov catalog sync\n  hwcov catalog sync --popularity --hub-url https://huggingface.co\n  hwcov catalog sync --out internal/catalog/data/catalog.json",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCatalogSync(c.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Out, "out", "", "catalog file to write (default: catalog in hwcov.yaml, .hwcov/catalog.json)")
+	cmd.Flags().BoolVar(&opts.Popularity, "popularity", false, "also fetch download counts from the HuggingFace Hub API")
+	cmd.Flags().BoolVar(&opts.PopularityOnly, "popularity-only", false, "only refresh download counts, keep the architectures")
+	cmd.Flags().StringVar(&opts.HubURL, "hub-url", "", "HuggingFace Hub base URL (default hub_url in hwcov.yaml, https://huggingface.co)")
+	cmd.Flags().IntVar(&opts.Pages, "pages", 5, "pages of 1000 models to read from the Hub")
+	return cmd
+}
+
+func runCatalogSync(ctx context.Context, opts *CatalogSyncOptions) error {
+	f := opts.F
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	out := opts.Out
+	if out == "" {
+		out = cfg.CatalogFile
+	}
+	prev, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	var c *catalog.Catalog
+	if opts.PopularityOnly {
+		c = prev
+	} else {
+		raw, err := f.RunHarnessScript(ctx, "catalog_sync")
+		if err != nil {
+			return fmt.Errorf("catalog sync: %w", err)
+		}
+		var d catalog.Dump
+		if err := jsonUnmarshal(raw, &d); err != nil {
+			return fmt.Errorf("catalog sync: read the Python dump: %w", err)
+		}
+		if c, err = catalog.FromDump(d, prev, cfg.Priorities, f.Now()); err != nil {
+			return err
+		}
+	}
+	if opts.Popularity || opts.PopularityOnly {
+		hub := opts.HubURL
+		if hub == "" {
+			hub = cfg.HubURL
+		}
+		client := catalog.HubClient{BaseURL: hub, HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
+		counts, err := client.Downloads(ctx)
+		if err != nil {
+			return fmt.Errorf("catalog sync --popularity: %w", err)
+		}
+		n := c.ApplyPopularity(counts, hub)
+		c.ApplyPriorities(cfg.Priorities)
+		fmt.Fprintf(f.Err, "popularity: %d architectures ranked from %s\n", n, hub)
+	}
+	data, err := c.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	if err := fsutil.WriteFileAtomic(out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.Out, "wrote %s: %d architectures from transformers %s\n", out, len(c.Architectures), c.TransformersVersion)
+	return nil
+}
+
+// CatalogListOptions are the options of `hwcov catalog list`.
+type CatalogListOptions struct {
+	F        *Factory
+	Category string
+	Priority string
+	Top      int
+	Format   string
+	Summary  bool
+	Out      string
+}
+
+// NewCmdCatalogList builds `hwcov catalog list`.
+func NewCmdCatalogList(f *Factory, runF func(*CatalogListOptions) error) *cobra.Command {
+	opts := &CatalogListOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List architectures with their category, auto class and priority (guide: --list-all-hf-models)",
+		Example: "  hwcov catalog list --summary\n  hwcov catalog list --category vision --format csv\n  hwcov catalog list --format json --out all_models.json",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCatalogList(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Category, "category", "", "only this category ("+strings.Join(catalog.Categories, ", ")+")")
+	cmd.Flags().StringVar(&opts.Priority, "priority", "", "only this tier and above: key or high")
+	cmd.Flags().IntVar(&opts.Top, "top", 0, "only the N most downloaded (needs `catalog sync --popularity`)")
+	cmd.Flags().StringVar(&opts.Format, "format", "table", "table, json or csv")
+	cmd.Flags().BoolVar(&opts.Summary, "summary", false, "print counts per category instead of the list")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func runCatalogList(opts *CatalogListOptions) error {
+	if err := checkFormat("format", opts.Format, "table", "json", "csv"); err != nil {
+		return err
+	}
+	c, err := opts.F.Catalog()
+	if err != nil {
+		return err
+	}
+	sel := catalog.Selector{Category: opts.Category, Priority: opts.Priority, Top: opts.Top, All: true}
+	archs, err := c.Select(sel)
+	if err != nil {
+		return selectError(err)
+	}
+	return writeOutput(opts.F, opts.Out, func(w *strings.Builder) error {
+		if opts.Summary {
+			return writeCatalogSummary(w, c, archs, opts.Format)
+		}
+		switch opts.Format {
+		case "json":
+			return writeJSON(w, struct {
+				TransformersVersion string                 `json:"transformers_version"`
+				Count               int                    `json:"count"`
+				Architectures       []catalog.Architecture `json:"architectures"`
+			}{c.TransformersVersion, len(archs), archs})
+		}
+		header := []string{"architecture", "category", "auto_class", "priority", "popularity_rank", "default_params_m"}
+		var rows [][]string
+		for _, a := range archs {
+			rank := ""
+			if a.PopularityRank > 0 {
+				rank = itoa(a.PopularityRank)
+			}
+			auto := a.AutoClass
+			if auto == "" {
+				auto = "(not buildable from config)"
+			}
+			rows = append(rows, []string{a.Name, a.Category, auto, a.Priority, rank, fmt.Sprintf("%.1f", a.DefaultParamsM)})
+		}
+		if opts.Format == "csv" {
+			return writeCSV(w, header, rows)
+		}
+		return writeTable(w, header, rows)
+	})
+}
+
+func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog.Architecture, format string) error {
+	count := map[string]int{}
+	buildable := map[string]int{}
+	for _, a := range archs {
+		count[a.Category]++
+		if a.AutoClass != "" {
+			buildable[a.Category]++
+		}
+	}
+	type row struct {
+		Category  string `json:"category"`
+		Count     int    `json:"count"`
+		Buildable int    `json:"buildable_from_config"`
+	}
+	var rows []row
+	for _, cat := range catalog.Categories {
+		rows = append(rows, row{cat, count[cat], buildable[cat]})
+	}
+	switch format {
+	case "json":
+		return writeJSON(w, struct {
+			TransformersVersion string `json:"transformers_version"`
+			Total               int    `json:"total"`
+			Categories          []row  `json:"categories"`
+		}{c.TransformersVersion, len(archs), rows})
+	}
+	var cells [][]string
+	for _, r := range rows {
+		cells = append(cells, []string{r.Category, itoa(r.Count), itoa(r.Buildable)})
+	}
+	cells = append(cells, []string{"total", itoa(len(archs)), itoa(sumMap(buildable))})
+	header := []string{"category", "architectures", "buildable from config"}
+	if format == "csv" {
+		return writeCSV(w, header, cells)
+	}
+	if err := writeTable(w, header, cells); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "transformers %s; diffusion is empty: transformers has no diffusion task mapping (diffusion models live in diffusers).\n", c.TransformersVersion)
+	return nil
+}
+
+func sumMap(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// writeOutput renders into a buffer and writes it to path atomically, or to stdout.
+func writeOutput(f *Factory, path string, render func(*strings.Builder) error) error {
+	var b strings.Builder
+	if err := render(&b); err != nil {
+		return err
+	}
+	if path == "" || path == "-" {
+		_, err := fmt.Fprint(f.Out, b.String())
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := fsutil.WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.Err, "wrote %s\n", path)
+	return nil
+}
+
+// selectError turns catalog selection errors into usage errors with hints.
+func selectError(err error) error {
+	var ue *catalog.UnknownError
+	switch {
+	case errors.As(err, &ue):
+		hint := "hwcov catalog list"
+		if ue.Kind == "category" {
+			hint = "hwcov catalog list --summary"
+		}
+		return usagef(hint, "%v", err)
+	case errors.Is(err, catalog.ErrNoPopularity):
+		return usagef("hwcov catalog sync --popularity", "%v", err)
+	case strings.Contains(err.Error(), "popularity rank"):
+		return usagef("--popularity-rank 1-50", "%v", err)
+	}
+	return err
+}
+
+// CatalogSubsetsOptions are the options of `hwcov catalog subsets`.
+type CatalogSubsetsOptions struct {
+	F   *Factory
+	Out string
+}
+
+// NewCmdCatalogSubsets builds `hwcov catalog subsets`.
+func NewCmdCatalogSubsets(f *Factory, runF func(*CatalogSubsetsOptions) error) *cobra.Command {
+	opts := &CatalogSubsetsOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "subsets",
+		Short:   "Write one model list per category and priority tier (guide: --create-model-subsets)",
+		Example: "  hwcov catalog subsets --out model_subsets/\n  hwcov run --models-file model_subsets/text-encoder.txt --hardware cpu",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCatalogSubsets(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Out, "out", "model_subsets", "folder to write the subsets into")
+	return cmd
+}
+
+func runCatalogSubsets(opts *CatalogSubsetsOptions) error {
+	c, err := opts.F.Catalog()
+	if err != nil {
+		return err
+	}
+	subsets := map[string][]string{}
+	for _, a := range c.Architectures {
+		subsets[a.Category] = append(subsets[a.Category], a.Name)
+		switch a.Priority {
+		case catalog.PriorityKey:
+			subsets["key"] = append(subsets["key"], a.Name)
+			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
+		case catalog.PriorityHigh:
+			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
+		}
+	}
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(subsets))
+	for n := range subsets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		path := filepath.Join(opts.Out, n+".txt")
+		body := "# hwcov model subset " + n + " (transformers " + c.TransformersVersion + ")\n" + strings.Join(subsets[n], "\n") + "\n"
+		if err := fsutil.WriteFileAtomic(path, []byte(body), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.F.Out, "%-20s %4d  %s\n", n, len(subsets[n]), path)
+	}
+	return nil
+}
+
+// CatalogShowOptions are the options of `hwcov catalog show`.
+type CatalogShowOptions struct {
+	F     *Factory
+	Name  string
+	Rules bool
+}
+
+// NewCmdCatalogShow builds `hwcov catalog show`.
+func NewCmdCatalogShow(f *Factory, runF func(*CatalogShowOptions) error) *cobra.Command {
+	opts := &CatalogShowOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "show [ARCHITECTURE]",
+		Short:   "Show one architecture as JSON, or the category rules with --rules",
+		Example: "  hwcov catalog show whisper\n  hwcov catalog show --rules",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Name = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCatalogShow(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Rules, "rules", false, "print the category rules, first match wins")
+	return cmd
+}
+
+func runCatalogShow(opts *CatalogShowOptions) error {
+	if opts.Rules {
+		for i, r := range catalog.CategoryRules() {
+			fmt.Fprintf(opts.F.Out, "%2d. %s\n", i+1, r)
+		}
+		return nil
+	}
+	if opts.Name == "" {
+		return usagef("hwcov catalog show bert", "name an architecture, or pass --rules")
+	}
+	c, err := opts.F.Catalog()
+	if err != nil {
+		return err
+	}
+	archs, err := c.Select(catalog.Selector{Models: []string{opts.Name}})
+	if err != nil {
+		return selectError(err)
+	}
+	return writeJSON(opts.F.Out, archs[0])
+}

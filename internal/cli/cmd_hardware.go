@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/catalog"
+	"github.com/hwcov/hwcov/internal/hardware"
+)
+
+// NewCmdHardware builds `hwcov hardware`.
+func NewCmdHardware(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "hardware",
+		Short: "List, show, add and detect hardware platforms",
+	}
+	cmd.AddCommand(NewCmdHardwareList(f, nil), NewCmdHardwareShow(f, nil), NewCmdHardwareAdd(f, nil), NewCmdHardwareDetect(f, nil))
+	return cmd
+}
+
+// HardwareListOptions are the options of `hwcov hardware list`.
+type HardwareListOptions struct {
+	F      *Factory
+	Format string
+}
+
+// NewCmdHardwareList builds `hwcov hardware list`.
+func NewCmdHardwareList(f *Factory, runF func(*HardwareListOptions) error) *cobra.Command {
+	opts := &HardwareListOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the built-in and custom platforms with their runner labels",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runHardwareList(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "table", "table, json or csv")
+	return cmd
+}
+
+func runHardwareList(opts *HardwareListOptions) error {
+	if err := checkFormat("format", opts.Format, "table", "json", "csv"); err != nil {
+		return err
+	}
+	r, err := opts.F.Hardware()
+	if err != nil {
+		return err
+	}
+	if opts.Format == "json" {
+		return writeJSON(opts.F.Out, r.All())
+	}
+	header := []string{"platform", "backend", "precision", "memory_mb", "timeout_s", "runner labels", "source"}
+	var rows [][]string
+	for _, p := range r.All() {
+		src := "built-in"
+		if !p.Builtin {
+			src = "custom"
+		}
+		rows = append(rows, []string{p.PlatformKey, p.BackendType, p.PreferredPrecision + " of " + strings.Join(p.SupportedPrecisions, ","),
+			itoa(p.MemoryConstraintMB), itoa(p.DefaultTimeoutSeconds), strings.Join(p.Labels(), ","), src})
+	}
+	if opts.Format == "csv" {
+		return writeCSV(opts.F.Out, header, rows)
+	}
+	return writeTable(opts.F.Out, header, rows)
+}
+
+// HardwareShowOptions are the options of `hwcov hardware show`.
+type HardwareShowOptions struct {
+	F   *Factory
+	Key string
+}
+
+// NewCmdHardwareShow builds `hwcov hardware show`.
+func NewCmdHardwareShow(f *Factory, runF func(*HardwareShowOptions) error) *cobra.Command {
+	opts := &HardwareShowOptions{F: f}
+	return &cobra.Command{
+		Use:     "show PLATFORM",
+		Short:   "Print one platform in the guide's JSON format",
+		Example: "  hwcov hardware show qualcomm > qualcomm.json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Key = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runHardwareShow(opts)
+		},
+	}
+}
+
+func runHardwareShow(opts *HardwareShowOptions) error {
+	ps, err := opts.F.platforms([]string{opts.Key})
+	if err != nil {
+		return err
+	}
+	b, err := hardware.Marshal(ps[0])
+	if err != nil {
+		return err
+	}
+	_, err = opts.F.Out.Write(b)
+	return err
+}
+
+// platforms resolves platform names ("all", "cpu,cuda") with helpful errors.
+func (f *Factory) platforms(names []string) ([]hardware.Platform, error) {
+	r, err := f.Hardware()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := r.Resolve(names, catalog.Closest)
+	var ue *hardware.UnknownError
+	if errors.As(err, &ue) {
+		return nil, usagef("hwcov hardware list (or add one: hwcov hardware add --properties FILE.json)", "%v", err)
+	}
+	if err == nil && len(ps) == 0 {
+		return nil, usagef("--hardware cpu (or all)", "no hardware platform named")
+	}
+	return ps, err
+}
+
+// HardwareAddOptions are the options of `hwcov hardware add`.
+type HardwareAddOptions struct {
+	F          *Factory
+	Properties string
+	Dir        string
+	Force      bool
+}
+
+// NewCmdHardwareAdd builds `hwcov hardware add`.
+func NewCmdHardwareAdd(f *Factory, runF func(*HardwareAddOptions) error) *cobra.Command {
+	opts := &HardwareAddOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "add --properties FILE.json",
+		Short: "Add a custom platform from the guide's JSON format (guide: --add-hardware, --define-hardware)",
+		Long: `Validates FILE.json strictly (an unknown key, a wrong type or a bad value names the
+field and the file; nothing is written on error) and saves it as
+.hwcov/hardware/<platform_key>.json, where every later command finds it.`,
+		Example: "  hwcov hardware show qualcomm > my_npu.json   # start from a built-in one\n  hwcov hardware add --properties my_npu.json",
+		Aliases: []string{"define"},
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runHardwareAdd(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Properties, "properties", "", "platform file in the guide's JSON format (required)")
+	cmd.Flags().StringVar(&opts.Properties, "config", "", "alias of --properties")
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "where custom platforms live (default hardware_dir in hwcov.yaml, .hwcov/hardware)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace a custom platform with the same key")
+	return cmd
+}
+
+func runHardwareAdd(opts *HardwareAddOptions) error {
+	if opts.Properties == "" {
+		return usagef("hwcov hardware add --properties qualcomm.json", "--properties is required")
+	}
+	p, err := hardware.LoadFile(opts.Properties)
+	if err != nil {
+		var fe *hardware.FieldError
+		if errors.As(err, &fe) {
+			return usagef("compare with `hwcov hardware show cpu`", "%v", err)
+		}
+		return usagef("check the path", "%v", err)
+	}
+	r, err := opts.F.Hardware()
+	if err != nil {
+		return err
+	}
+	if old, ok := r.Get(p.PlatformKey); ok && !opts.Force {
+		what := "custom"
+		if old.Builtin {
+			what = "built-in"
+		}
+		return usagef("pass --force to replace it, or choose another platform_key", "%s: platform %q already exists (%s)", opts.Properties, p.PlatformKey, what)
+	}
+	dir := opts.Dir
+	if dir == "" {
+		cfg, err := opts.F.Config()
+		if err != nil {
+			return err
+		}
+		dir = cfg.HardwareDir
+	}
+	path, err := hardware.Save(dir, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.F.Out, "added %s (%s, %s) as %s; runner labels %s\n", p.PlatformKey, p.PlatformName, p.BackendType, path, strings.Join(p.Labels(), ","))
+	return nil
+}
+
+// HardwareDetectOptions are the options of `hwcov hardware detect`.
+type HardwareDetectOptions struct {
+	F      *Factory
+	Labels bool
+	Format string
+}
+
+// NewCmdHardwareDetect builds `hwcov hardware detect`.
+func NewCmdHardwareDetect(f *Factory, runF func(*HardwareDetectOptions) error) *cobra.Command {
+	opts := &HardwareDetectOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "detect",
+		Short: "Print what this machine can run, as runner labels",
+		Long: `Probes this machine: cpu always; cuda and rocm through torch (and nvidia-smi /
+rocm-smi); mps on macOS; openvino, onnxruntime and QNN by Python import; webgpu
+and webnn when a browser can create an adapter or context. --labels prints the
+comma-separated runner labels to register a self-hosted runner with.`,
+		Example: "  hwcov hardware detect\n  ./config.sh --labels \"$(hwcov hardware detect --labels)\"",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runHardwareDetect(c.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Labels, "labels", false, "print only the runner labels, comma-separated")
+	cmd.Flags().StringVar(&opts.Format, "format", "table", "table or json")
+	return cmd
+}
+
+func runHardwareDetect(ctx context.Context, opts *HardwareDetectOptions) error {
+	if err := checkFormat("format", opts.Format, "table", "json"); err != nil {
+		return err
+	}
+	f := opts.F
+	var probe hardware.Probe
+	raw, err := f.RunHarnessScript(ctx, "detect")
+	if err != nil {
+		fmt.Fprintf(f.Err, "hwcov: hardware probe failed, reporting cpu only: %v\n", err)
+	} else if probe, err = hardware.ParseProbe(raw); err != nil {
+		return err
+	}
+	if probe.System == "" {
+		probe.System = "Linux"
+	}
+	_, errNV := f.LookPath("nvidia-smi")
+	_, errROC := f.LookPath("rocm-smi")
+	probe.NvidiaSMI, probe.ROCmSMI = errNV == nil, errROC == nil
+	ds := hardware.Detect(probe)
+	labels := hardware.Labels(probe, ds)
+	if opts.Labels {
+		_, err := fmt.Fprintln(f.Out, strings.Join(labels, ","))
+		return err
+	}
+	if opts.Format == "json" {
+		return writeJSON(f.Out, struct {
+			Platforms []hardware.Detection `json:"platforms"`
+			Labels    []string             `json:"labels"`
+		}{ds, labels})
+	}
+	var rows [][]string
+	for _, d := range ds {
+		mark := "no"
+		if d.Available {
+			mark = "yes"
+		}
+		rows = append(rows, []string{d.Platform, mark, d.Detail})
+	}
+	if err := writeTable(f.Out, []string{"platform", "available", "detail"}, rows); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f.Out, "runner labels: %s\n", strings.Join(labels, ","))
+	return err
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes, mapped in one place.
+const (
+	ExitOK       = 0 // success
+	ExitFailed   = 1 // tests failed or a regression was found (policy)
+	ExitUsage    = 2 // the user's input is wrong
+	ExitInternal = 3 // hwcov or its environment failed
+)
+
+// usageError is a mistake of the user's: printed as one line and a hint.
+type usageError struct {
+	msg  string
+	hint string
+	err  error
+}
+
+func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a usage error with a hint.
+func usagef(hint, format string, args ...any) error {
+	var wrapped error
+	for _, a := range args {
+		if e, ok := a.(error); ok {
+			wrapped = e
+		}
+	}
+	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint, err: wrapped}
+}
+
+// policyError says that the command worked and its verdict is "failed".
+type policyError struct{ msg string }
+
+func (e *policyError) Error() string { return e.msg }
+
+// exitCode prints err and returns the exit code for it.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ue *usageError
+	var pe *policyError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "hwcov: %s\n", oneLine(ue.msg))
+		if ue.hint != "" {
+			fmt.Fprintf(stderr, "Try: %s\n", ue.hint)
+		}
+		return ExitUsage
+	case errors.As(err, &pe):
+		fmt.Fprintf(stderr, "hwcov: %s\n", oneLine(pe.msg))
+		return ExitFailed
+	default:
+		fmt.Fprintf(stderr, "hwcov: %s\n", oneLine(err.Error()))
+		return ExitInternal
+	}
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " …"
+	}
+	return s
+}
