@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"hwcov": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// repoRoot is the module root, where .venv lives.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// TestScript runs the CLI flows in testdata/script. Scripts that need the real
+// Python environment declare `[!python] skip`; the python condition holds when
+// .venv/bin/python (with torch and transformers) exists.
+func TestScript(t *testing.T) {
+	venvPython, _ := filepath.Abs(filepath.Join(repoRoot(), ".venv", "bin", "python"))
+	_, err := os.Stat(venvPython)
+	hasPython := err == nil
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("HWCOV_CACHE_DIR", filepath.Join(env.WorkDir, ".cache"))
+			env.Setenv("HF_HUB_OFFLINE", "1")
+			env.Setenv("GITHUB_ACTIONS", "")
+			if hasPython {
+				env.Setenv("HWCOV_PYTHON", venvPython)
+			}
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "python":
+				return hasPython, nil
+			case "long":
+				return !testing.Short(), nil
+			}
+			return false, nil
+		},
+	})
+}
