@@ -11,7 +11,7 @@ var tinyOverrides = map[string]map[string]any{
 	"qwen2":   {"vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 2, "intermediate_size": 37},
 	"t5":      {"vocab_size": 99, "d_model": 32, "d_kv": 8, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 4, "d_ff": 37},
 	"bart": {"vocab_size": 99, "d_model": 16, "encoder_layers": 2, "decoder_layers": 2, "encoder_attention_heads": 4,
-		"decoder_attention_heads": 4, "encoder_ffn_dim": 4, "decoder_ffn_dim": 4, "max_position_embeddings": 50},
+		"decoder_attention_heads": 4, "encoder_ffn_dim": 4, "decoder_ffn_dim": 4},
 	"vit":      {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 37, "image_size": 30, "patch_size": 2},
 	"convnext": {"hidden_sizes": []any{10, 20, 30, 40}, "depths": []any{2, 2, 3, 2}, "image_size": 32},
 	"swin":     {"embed_dim": 16, "depths": []any{1, 2, 1}, "num_heads": []any{2, 2, 4}, "window_size": 2, "image_size": 32, "patch_size": 2},

@@ -71,3 +71,6 @@ func oneLine(s string) string {
 	}
 	return s
 }
+
+// asErr is errors.As for call sites that read better without the import.
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

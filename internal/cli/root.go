@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"io"
+	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -36,7 +40,9 @@ func MainWith(f *Factory, args []string) int {
 	root.SetIn(f.In)
 	root.SetOut(f.Out)
 	root.SetErr(f.Err)
-	cmd, err := root.ExecuteC()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && isFlagError(err) {
 		hint := "hwcov --help"
 		if cmd != nil {

@@ -69,7 +69,7 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	created := false
 	if path != "" {
-		_, err := os.Stat(path)
+		info, err := os.Stat(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			if !opts.Create || opts.ReadOnly {
@@ -81,6 +81,8 @@ func Open(path string, opts Options) (*DB, error) {
 			created = true
 		case err != nil:
 			return nil, fmt.Errorf("open database %q: %w", path, err)
+		case info.IsDir():
+			return nil, fmt.Errorf("open database %q: is a directory, want a .duckdb file", path)
 		default:
 			if err := checkMagic(path); err != nil {
 				return nil, err

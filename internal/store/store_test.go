@@ -274,7 +274,11 @@ func TestRuns(t *testing.T) {
 	if err := db.BeginRun(ctx, r2); err != nil {
 		t.Fatal(err)
 	}
+	// A run begun without a start time takes the later one.
 	if err := db.BeginRun(ctx, results.Run{RunID: "run-0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.BeginRun(ctx, results.Run{RunID: "run-0", StartedAt: t0.Add(2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.FinishRun(ctx, "nope", t0); err == nil {
@@ -285,7 +289,7 @@ func TestRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	r2.StartedAt = t0
-	want := []results.Run{r2, {RunID: "run-0"}}
+	want := []results.Run{r2, {RunID: "run-0", StartedAt: t0.Add(2 * time.Hour)}}
 	if !reflect.DeepEqual(runs, want) {
 		t.Errorf("Runs:\n got %+v\nwant %+v", runs, want)
 	}

@@ -1,0 +1,267 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/generator"
+)
+
+func init() {
+	extraCommands = append(extraCommands,
+		func(f *Factory) *cobra.Command { return NewCmdGenerate(f, nil) },
+		NewCmdTemplates)
+}
+
+// GenerateOptions are the options of `hwcov generate`.
+type GenerateOptions struct {
+	F            *Factory
+	Models       ModelFlags
+	Hardware     []string
+	Out          string
+	DryRun       bool
+	Precision    string
+	TemplatesDir string
+	Quiet        bool
+}
+
+// NewCmdGenerate builds `hwcov generate`.
+func NewCmdGenerate(f *Factory, runF func(*GenerateOptions) error) *cobra.Command {
+	opts := &GenerateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Write one readable pytest file per (architecture, hardware) from the templates",
+		Long: `Renders test_<model>_<hardware>.py for every compatible pair, from the template
+chain base > category (or category x hardware) > family > hardware, and copies
+the hwcov_harness package beside them so that the folder runs standalone:
+  pytest generated_tests/test_bert_cpu.py
+Incompatible pairs are skipped with the reason (see docs/catalog.md). Output is
+deterministic; files are written atomically. (guide: --bulk-generate-tests,
+--test-generators --dry-run, --generate-hardware-adaptations)`,
+		Example: `  hwcov generate --category text_encoders --hardware cpu --out generated_tests/
+  hwcov generate --popularity-rank 1-50 --hardware cpu --out generated_tests/
+  hwcov generate --all-models --hardware cuda,rocm,webgpu --out generated_tests/
+  hwcov generate --all-models --hardware all --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runGenerate(opts)
+		},
+	}
+	opts.Models.register(cmd.Flags())
+	cmd.Flags().StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
+	cmd.Flags().StringVar(&opts.Out, "out", "generated_tests", "folder to write the tests into")
+	cmd.Flags().StringVar(&opts.Out, "output-dir", "generated_tests", "alias of --out")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "render everything, write nothing, list what would be written")
+	cmd.Flags().StringVar(&opts.Precision, "precision", "", "precision (default: each platform's preferred)")
+	cmd.Flags().StringVar(&opts.TemplatesDir, "templates", "", "templates folder (default templates_dir in hwcov.yaml, .hwcov/templates when present)")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "do not list skipped pairs")
+	return cmd
+}
+
+func runGenerate(opts *GenerateOptions) error {
+	f := opts.F
+	start := time.Now()
+	archs, err := opts.Models.archs(f)
+	if err != nil {
+		return err
+	}
+	platforms, err := f.platforms(opts.Hardware)
+	if err != nil {
+		return err
+	}
+	g, err := f.Generator(opts.TemplatesDir)
+	if err != nil {
+		return err
+	}
+	tests, skipped, err := renderTests(g, archs, platforms, opts.Precision)
+	if err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		for _, s := range skipped {
+			fmt.Fprintf(f.Err, "skip %s: %s\n", s.Pair, s.Reason)
+		}
+	}
+	if opts.DryRun {
+		for _, t := range tests {
+			fmt.Fprintf(f.Out, "%s\t%s\t%s\n", t.Rendered.Path, t.ID, t.Chain)
+		}
+		fmt.Fprintf(f.Out, "dry run: %d files would be written to %s, %d incompatible pairs skipped (%s)\n",
+			len(tests), opts.Out, len(skipped), time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	if len(tests) == 0 {
+		return usagef("hwcov generate --models bert --hardware cpu", "no compatible (architecture, hardware) pair to generate (%d skipped)", len(skipped))
+	}
+	if err := writeTests(g, opts.Out, tests); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.Out, "wrote %d tests to %s (%s), %d incompatible pairs skipped\n", len(tests), opts.Out, summarizeByHardware(tests), len(skipped))
+	return nil
+}
+
+func summarizeByHardware(tests []testFile) string {
+	n := map[string]int{}
+	for _, t := range tests {
+		n[t.ID.Hardware]++
+	}
+	keys := make([]string, 0, len(n))
+	for k := range n {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, n[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// NewCmdTemplates builds `hwcov templates`.
+func NewCmdTemplates(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "templates",
+		Short: "Copy, list and explain the template hierarchy",
+	}
+	cmd.AddCommand(NewCmdTemplatesInit(f, nil), NewCmdTemplatesWhich(f, nil), NewCmdTemplatesList(f, nil))
+	return cmd
+}
+
+// TemplatesInitOptions are the options of `hwcov templates init`.
+type TemplatesInitOptions struct {
+	F     *Factory
+	Dir   string
+	Force bool
+}
+
+// NewCmdTemplatesInit builds `hwcov templates init`.
+func NewCmdTemplatesInit(f *Factory, runF func(*TemplatesInitOptions) error) *cobra.Command {
+	opts := &TemplatesInitOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Write the default templates into your repository; from then on your copies win",
+		Long: `Writes base.py.tmpl, modality/, family/ and hardware/ into --dir (default
+templates_dir in hwcov.yaml, .hwcov/templates). Edit them there (guide:
+--update-modality-templates, --enhance-family-templates): every later generate,
+run and plan uses a file of yours instead of the embedded one with the same
+name. Existing files are kept unless --force.`,
+		Example: "  hwcov templates init\n  $EDITOR .hwcov/templates/modality/audio.py.tmpl\n  hwcov generate --models whisper --hardware cpu --dry-run",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runTemplatesInit(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "folder to write into (default templates_dir in hwcov.yaml, .hwcov/templates)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that exist")
+	return cmd
+}
+
+func runTemplatesInit(opts *TemplatesInitOptions) error {
+	dir := opts.Dir
+	if dir == "" {
+		cfg, err := opts.F.Config()
+		if err != nil {
+			return err
+		}
+		dir = cfg.TemplatesDir
+	}
+	written, err := generator.InitTemplates(dir, opts.Force)
+	if err != nil {
+		var ee *generator.ExistsError
+		if asErr(err, &ee) {
+			return usagef("pass --force to overwrite, or edit the existing files", "%v", err)
+		}
+		return err
+	}
+	fmt.Fprintf(opts.F.Out, "wrote %d templates to %s\n", len(written), dir)
+	return nil
+}
+
+// TemplatesWhichOptions are the options of `hwcov templates which`.
+type TemplatesWhichOptions struct {
+	F            *Factory
+	Model        string
+	Hardware     string
+	TemplatesDir string
+}
+
+// NewCmdTemplatesWhich builds `hwcov templates which`.
+func NewCmdTemplatesWhich(f *Factory, runF func(*TemplatesWhichOptions) error) *cobra.Command {
+	opts := &TemplatesWhichOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "which --model M --hardware H",
+		Short:   "Print the chain of template files a test is made from",
+		Example: "  hwcov templates which --model whisper --hardware cuda",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runTemplatesWhich(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Model, "model", "", "architecture (required)")
+	cmd.Flags().StringVar(&opts.Hardware, "hardware", "cpu", "platform")
+	cmd.Flags().StringVar(&opts.TemplatesDir, "templates", "", "templates folder (default .hwcov/templates when present)")
+	return cmd
+}
+
+func runTemplatesWhich(opts *TemplatesWhichOptions) error {
+	if opts.Model == "" {
+		return usagef("hwcov templates which --model bert --hardware cpu", "--model is required")
+	}
+	mf := ModelFlags{Models: []string{opts.Model}}
+	archs, err := mf.archs(opts.F)
+	if err != nil {
+		return err
+	}
+	ps, err := opts.F.platforms([]string{opts.Hardware})
+	if err != nil {
+		return err
+	}
+	g, err := opts.F.Generator(opts.TemplatesDir)
+	if err != nil {
+		return err
+	}
+	chain, err := g.Chain(archs[0], ps[0])
+	if err != nil {
+		return templateError(err)
+	}
+	for _, l := range chain {
+		fmt.Fprintf(opts.F.Out, "%-18s %s\n", l.Role, l)
+	}
+	fmt.Fprintf(opts.F.Out, "selected (the guide's select_optimal_template): %s; the hardware layer applies on top\n", generator.Selected(chain).Name)
+	return nil
+}
+
+// TemplatesListOptions are the options of `hwcov templates list`.
+type TemplatesListOptions struct{ F *Factory }
+
+// NewCmdTemplatesList builds `hwcov templates list`.
+func NewCmdTemplatesList(f *Factory, runF func(*TemplatesListOptions) error) *cobra.Command {
+	opts := &TemplatesListOptions{F: f}
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the embedded default templates",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			for _, n := range generator.TemplateNames() {
+				fmt.Fprintln(opts.F.Out, n)
+			}
+			return nil
+		},
+	}
+}

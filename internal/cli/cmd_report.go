@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/catalog"
+	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/reporter"
+)
+
+func init() {
+	extraCommands = append(extraCommands, NewCmdReport)
+}
+
+// NewCmdReport builds `hwcov report`.
+func NewCmdReport(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Reports from the results database",
+	}
+	cmd.AddCommand(NewCmdReportMatrix(f, nil))
+	return cmd
+}
+
+// ReportMatrixOptions are the options of `hwcov report matrix`.
+type ReportMatrixOptions struct {
+	F         *Factory
+	DB        string
+	Format    string
+	Category  string
+	Hardware  []string
+	AllModels bool
+	RunID     string
+	Out       string
+}
+
+// NewCmdReportMatrix builds `hwcov report matrix`.
+func NewCmdReportMatrix(f *Factory, runF func(*ReportMatrixOptions) error) *cobra.Command {
+	opts := &ReportMatrixOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "matrix",
+		Short: "The compatibility matrix: architecture x hardware, with pass rates (guide: --report)",
+		Long: `Reads the newest result of every test from the database and prints one row per
+architecture, one column per platform. A cell is pass, fail, timeout, crash,
+skip, not buildable, not run or incompatible (with the rule's reason in json and
+csv); pass rates per category and per platform follow. --all-models lists every
+architecture of the catalog, tested or not (guide: --expand-hf-models --report).`,
+		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runReportMatrix(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
+	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
+	fl.StringVar(&opts.Format, "format", "table", strings.Join(reporter.MatrixFormats, ", "))
+	fl.StringVar(&opts.Category, "category", "", "only this category")
+	fl.StringSliceVar(&opts.Hardware, "hardware", nil, "columns (default: the platforms with results; all for every platform)")
+	fl.BoolVar(&opts.AllModels, "all-models", false, "every architecture of the catalog, tested or not")
+	fl.BoolVar(&opts.AllModels, "expand-hf-models", false, "alias of --all-models")
+	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
+	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
+	return cmd
+}
+
+func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
+	f := opts.F
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := checkFormat("format", opts.Format, reporter.MatrixFormats...); err != nil {
+		return err
+	}
+	c, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	var cats []string
+	if opts.Category != "" {
+		cat, ok := catalog.NormalizeCategory(opts.Category)
+		if !ok {
+			return selectError(&catalog.UnknownError{Kind: "category", Name: opts.Category, Closest: catalog.Closest(opts.Category, catalog.Categories, 3)})
+		}
+		cats = []string{cat}
+	}
+	db, err := openDB(f, opts.DB, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rs, err := db.Results(ctx, opts.RunID)
+	if err != nil {
+		return err
+	}
+	reg, err := f.Hardware()
+	if err != nil {
+		return err
+	}
+	var keys []string
+	if len(opts.Hardware) > 0 {
+		ps, err := f.platforms(opts.Hardware)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			keys = append(keys, p.PlatformKey)
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, r := range rs {
+			seen[r.Hardware] = true
+		}
+		for _, k := range reg.Keys() {
+			if seen[k] {
+				keys = append(keys, k)
+			}
+		}
+	}
+	archs := make([]reporter.Arch, len(c.Architectures))
+	for i, a := range c.Architectures {
+		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
+	}
+	m := reporter.BuildMatrix(reporter.MatrixInput{
+		Archs: archs, Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats,
+		Compat: func(arch, hw string) (bool, string) {
+			a, ok1 := c.Get(arch)
+			p, ok2 := reg.Get(hw)
+			if !ok1 || !ok2 {
+				return true, ""
+			}
+			return hardware.Compatible(a, p, "")
+		},
+	})
+	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, opts.Format) })
+}

@@ -1,0 +1,381 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/errpattern"
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdRun(f, nil) })
+}
+
+// RunOptions are the options of `hwcov run`.
+type RunOptions struct {
+	F            *Factory
+	Models       ModelFlags
+	Hardware     []string
+	TestsDir     string
+	TestsOut     string
+	Shard        string
+	DB           string
+	Timeout      time.Duration
+	Workers      int
+	JUnit        string
+	Resume       bool
+	RunID        string
+	Warmup       int
+	Iterations   int
+	RerunFailed  int
+	Precision    string
+	TemplatesDir string
+	FailOnError  bool
+	Verbose      bool
+}
+
+// NewCmdRun builds `hwcov run`.
+func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run generated tests in long-lived Python workers and record every result in DuckDB",
+		Long: `Generates the tests for the chosen architectures and platforms (or takes them
+from --tests DIR), keeps the shard --shard i/n of them, and runs them in Python
+worker processes that import torch once. Each result is committed to the
+database the moment its test ends; a test past its timeout, a segfault or an
+OOM kill is recorded as timeout / crash and the worker is restarted. --resume
+skips what this run already recorded. (guide: --all, --model, --hardware,
+--model-category --all-hardware, --all-models, --test-model-subset,
+--test-by-popularity, --test-on-hardware, --expand-hf-models --db-path)`,
+		Example: `  hwcov run --priority key --hardware cpu
+  hwcov run --models bert,vit --hardware cpu --junit shard.xml
+  hwcov run --all-models --hardware cpu --shard 2/4 --db shard-2.duckdb
+  hwcov run --category text-generation --hardware all
+  hwcov run --tests generated_tests/ --hardware cpu --resume`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(c.Context(), opts)
+		},
+	}
+	opts.Models.register(cmd.Flags())
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
+	fl.StringVar(&opts.TestsDir, "tests", "", "run the generated tests in this folder instead of generating them")
+	fl.StringVar(&opts.TestsOut, "tests-out", ".hwcov/generated", "where to write the tests it generates")
+	fl.StringVar(&opts.Shard, "shard", "", "run only shard i of n, e.g. 2/4")
+	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
+	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "per-test timeout (default: the platform's default_timeout_seconds)")
+	fl.IntVar(&opts.Workers, "workers", 1, "parallel worker processes")
+	fl.StringVar(&opts.JUnit, "junit", "", "write this run's results as JUnit XML")
+	fl.BoolVar(&opts.Resume, "resume", false, "continue the newest run of this shard in the database, skipping recorded tests")
+	fl.StringVar(&opts.RunID, "run-id", "", "run id (default from GITHUB_RUN_ID/GITHUB_RUN_ATTEMPT, else local-<time>)")
+	fl.IntVar(&opts.Warmup, "warmup", 1, "warmup iterations per test")
+	fl.IntVar(&opts.Iterations, "iterations", 5, "timed iterations per test (every sample is stored)")
+	fl.IntVar(&opts.RerunFailed, "rerun-failed", 0, "re-run a failed test up to N times to tell flaky from broken")
+	fl.StringVar(&opts.Precision, "precision", "", "precision (default: each platform's preferred)")
+	fl.StringVar(&opts.TemplatesDir, "templates", "", "templates folder (default .hwcov/templates when present)")
+	fl.BoolVar(&opts.FailOnError, "fail-on-error", false, "exit 1 when a test fails, crashes or times out")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show what the tests print")
+	return cmd
+}
+
+// parseShard reads "i/n" with 1 <= i <= n.
+func parseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, usagef("--shard 1/4 (shards count from 1)", "--shard %q: want i/n with 1 <= i <= n", s)
+	}
+	return i, n, nil
+}
+
+func runRun(ctx context.Context, opts *RunOptions) error {
+	f := opts.F
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	shardI, shardN := 1, 1
+	if opts.Shard != "" {
+		var err error
+		if shardI, shardN, err = parseShard(opts.Shard); err != nil {
+			return err
+		}
+	}
+	if opts.Workers < 1 || opts.Iterations < 1 || opts.Warmup < 0 || opts.RerunFailed < 0 {
+		return usagef("--workers 1 --iterations 5 --warmup 1", "--workers and --iterations must be at least 1, --warmup and --rerun-failed at least 0")
+	}
+	if opts.TestsDir != "" && opts.Models.given() {
+		return usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
+	}
+	tests, err := opts.collectTests()
+	if err != nil {
+		return err
+	}
+	tests = shardOf(tests, shardI, shardN)
+	if len(tests) == 0 {
+		fmt.Fprintf(f.Err, "hwcov: shard %d/%d has no tests\n", shardI, shardN)
+	}
+
+	py, err := f.Python()
+	if err != nil {
+		return err
+	}
+	harness, err := f.HarnessDir()
+	if err != nil {
+		return err
+	}
+	db, err := openDB(f, opts.DB, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	run := f.runRecord(opts.Shard, opts.Hardware)
+	if opts.RunID != "" {
+		run.RunID = opts.RunID
+	}
+	if opts.Resume && opts.RunID == "" {
+		if prev, ok := newestRun(ctx, db, run.Shard); ok {
+			run.RunID = prev
+		}
+	}
+
+	jobs := make([]runners.Job, len(tests))
+	for i, t := range tests {
+		timeout := opts.Timeout
+		if timeout == 0 && t.HW.DefaultTimeoutSeconds > 0 {
+			timeout = time.Duration(t.HW.DefaultTimeoutSeconds) * time.Second
+		}
+		jobs[i] = runners.Job{
+			ID: t.ID, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
+			Params: map[string]any{"warmup": opts.Warmup, "iterations": opts.Iterations},
+		}
+	}
+	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
+	var testOut = f.Err
+	if !opts.Verbose {
+		testOut = nil
+	}
+	ex := &runners.Executor{
+		Python: py, HarnessPath: harness, Workers: opts.Workers, Store: db,
+		Env:         []string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"},
+		Progress:    runners.NewProgress(f.Err, isTerminal(f.Err), ghActions),
+		Clock:       f.Now,
+		Stderr:      testOut,
+		Resume:      opts.Resume,
+		RerunFailed: opts.RerunFailed,
+		Categorize:  errpattern.Categorize,
+	}
+	sum, runErr := ex.Run(ctx, run, jobs)
+	if opts.JUnit != "" {
+		rs, err := db.Results(context.Background(), run.RunID)
+		if err == nil {
+			err = writeOutput(f, opts.JUnit, func(b *strings.Builder) error { return reporter.WriteJUnit(b, "hwcov "+run.RunID, rs) })
+		}
+		if err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	fmt.Fprintf(f.Out, "run %s: %d tests, %s; wall %s, in-test %s, overhead %.2fx; database %s\n",
+		run.RunID, sum.Tests, countsLine(sum.Counts), sum.Wall.Round(time.Millisecond), sum.InTest.Round(time.Millisecond), sum.Overhead(), db.Path())
+	if sum.Resumed > 0 {
+		fmt.Fprintf(f.Out, "resumed: %d tests were already recorded\n", sum.Resumed)
+	}
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return fmt.Errorf("run %s interrupted; finished results are in %s (continue with --resume)", run.RunID, db.Path())
+		}
+		return runErr
+	}
+	if opts.FailOnError && sum.Failed() > 0 {
+		return &policyError{msg: fmt.Sprintf("%d tests failed, crashed or timed out (--fail-on-error)", sum.Failed())}
+	}
+	return nil
+}
+
+// collectTests generates the tests, or reads them from --tests.
+func (opts *RunOptions) collectTests() ([]testFile, error) {
+	f := opts.F
+	platforms, err := f.platforms(opts.Hardware)
+	if err != nil {
+		return nil, err
+	}
+	if opts.TestsDir != "" {
+		tests, err := readTestsDir(opts.TestsDir)
+		if err != nil {
+			return nil, err
+		}
+		keep := map[string]bool{}
+		for _, p := range platforms {
+			keep[p.PlatformKey] = true
+		}
+		c, err := f.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		var out []testFile
+		for _, t := range tests {
+			if !keep[t.ID.Hardware] {
+				continue
+			}
+			t.Arch, _ = c.Get(t.ID.Model)
+			for _, p := range platforms {
+				if p.PlatformKey == t.ID.Hardware {
+					t.HW = p
+				}
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	}
+	archs, err := opts.Models.archs(f)
+	if err != nil {
+		return nil, err
+	}
+	g, err := f.Generator(opts.TemplatesDir)
+	if err != nil {
+		return nil, err
+	}
+	tests, skipped, err := renderTests(g, archs, platforms, opts.Precision)
+	if err != nil {
+		return nil, err
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(f.Err, "hwcov: %d incompatible pairs skipped (hwcov generate --dry-run lists them)\n", len(skipped))
+	}
+	if err := writeTests(g, opts.TestsOut, tests); err != nil {
+		return nil, err
+	}
+	return tests, nil
+}
+
+// shardOf keeps shard i of n: the tests sorted by id, every n-th from i-1.
+func shardOf(tests []testFile, i, n int) []testFile {
+	sort.Slice(tests, func(a, b int) bool { return tests[a].ID.String() < tests[b].ID.String() })
+	if n <= 1 {
+		return tests
+	}
+	var out []testFile
+	for k, t := range tests {
+		if k%n == i-1 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func countsLine(c map[results.Status]int) string {
+	order := []results.Status{results.StatusPass, results.StatusFail, results.StatusTimeout, results.StatusCrash, results.StatusSkip, results.StatusNotBuildable}
+	var parts []string
+	for _, s := range order {
+		if c[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing ran"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// openDB opens the database with errors a user can act on.
+func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
+	if path == "" {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		path = cfg.DB
+	}
+	db, err := store.Open(path, store.Options{ReadOnly: readOnly, Create: !readOnly})
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, store.ErrNotFound):
+		return nil, usagef("hwcov run --priority key --hardware cpu --db "+path, "database %q does not exist", path)
+	case errors.Is(err, store.ErrLocked):
+		return nil, usagef("wait for the other hwcov to finish, or pass another --db", "database %q is locked by another process", path)
+	case errors.Is(err, store.ErrCorrupt):
+		return nil, usagef("move the file aside, or pass another --db", "database %q is not an hwcov DuckDB database (corrupt or another format)", path)
+	case errors.Is(err, store.ErrNewerSchema):
+		return nil, usagef("upgrade hwcov", "database %q was written by a newer hwcov", path)
+	case errors.Is(err, store.ErrOldSchema):
+		return nil, usagef("open it once with a writing command (e.g. hwcov run) to migrate it", "database %q needs a schema migration", path)
+	}
+	return nil, err
+}
+
+// newestRun returns the newest run id of the same shard in db.
+func newestRun(ctx context.Context, db *store.DB, shard string) (string, bool) {
+	runs, err := db.Runs(ctx)
+	if err != nil {
+		return "", false
+	}
+	best, bestAt := "", time.Time{}
+	for _, r := range runs {
+		if r.Shard == shard && (best == "" || r.StartedAt.After(bestAt)) {
+			best, bestAt = r.RunID, r.StartedAt
+		}
+	}
+	return best, best != ""
+}
+
+// runRecord describes this run from the GitHub Actions environment, if any.
+func (f *Factory) runRecord(shard string, hardware []string) results.Run {
+	get := f.Getenv
+	now := f.Now()
+	shardName := shard
+	if shardName == "" {
+		shardName = "1/1"
+	}
+	run := results.Run{
+		GitSHA: get("GITHUB_SHA"), GitRef: get("GITHUB_REF"),
+		Shard: shardName, RunnerName: get("RUNNER_NAME"), HwcovVersion: version(), StartedAt: now,
+	}
+	run.WorkflowRunID, _ = strconv.ParseInt(get("GITHUB_RUN_ID"), 10, 64)
+	run.RunAttempt, _ = strconv.Atoi(get("GITHUB_RUN_ATTEMPT"))
+	if ref := get("GITHUB_REF"); strings.HasPrefix(ref, "refs/pull/") {
+		run.PRNumber, _ = strconv.Atoi(strings.SplitN(strings.TrimPrefix(ref, "refs/pull/"), "/", 2)[0])
+	}
+	if l := get("HWCOV_RUNNER_LABELS"); l != "" {
+		run.RunnerLabels = strings.Split(l, ",")
+	}
+	hw := strings.ReplaceAll(strings.Join(hardware, "+"), ",", "+")
+	switch {
+	case run.WorkflowRunID != 0:
+		run.RunID = fmt.Sprintf("gh-%d-%d-%s-%s", run.WorkflowRunID, max(run.RunAttempt, 1), hw, strings.ReplaceAll(shardName, "/", "of"))
+	default:
+		run.RunID = "local-" + now.UTC().Format("20060102T150405.000Z") + "-" + hw + "-" + strings.ReplaceAll(shardName, "/", "of")
+	}
+	env, _ := json.Marshal(map[string]any{"goos": runtime.GOOS, "goarch": runtime.GOARCH, "cpus": runtime.NumCPU()})
+	run.Environment = string(env)
+	return run
+}
+
+func isTerminal(w any) bool {
+	if f, ok := w.(*os.File); ok {
+		return isatty.IsTerminal(f.Fd())
+	}
+	return false
+}

@@ -1,0 +1,562 @@
+package reporter
+
+import (
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/testid"
+)
+
+// Arch is one architecture as the matrix needs it: its model_type and its
+// HuggingFace category.
+type Arch struct {
+	Name     string `json:"name"`
+	Category string `json:"category"`
+}
+
+// MatrixInput is what BuildMatrix reads.
+type MatrixInput struct {
+	// Archs are the matrix rows, in this order. Architectures that appear
+	// only in Results come after them, sorted by name, with the category
+	// their results carry.
+	Archs []Arch
+	// Platforms are the columns, in this order. Results on other platforms
+	// are left out. Empty means every platform in Results, sorted.
+	Platforms []string
+	// Results are the results to show, normally the newest per test id
+	// (Store.Results). A benchmark sweep gives several per (architecture,
+	// platform): one per batch size and sequence length.
+	Results []results.Result
+	// Compat says whether an architecture can run on a platform at all, and
+	// if not why. A cell without results is incompatible when Compat says so,
+	// else not run. Nil means every pair is compatible.
+	Compat func(arch, hw string) (ok bool, reason string)
+	// All keeps architectures without any result (all cells not run or
+	// incompatible). By default only architectures with a result are rows.
+	All bool
+	// Categories keeps only architectures of these categories. Empty keeps
+	// every category.
+	Categories []string
+}
+
+// Matrix is a compatibility matrix: one row per architecture, one cell per
+// platform, with pass rates. Its JSON field names are stable.
+type Matrix struct {
+	// Platforms are the column keys, in order ("platforms").
+	Platforms []string `json:"platforms"`
+	// Rows are the architectures ("rows").
+	Rows []Row `json:"rows"`
+	// ByCategory is the pass rate of each category present in Rows, sorted
+	// by category ("by_category").
+	ByCategory []Rate `json:"by_category"`
+	// ByPlatform is the pass rate of each platform, in column order
+	// ("by_platform").
+	ByPlatform []Rate `json:"by_platform"`
+	// Total is the pass rate over every cell ("total").
+	Total Rate `json:"total"`
+}
+
+// Row is one architecture of a Matrix.
+type Row struct {
+	Architecture string `json:"architecture"`
+	Category     string `json:"category"`
+	// Cells has one cell per Matrix.Platforms entry, in the same order.
+	Cells []Cell `json:"cells"`
+	// Rate is the architecture's pass rate across platforms; its name is the
+	// architecture.
+	Rate Rate `json:"rate"`
+}
+
+// Cell is one (architecture, platform) pair.
+type Cell struct {
+	Hardware string `json:"hardware"`
+	// Status is the worst status among the cell's results (see Worse), or
+	// not_run / incompatible when it has none.
+	Status results.Status `json:"status"`
+	// Counts counts the cell's results per status.
+	Counts Counts `json:"counts"`
+	// Reason is why the pair is incompatible, or the error message of the
+	// first result (by test id) with the worst status.
+	Reason string `json:"reason,omitempty"`
+	// Tests are the test ids of the cell's results, sorted.
+	Tests []string `json:"tests,omitempty"`
+}
+
+// Counts counts results per status.
+type Counts struct {
+	Pass         int `json:"pass"`
+	Fail         int `json:"fail"`
+	Timeout      int `json:"timeout"`
+	Crash        int `json:"crash"`
+	Skip         int `json:"skip"`
+	NotBuildable int `json:"not_buildable"`
+}
+
+// Ran is how many tests ran to an outcome: pass, fail, timeout or crash.
+// Skipped and not-buildable tests did not run.
+func (c Counts) Ran() int { return c.Pass + c.Fail + c.Timeout + c.Crash }
+
+// Total is how many results were counted.
+func (c Counts) Total() int { return c.Ran() + c.Skip + c.NotBuildable }
+
+func (c *Counts) add(s results.Status) {
+	switch s {
+	case results.StatusPass:
+		c.Pass++
+	case results.StatusTimeout:
+		c.Timeout++
+	case results.StatusCrash:
+		c.Crash++
+	case results.StatusSkip:
+		c.Skip++
+	case results.StatusNotBuildable:
+		c.NotBuildable++
+	default: // fail, and any status this build does not know
+		c.Fail++
+	}
+}
+
+func (c *Counts) merge(o Counts) {
+	c.Pass += o.Pass
+	c.Fail += o.Fail
+	c.Timeout += o.Timeout
+	c.Crash += o.Crash
+	c.Skip += o.Skip
+	c.NotBuildable += o.NotBuildable
+}
+
+// Rate is a pass rate: passes over tests that ran.
+type Rate struct {
+	// Name is the category, platform or architecture ("name").
+	Name string `json:"name"`
+	// Passed is how many tests passed ("passed").
+	Passed int `json:"passed"`
+	// Ran is how many tests ran: passed, failed, timed out or crashed ("ran").
+	Ran int `json:"ran"`
+	// Results is how many results there were, including skipped and
+	// not-buildable ones ("results").
+	Results int `json:"results"`
+	// Rate is Passed/Ran between 0 and 1, and 0 when nothing ran ("rate").
+	Rate float64 `json:"rate"`
+}
+
+func rateOf(name string, c Counts) Rate {
+	r := Rate{Name: name, Passed: c.Pass, Ran: c.Ran(), Results: c.Total()}
+	if r.Ran > 0 {
+		r.Rate = float64(r.Passed) / float64(r.Ran)
+	}
+	return r
+}
+
+// String renders the rate as "66.7% (2/3)": percent, then passed/ran; "n/a"
+// when nothing ran.
+func (r Rate) String() string {
+	if r.Ran == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%% (%d/%d)", 100*r.Rate, r.Passed, r.Ran)
+}
+
+// severity orders the statuses a cell can show, worst highest.
+var severity = map[results.Status]int{
+	results.StatusCrash:        8,
+	results.StatusFail:         7,
+	results.StatusTimeout:      6,
+	results.StatusNotBuildable: 5,
+	results.StatusSkip:         4,
+	results.StatusPass:         3,
+	results.StatusIncompatible: 2,
+	results.StatusNotRun:       1,
+}
+
+// Worse reports whether status a is worse than b: crash, fail, timeout, not
+// buildable, skip, pass, incompatible, not run, worst first. A status this
+// build does not know counts as fail.
+func Worse(a, b results.Status) bool { return rank(a) > rank(b) }
+
+func rank(s results.Status) int {
+	if r, ok := severity[s]; ok {
+		return r
+	}
+	return severity[results.StatusFail]
+}
+
+// BuildMatrix builds the compatibility matrix of in.
+func BuildMatrix(in MatrixInput) Matrix {
+	keepCategory := func(c string) bool { return len(in.Categories) == 0 || slices.Contains(in.Categories, c) }
+
+	platforms := slices.Clone(in.Platforms)
+	if len(platforms) == 0 {
+		for _, r := range in.Results {
+			if hw := hardwareOf(r); hw != "" && !slices.Contains(platforms, hw) {
+				platforms = append(platforms, hw)
+			}
+		}
+		slices.Sort(platforms)
+	}
+	column := map[string]int{}
+	for i, p := range platforms {
+		column[p] = i
+	}
+
+	// Rows: the given architectures, then those only results know.
+	type rowState struct {
+		row  Row
+		seen bool
+		res  [][]results.Result // per column
+	}
+	var states []*rowState
+	byArch := map[string]*rowState{}
+	addRow := func(a Arch) {
+		if _, dup := byArch[a.Name]; dup {
+			return
+		}
+		s := &rowState{row: Row{Architecture: a.Name, Category: a.Category}, res: make([][]results.Result, len(platforms))}
+		states = append(states, s)
+		byArch[a.Name] = s
+	}
+	for _, a := range in.Archs {
+		addRow(a)
+	}
+	var extra []Arch
+	for _, r := range in.Results {
+		if name := archOf(r); name != "" && byArch[name] == nil && !slices.ContainsFunc(extra, func(a Arch) bool { return a.Name == name }) {
+			extra = append(extra, Arch{Name: name, Category: r.Category})
+		}
+	}
+	slices.SortFunc(extra, func(a, b Arch) int { return cmp.Compare(a.Name, b.Name) })
+	for _, a := range extra {
+		addRow(a)
+	}
+
+	for _, r := range in.Results {
+		if r.Status == results.StatusNotRun || r.Status == results.StatusIncompatible {
+			continue // derived statuses, never results
+		}
+		s := byArch[archOf(r)]
+		col, ok := column[hardwareOf(r)]
+		if s == nil || !ok {
+			continue
+		}
+		s.seen = true
+		s.res[col] = append(s.res[col], r)
+	}
+
+	m := Matrix{Platforms: platforms, Rows: []Row{}}
+	catCounts := map[string]*Counts{}
+	platCounts := make([]Counts, len(platforms))
+	var total Counts
+	for _, s := range states {
+		if !keepCategory(s.row.Category) || (!s.seen && !in.All) {
+			continue
+		}
+		var rowCounts Counts
+		for col, hw := range platforms {
+			c := buildCell(s.row.Architecture, hw, s.res[col], in.Compat)
+			rowCounts.merge(c.Counts)
+			platCounts[col].merge(c.Counts)
+			s.row.Cells = append(s.row.Cells, c)
+		}
+		s.row.Rate = rateOf(s.row.Architecture, rowCounts)
+		if catCounts[s.row.Category] == nil {
+			catCounts[s.row.Category] = &Counts{}
+		}
+		catCounts[s.row.Category].merge(rowCounts)
+		total.merge(rowCounts)
+		m.Rows = append(m.Rows, s.row)
+	}
+	cats := make([]string, 0, len(catCounts))
+	for c := range catCounts {
+		cats = append(cats, c)
+	}
+	slices.Sort(cats)
+	m.ByCategory = []Rate{}
+	for _, c := range cats {
+		m.ByCategory = append(m.ByCategory, rateOf(c, *catCounts[c]))
+	}
+	m.ByPlatform = []Rate{}
+	for col, hw := range platforms {
+		m.ByPlatform = append(m.ByPlatform, rateOf(hw, platCounts[col]))
+	}
+	m.Total = rateOf("total", total)
+	return m
+}
+
+func buildCell(arch, hw string, rs []results.Result, compat func(arch, hw string) (bool, string)) Cell {
+	c := Cell{Hardware: hw, Status: results.StatusNotRun}
+	if len(rs) == 0 {
+		if compat != nil {
+			if ok, reason := compat(arch, hw); !ok {
+				c.Status, c.Reason = results.StatusIncompatible, reason
+			}
+		}
+		return c
+	}
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b results.Result) int { return cmp.Compare(a.TestID, b.TestID) })
+	c.Status = rs[0].Status
+	c.Reason = rs[0].ErrorMessage
+	for _, r := range rs {
+		c.Counts.add(r.Status)
+		c.Tests = append(c.Tests, r.TestID)
+		if Worse(r.Status, c.Status) {
+			c.Status, c.Reason = r.Status, r.ErrorMessage
+		}
+	}
+	if _, known := severity[c.Status]; !known {
+		c.Status = results.StatusFail
+	}
+	return c
+}
+
+// archOf and hardwareOf read a result's architecture and platform, falling
+// back on its test id.
+func archOf(r results.Result) string {
+	if r.Architecture != "" {
+		return r.Architecture
+	}
+	id, _ := testid.Parse(r.TestID)
+	return id.Model
+}
+
+func hardwareOf(r results.Result) string {
+	if r.Hardware != "" {
+		return r.Hardware
+	}
+	id, _ := testid.Parse(r.TestID)
+	return id.Hardware
+}
+
+// MatrixFormats are the formats RenderMatrix writes.
+var MatrixFormats = []string{"table", "markdown", "json", "csv"}
+
+// RenderMatrix writes m in format: "table" (a terminal table), "markdown" (a
+// GitHub table for PR comments and job summaries), "json" (Matrix's JSON
+// fields, indented) or "csv" (one line per cell).
+func RenderMatrix(w io.Writer, m Matrix, format string) error {
+	switch format {
+	case "table":
+		return renderMatrixTable(w, m)
+	case "markdown":
+		return renderMatrixMarkdown(w, m)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(m); err != nil {
+			return fmt.Errorf("render matrix as json: %w", err)
+		}
+		return nil
+	case "csv":
+		return renderMatrixCSV(w, m)
+	}
+	return fmt.Errorf("unknown matrix format %q: want one of %s", format, strings.Join(MatrixFormats, ", "))
+}
+
+// symbol is how a status shows in one format.
+type symbol struct {
+	status   results.Status
+	table    string
+	markdown string
+	label    string
+}
+
+// symbols, in legend order.
+var symbols = []symbol{
+	{results.StatusPass, "✔", "✅", "pass"},
+	{results.StatusFail, "✘", "❌", "fail"},
+	{results.StatusTimeout, "⏱", "⏱️", "timeout"},
+	{results.StatusCrash, "💥", "💥", "crash"},
+	{results.StatusSkip, "↷", "⏭️", "skipped"},
+	{results.StatusNotBuildable, "⊘", "🚫", "not buildable"},
+	{results.StatusIncompatible, "–", "➖", "incompatible"},
+	{results.StatusNotRun, "·", "⬜", "not run"},
+}
+
+func symbolOf(s results.Status) symbol {
+	for _, sym := range symbols {
+		if sym.status == s {
+			return sym
+		}
+	}
+	return symbols[1]
+}
+
+// cellText is a cell's symbol, followed by "passed/results" when a sweep
+// put more than one result in the cell.
+func cellText(c Cell, markdown bool) string {
+	sym := symbolOf(c.Status)
+	s := sym.table
+	if markdown {
+		s = sym.markdown
+	}
+	if n := c.Counts.Total(); n > 1 {
+		s += fmt.Sprintf(" %d/%d", c.Counts.Pass, n)
+	}
+	return s
+}
+
+func legend(markdown bool) string {
+	var parts []string
+	for _, sym := range symbols {
+		s := sym.table
+		if markdown {
+			s = sym.markdown
+		}
+		parts = append(parts, s+" "+sym.label)
+	}
+	sep := "  "
+	if markdown {
+		sep = " · "
+	}
+	note := "n/m: n of m results passed (batch size / sequence length sweep); rates are passes / tests that ran."
+	if markdown {
+		note = "`n/m`: n of m results passed (batch size / sequence length sweep); rates are passes / tests that ran."
+	}
+	return strings.Join(parts, sep) + "\n" + note + "\n"
+}
+
+func renderMatrixTable(w io.Writer, m Matrix) error {
+	header := append([]any{"architecture", "category"}, anys(m.Platforms)...)
+	header = append(header, "pass rate")
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+			Row:    tw.CellConfig{Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+			Footer: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+		}),
+	)
+	t.Header(header...)
+	for _, r := range m.Rows {
+		row := []any{r.Architecture, r.Category}
+		for _, c := range r.Cells {
+			row = append(row, cellText(c, false))
+		}
+		if err := t.Append(append(row, r.Rate.String())...); err != nil {
+			return fmt.Errorf("render matrix table: %w", err)
+		}
+	}
+	footer := []any{"pass rate", ""}
+	for _, p := range m.ByPlatform {
+		footer = append(footer, p.String())
+	}
+	t.Footer(append(footer, m.Total.String())...)
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("render matrix table: %w", err)
+	}
+
+	ct := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.Off}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+			Row:    tw.CellConfig{Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+		}),
+	)
+	ct.Header("category", "passed", "ran", "results", "pass rate")
+	for _, c := range m.ByCategory {
+		ct.Append(c.Name, strconv.Itoa(c.Passed), strconv.Itoa(c.Ran), strconv.Itoa(c.Results), rateText(c))
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return err
+	}
+	if err := ct.Render(); err != nil {
+		return fmt.Errorf("render matrix table: %w", err)
+	}
+	_, err := io.WriteString(w, "\n"+legend(false))
+	return err
+}
+
+func rateText(r Rate) string {
+	if r.Ran == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", 100*r.Rate)
+}
+
+func renderMatrixMarkdown(w io.Writer, m Matrix) error {
+	var b strings.Builder
+	cols := append([]string{"Architecture", "Category"}, m.Platforms...)
+	cols = append(cols, "Pass rate")
+	mdRow(&b, cols)
+	align := []string{"---", "---"}
+	for range m.Platforms {
+		align = append(align, ":-:")
+	}
+	mdRow(&b, append(align, "---:"))
+	for _, r := range m.Rows {
+		row := []string{"`" + r.Architecture + "`", r.Category}
+		for _, c := range r.Cells {
+			row = append(row, cellText(c, true))
+		}
+		mdRow(&b, append(row, r.Rate.String()))
+	}
+	row := []string{"**Pass rate**", ""}
+	for _, p := range m.ByPlatform {
+		row = append(row, p.String())
+	}
+	mdRow(&b, append(row, "**"+m.Total.String()+"**"))
+
+	b.WriteString("\n")
+	mdRow(&b, []string{"Category", "Passed", "Ran", "Results", "Pass rate"})
+	mdRow(&b, []string{"---", "---:", "---:", "---:", "---:"})
+	for _, c := range m.ByCategory {
+		mdRow(&b, []string{c.Name, strconv.Itoa(c.Passed), strconv.Itoa(c.Ran), strconv.Itoa(c.Results), rateText(c)})
+	}
+	b.WriteString("\n")
+	b.WriteString(legend(true))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdRow writes one GitHub table row, escaping pipes and line breaks so a cell
+// cannot break the table.
+func mdRow(b *strings.Builder, cells []string) {
+	b.WriteString("|")
+	for _, c := range cells {
+		c = strings.ReplaceAll(c, "|", `\|`)
+		c = strings.ReplaceAll(c, "\n", " ")
+		b.WriteString(" " + c + " |")
+	}
+	b.WriteString("\n")
+}
+
+// renderMatrixCSV writes one line per cell, for spreadsheets and analysis:
+// architecture, category, hardware, status, one count column per status,
+// results, reason.
+func renderMatrixCSV(w io.Writer, m Matrix) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"architecture", "category", "hardware", "status",
+		"pass", "fail", "timeout", "crash", "skip", "not_buildable", "results", "reason"})
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			n := c.Counts
+			cw.Write([]string{r.Architecture, r.Category, c.Hardware, string(c.Status),
+				strconv.Itoa(n.Pass), strconv.Itoa(n.Fail), strconv.Itoa(n.Timeout), strconv.Itoa(n.Crash),
+				strconv.Itoa(n.Skip), strconv.Itoa(n.NotBuildable), strconv.Itoa(n.Total()), c.Reason})
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("render matrix as csv: %w", err)
+	}
+	return nil
+}
+
+func anys(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}

@@ -1,0 +1,328 @@
+package reporter
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/testid"
+)
+
+// update rewrites the golden files: go test ./reporter -update
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// golden compares got with testdata/<TestName>.golden (subtest slashes become
+// underscores), or rewrites the file under -update.
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./reporter -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test ./reporter -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// res builds a result from a test id.
+func res(id string, status results.Status, category string) results.Result {
+	tid, err := testid.Parse(id)
+	if err != nil {
+		panic(err)
+	}
+	r := results.Result{
+		RunID: "run-1", TestID: id, Architecture: tid.Model, Category: category, Hardware: tid.Hardware,
+		Precision: tid.Precision, BatchSize: tid.Batch, SeqLen: tid.Seq, Status: status,
+		Success: status == results.StatusPass, Attempt: 1,
+	}
+	if status == results.StatusPass {
+		r.SamplesMS, r.ExecutionMS = []float64{1.25, 1.5, 1.75}, 1.5
+	}
+	return r
+}
+
+func fail(id string, status results.Status, category, msg string) results.Result {
+	r := res(id, status, category)
+	r.ErrorMessage = msg
+	return r
+}
+
+func fixtureInput() MatrixInput {
+	return MatrixInput{
+		Archs: []Arch{
+			{"bert", "text-encoder"},
+			{"vit", "vision"},
+			{"whisper", "audio"},
+			{"llama", "text-generation"}, // no results
+			{"t5", "text2text"},
+		},
+		Platforms: []string{"cpu", "cuda", "openvino", "webgpu"},
+		Results: []results.Result{
+			res("bert@cpu/fp32/b1/s128", results.StatusPass, "text-encoder"),
+			res("bert@cpu/fp32/b4/s128", results.StatusPass, "text-encoder"),
+			res("bert@cuda/fp16/b1/s128", results.StatusPass, "text-encoder"),
+			fail("bert@cuda/fp16/b4/s512", results.StatusFail, "text-encoder", "torch.OutOfMemoryError: CUDA out of memory"),
+			res("bert@openvino/fp32/b1/s128", results.StatusPass, "text-encoder"),
+			res("vit@cpu/fp32/b1/s1", results.StatusPass, "vision"),
+			fail("vit@cuda/fp16/b1/s1", results.StatusTimeout, "vision", "timed out after 120s"),
+			fail("vit@openvino/fp32/b1/s1", results.StatusCrash, "vision", "worker died: SIGSEGV"),
+			fail("whisper@cpu/fp32/b1/s128", results.StatusSkip, "audio", "no runner for platform"),
+			fail("t5@cpu/fp32/b1/s128", results.StatusNotBuildable, "text2text", "config has no decoder_start_token_id"),
+			res("mamba@cpu/fp32/b1/s128", results.StatusPass, "text-generation"), // not in Archs
+			res("bert@rocm/fp16/b1/s128", results.StatusPass, "text-encoder"),    // not a column
+		},
+		Compat: func(arch, hw string) (bool, string) {
+			if hw == "webgpu" && arch == "whisper" {
+				return false, "webgpu has no audio feature extractor"
+			}
+			if hw == "webgpu" && arch == "t5" {
+				return false, "encoder-decoder models are not supported on webgpu"
+			}
+			return true, ""
+		},
+	}
+}
+
+func TestRenderMatrix(t *testing.T) {
+	m := BuildMatrix(fixtureInput())
+	for _, format := range MatrixFormats {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := RenderMatrix(&b, m, format); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, b.Bytes())
+		})
+	}
+}
+
+func TestRenderMatrixAllArchitectures(t *testing.T) {
+	in := fixtureInput()
+	in.All = true
+	in.Categories = []string{"audio", "text-generation", "text2text"}
+	var b bytes.Buffer
+	if err := RenderMatrix(&b, BuildMatrix(in), "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, b.Bytes())
+}
+
+func TestRenderMatrixUnknownFormat(t *testing.T) {
+	err := RenderMatrix(&bytes.Buffer{}, Matrix{}, "html")
+	if err == nil || !strings.Contains(err.Error(), `"html"`) || !strings.Contains(err.Error(), "table, markdown, json, csv") {
+		t.Errorf("err = %v, want the format and the valid ones", err)
+	}
+}
+
+func TestRenderMatrixEmpty(t *testing.T) {
+	m := BuildMatrix(MatrixInput{})
+	for _, format := range MatrixFormats {
+		if err := RenderMatrix(&bytes.Buffer{}, m, format); err != nil {
+			t.Errorf("%s: %v", format, err)
+		}
+	}
+	var b bytes.Buffer
+	RenderMatrix(&b, m, "json")
+	var back map[string]any
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"platforms", "rows", "by_category", "by_platform", "total"} {
+		if _, ok := back[k]; !ok {
+			t.Errorf("empty matrix json has no %q", k)
+		}
+	}
+}
+
+func TestBuildMatrixRowsAndCells(t *testing.T) {
+	m := BuildMatrix(fixtureInput())
+	var rows []string
+	for _, r := range m.Rows {
+		var cells []string
+		for _, c := range r.Cells {
+			cells = append(cells, string(c.Status))
+		}
+		rows = append(rows, r.Architecture+": "+strings.Join(cells, " "))
+	}
+	want := []string{
+		"bert: pass fail pass not_run",
+		"vit: pass timeout crash not_run",
+		"whisper: skip not_run not_run incompatible",
+		"t5: not_buildable not_run not_run incompatible",
+		"mamba: pass not_run not_run not_run",
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	cuda := m.Rows[0].Cells[1]
+	if cuda.Counts != (Counts{Pass: 1, Fail: 1}) || cuda.Reason != "torch.OutOfMemoryError: CUDA out of memory" ||
+		!reflect.DeepEqual(cuda.Tests, []string{"bert@cuda/fp16/b1/s128", "bert@cuda/fp16/b4/s512"}) {
+		t.Errorf("bert@cuda cell = %+v", cuda)
+	}
+	if r := m.Rows[2].Cells[3].Reason; r != "webgpu has no audio feature extractor" {
+		t.Errorf("incompatible reason = %q", r)
+	}
+}
+
+func TestWorse(t *testing.T) {
+	order := []results.Status{results.StatusCrash, results.StatusFail, results.StatusTimeout,
+		results.StatusNotBuildable, results.StatusSkip, results.StatusPass,
+		results.StatusIncompatible, results.StatusNotRun}
+	for i, a := range order {
+		for j, b := range order {
+			if got := Worse(a, b); got != (i < j) {
+				t.Errorf("Worse(%s, %s) = %v", a, b, got)
+			}
+		}
+	}
+	if !Worse("weird", results.StatusTimeout) || Worse("weird", results.StatusFail) || Worse(results.StatusFail, "weird") {
+		t.Error("an unknown status should rank as fail")
+	}
+}
+
+func TestCellWorstStatus(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []results.Status
+		want     results.Status
+		counts   Counts
+	}{
+		{"one pass", []results.Status{"pass"}, "pass", Counts{Pass: 1}},
+		{"sweep all pass", []results.Status{"pass", "pass", "pass"}, "pass", Counts{Pass: 3}},
+		{"one failing size", []results.Status{"pass", "fail", "pass"}, "fail", Counts{Pass: 2, Fail: 1}},
+		{"crash beats fail", []results.Status{"fail", "crash"}, "crash", Counts{Fail: 1, Crash: 1}},
+		{"fail beats timeout", []results.Status{"timeout", "fail"}, "fail", Counts{Fail: 1, Timeout: 1}},
+		{"timeout beats skip", []results.Status{"skip", "timeout"}, "timeout", Counts{Timeout: 1, Skip: 1}},
+		{"skip beats pass", []results.Status{"pass", "skip"}, "skip", Counts{Pass: 1, Skip: 1}},
+		{"not buildable beats skip", []results.Status{"skip", "not_buildable"}, "not_buildable", Counts{Skip: 1, NotBuildable: 1}},
+		{"unknown counts as fail", []results.Status{"pass", "exploded"}, "fail", Counts{Pass: 1, Fail: 1}},
+		{"derived statuses ignored", []results.Status{"pass", "not_run", "incompatible"}, "pass", Counts{Pass: 1}},
+		{"nothing", nil, "not_run", Counts{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rs []results.Result
+			for i, s := range tt.statuses {
+				r := res("bert@cpu/fp32/b1/s128", s, "text-encoder")
+				r.TestID = strings.Replace(r.TestID, "b1", "b"+string(rune('1'+i)), 1)
+				rs = append(rs, r)
+			}
+			m := BuildMatrix(MatrixInput{Archs: []Arch{{"bert", "text-encoder"}}, Platforms: []string{"cpu"}, Results: rs, All: true})
+			c := m.Rows[0].Cells[0]
+			if c.Status != tt.want || c.Counts != tt.counts {
+				t.Errorf("cell = %s %+v, want %s %+v", c.Status, c.Counts, tt.want, tt.counts)
+			}
+		})
+	}
+}
+
+func TestPassRates(t *testing.T) {
+	m := BuildMatrix(fixtureInput())
+	rate := func(name string, passed, ran, total int) Rate {
+		r := Rate{Name: name, Passed: passed, Ran: ran, Results: total}
+		if ran > 0 {
+			r.Rate = float64(passed) / float64(ran)
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		got  []Rate
+		want []Rate
+	}{
+		{"by category", m.ByCategory, []Rate{
+			rate("audio", 0, 0, 1), // skipped only: nothing ran
+			rate("text-encoder", 4, 5, 5),
+			rate("text-generation", 1, 1, 1),
+			rate("text2text", 0, 0, 1),
+			rate("vision", 1, 3, 3),
+		}},
+		{"by platform", m.ByPlatform, []Rate{
+			rate("cpu", 4, 4, 6), // rocm's result is not a column
+			rate("cuda", 1, 3, 3),
+			rate("openvino", 1, 2, 2),
+			rate("webgpu", 0, 0, 0),
+		}},
+		{"total", []Rate{m.Total}, []Rate{rate("total", 6, 9, 11)}},
+		{"rows", []Rate{m.Rows[0].Rate, m.Rows[1].Rate, m.Rows[2].Rate}, []Rate{
+			rate("bert", 4, 5, 5), rate("vit", 1, 3, 3), rate("whisper", 0, 0, 1),
+		}},
+	}
+	for _, tt := range tests {
+		if !reflect.DeepEqual(tt.got, tt.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestRateString(t *testing.T) {
+	tests := []struct {
+		r    Rate
+		want string
+	}{
+		{rateOf("x", Counts{Pass: 2, Fail: 1}), "66.7% (2/3)"},
+		{rateOf("x", Counts{Pass: 3}), "100.0% (3/3)"},
+		{rateOf("x", Counts{Fail: 1, Skip: 4}), "0.0% (0/1)"},
+		{rateOf("x", Counts{Skip: 2, NotBuildable: 1}), "n/a"},
+		{rateOf("x", Counts{}), "n/a"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.r, got, tt.want)
+		}
+	}
+}
+
+func TestBuildMatrixOptions(t *testing.T) {
+	names := func(m Matrix) string {
+		var s []string
+		for _, r := range m.Rows {
+			s = append(s, r.Architecture)
+		}
+		return strings.Join(s, ",")
+	}
+	in := fixtureInput()
+	tests := []struct {
+		name       string
+		all        bool
+		categories []string
+		platforms  []string
+		want       string
+	}{
+		{"with results only", false, nil, in.Platforms, "bert,vit,whisper,t5,mamba"},
+		{"all", true, nil, in.Platforms, "bert,vit,whisper,llama,t5,mamba"},
+		{"category", false, []string{"vision"}, in.Platforms, "vit"},
+		{"category all", true, []string{"text-generation"}, in.Platforms, "llama,mamba"},
+		{"platforms from results", false, nil, nil, "bert,vit,whisper,t5,mamba"},
+	}
+	for _, tt := range tests {
+		c := in
+		c.All, c.Categories, c.Platforms = tt.all, tt.categories, tt.platforms
+		m := BuildMatrix(c)
+		if got := names(m); got != tt.want {
+			t.Errorf("%s: rows %s, want %s", tt.name, got, tt.want)
+		}
+		if tt.platforms == nil && !reflect.DeepEqual(m.Platforms, []string{"cpu", "cuda", "openvino", "rocm"}) {
+			t.Errorf("%s: platforms %v", tt.name, m.Platforms)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package runners
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hwcov/hwcov/internal/results"
+)
+
+// toResult turns one attempt's outcome into the row the store keeps.
+func (e *Executor) toResult(runID string, job Job, attempt int, o outcome, started, finished time.Time) results.Result {
+	r := results.Result{
+		RunID:         runID,
+		TestID:        job.ID.String(),
+		Architecture:  job.ID.Model,
+		Category:      job.Category,
+		Hardware:      job.ID.Hardware,
+		Precision:     job.ID.Precision,
+		BatchSize:     job.ID.Batch,
+		SeqLen:        job.ID.Seq,
+		TemplateChain: job.TemplateChain,
+		GeneratedFile: job.File,
+		Attempt:       attempt,
+		StartedAt:     started,
+		FinishedAt:    finished,
+		WallMS:        float64(finished.Sub(started)) / float64(time.Millisecond),
+	}
+	if o.result == nil {
+		// Timeout or crash: the worker never answered.
+		r.Status = o.status
+		r.ErrorMessage = o.msg
+		r.Traceback = o.tail
+	} else {
+		w := o.result
+		r.Status, r.ErrorMessage = wireStatus(w.Status)
+		msg := firstLine(w.ErrorMessage)
+		if msg == "" && r.Status != results.StatusPass {
+			msg = lastLine(w.Traceback)
+		}
+		if r.ErrorMessage == "" {
+			r.ErrorMessage = msg
+		} else if msg != "" {
+			r.ErrorMessage += ": " + msg
+		}
+		r.Traceback = w.Traceback
+		if r.Traceback == "" && w.ErrorMessage != r.ErrorMessage && strings.Contains(w.ErrorMessage, "\n") {
+			r.Traceback = w.ErrorMessage
+		}
+		r.ModelName = w.ModelName
+		r.SamplesMS = w.SamplesMS
+		switch {
+		case w.ExecutionMS != nil && *w.ExecutionMS > 0:
+			r.ExecutionMS = *w.ExecutionMS
+		case len(w.SamplesMS) > 0:
+			r.ExecutionMS = mean(w.SamplesMS)
+		}
+		if w.MemoryMB != nil {
+			r.MemoryMB = *w.MemoryMB
+		}
+		if w.WallMS != nil && *w.WallMS > 0 {
+			r.WallMS = *w.WallMS
+		}
+		r.Output = compactJSON(w.Output)
+		r.Extra = compactJSON(w.Extra)
+	}
+	r.Success = r.Status == results.StatusPass
+	categorize := e.Categorize
+	if categorize == nil {
+		categorize = DefaultCategorize
+	}
+	r.ErrorCategory = categorize(r.Status, r.ErrorMessage, r.Traceback)
+	return r
+}
+
+// wireStatus maps the status the harness reported onto a stored status. An
+// unknown status is a failure whose message says so.
+func wireStatus(s string) (results.Status, string) {
+	switch st := results.Status(s); st {
+	case results.StatusPass, results.StatusFail, results.StatusSkip, results.StatusNotBuildable,
+		results.StatusTimeout, results.StatusCrash:
+		return st, ""
+	}
+	return results.StatusFail, fmt.Sprintf("harness reported unknown status %q", s)
+}
+
+// compactJSON renders a JSON value as a compact string; null and nothing
+// become "".
+func compactJSON(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return ""
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+func mean(xs []float64) float64 {
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}

@@ -1,0 +1,1 @@
+"""Test stand-in for the hwcov harness package (see worker.py)."""
