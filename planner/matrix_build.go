@@ -1,8 +1,11 @@
 package planner
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hwcov/hwcov/internal/catalog"
@@ -150,7 +153,11 @@ func BuildMatrix(opts MatrixOptions) (*Matrix, error) {
 		seenA[a.Name] = true
 	}
 
-	m := &Matrix{Platforms: append([]hardware.Platform(nil), opts.Platforms...), categoryOf: categoryMap(opts.Architectures)}
+	nb := len(batches)
+	if nb == 0 {
+		nb = 1
+	}
+	m := &Matrix{Tests: make([]Test, 0, len(opts.Architectures)*len(opts.Platforms)*nb*len(seqs)), Platforms: append([]hardware.Platform(nil), opts.Platforms...), categoryOf: categoryMap(opts.Architectures)}
 	var pairs, overCap, pastMax int
 	for _, a := range opts.Architectures {
 		for _, p := range opts.Platforms {
@@ -182,7 +189,7 @@ func BuildMatrix(opts MatrixOptions) (*Matrix, error) {
 		}
 	}
 	sortTests(m.Tests)
-	sort.Slice(m.Skipped, func(i, j int) bool { return m.Skipped[i].Test < m.Skipped[j].Test })
+	slices.SortStableFunc(m.Skipped, func(a, b Skip) int { return strings.Compare(a.Test, b.Test) })
 	if pairs+overCap+pastMax > 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("skipped %d incompatible pairs, %d cells above a batch-size cap, %d cells past max_positions",
 			pairs, overCap, pastMax))
@@ -213,7 +220,7 @@ func categoryMap(as []catalog.Architecture) map[string]string {
 func newTest(a catalog.Architecture, id testid.ID) Test {
 	return Test{
 		ID:         id,
-		Name:       id.String(),
+		Name:       idString(id),
 		Category:   a.Category,
 		Tier:       tierOf(a),
 		Popularity: a.PopularityRank,
@@ -221,14 +228,45 @@ func newTest(a catalog.Architecture, id testid.ID) Test {
 	}
 }
 
-// sortTests orders tests by descending score, then by id.
+// idString is id.String() without fmt, for the hot loop of BuildMatrix.
+func idString(id testid.ID) string {
+	var b strings.Builder
+	b.Grow(len(id.Model) + len(id.Hardware) + len(id.Precision) + 16)
+	b.WriteString(id.Model)
+	b.WriteByte('@')
+	b.WriteString(id.Hardware)
+	b.WriteByte('/')
+	b.WriteString(id.Precision)
+	b.WriteString("/b")
+	b.WriteString(strconv.Itoa(id.Batch))
+	b.WriteString("/s")
+	b.WriteString(strconv.Itoa(id.Seq))
+	return b.String()
+}
+
+// sortTests orders tests by descending score, then by id. It sorts small
+// keys and permutes once, rather than swapping whole tests.
 func sortTests(ts []Test) {
-	sort.Slice(ts, func(i, j int) bool {
-		if ts[i].Score != ts[j].Score {
-			return ts[i].Score > ts[j].Score
+	type key struct {
+		score int64
+		name  string
+		i     int
+	}
+	keys := make([]key, len(ts))
+	for i, t := range ts {
+		keys[i] = key{t.Score, t.Name, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
 		}
-		return ts[i].Name < ts[j].Name
+		return strings.Compare(a.name, b.name)
 	})
+	sorted := make([]Test, len(ts))
+	for k, key := range keys {
+		sorted[k] = ts[key.i]
+	}
+	copy(ts, sorted)
 }
 
 func precisionFor(p hardware.Platform, given string) string {

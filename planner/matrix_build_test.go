@@ -53,9 +53,9 @@ func TestBuildMatrixRules(t *testing.T) {
 			wantTests: 72 + 36,
 			has:       []string{"bert@cpu/fp32/b8/s512", "bert@webnn/fp32/b4/s512", "tiny_pos@cpu/fp32/b8/s128"},
 			skipped: map[string]string{
-				"bert@webnn/fp32/b8/s128":    "batch size 8 is above webnn's cap of 4",
-				"whisper@cpu/fp32/b1/s512":   "sequence length 512 is past whisper's max_positions 448",
-				"tiny_pos@cpu/fp32/b2/s256":  "past tiny_pos's max_positions 128",
+				"bert@webnn/fp32/b8/s128":     "batch size 8 is above webnn's cap of 4",
+				"whisper@cpu/fp32/b1/s512":    "sequence length 512 is past whisper's max_positions 448",
+				"tiny_pos@cpu/fp32/b2/s256":   "past tiny_pos's max_positions 128",
 				"tiny_pos@webnn/fp32/b8/s512": "batch size 8",
 			},
 			notInMatrix: []string{"bert@webnn/fp32/b8/s128", "whisper@webnn/fp32/b1/s512"},

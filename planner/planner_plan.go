@@ -303,8 +303,8 @@ func ParsePlan(data []byte) (*Plan, error) {
 	var probe struct {
 		Version *int `json:"version"`
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, planErr("not a plan (invalid JSON: %v); write one with `hwcov plan --out plan.json`", err)
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&probe); err != nil {
+		return nil, planErr("not a plan (%v); write one with `hwcov plan --out plan.json`", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	switch {
 	case probe.Version == nil:

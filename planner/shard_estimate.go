@@ -36,17 +36,16 @@ type estimator struct {
 // not know still counts towards the global median. Durations that are not
 // positive finite numbers are ignored.
 func newEstimator(durations map[string]float64, categoryOf map[string]string, fallback float64) *estimator {
-	if !(fallback > 0) || math.IsInf(fallback, 0) {
+	if !valid(fallback) {
 		fallback = DefaultTestSeconds
 	}
-	e := &estimator{known: make(map[string]float64, len(durations)), byCategory: map[string]float64{}, fallback: fallback}
+	e := &estimator{known: durations, byCategory: map[string]float64{}, fallback: fallback}
 	perCat := map[string][]float64{}
 	all := make([]float64, 0, len(durations))
 	for id, sec := range durations {
-		if !(sec > 0) || math.IsInf(sec, 0) {
+		if !valid(sec) {
 			continue
 		}
-		e.known[id] = sec
 		all = append(all, sec)
 		model, _, _ := strings.Cut(id, "@")
 		if cat, ok := categoryOf[model]; ok {
@@ -62,7 +61,7 @@ func newEstimator(durations map[string]float64, categoryOf map[string]string, fa
 
 // estimate returns t's estimated seconds and counts where it came from.
 func (e *estimator) estimate(t Test) float64 {
-	if sec, ok := e.known[t.Name]; ok {
+	if sec, ok := e.known[t.Name]; ok && valid(sec) {
 		e.counts[fromHistory]++
 		return sec
 	}
@@ -87,6 +86,9 @@ func (e *estimator) note() string {
 	return fmt.Sprintf("durations: %d tests from history, %d from their category's median, %d from the global median, %d at the default %gs",
 		c[fromHistory], c[fromCategory], c[fromGlobal], c[fromDefault], e.fallback)
 }
+
+// valid reports whether sec is a usable duration: positive and finite.
+func valid(sec float64) bool { return sec > 0 && !math.IsInf(sec, 0) }
 
 // median of xs (sorted in place); 0 for none.
 func median(xs []float64) float64 {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,6 +44,7 @@ func TestScript(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfile": cmdWaitFile,
+			"fakehub":  cmdFakeHub,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -70,4 +73,23 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ts.Fatalf("%s did not appear within %s", args[0], d)
+}
+
+// cmdFakeHub starts a stand-in for the HuggingFace Hub's /api/models and sets
+// $HUB_URL: fakehub. Downloads: llama > bert > vit > gpt2.
+func cmdFakeHub(ts *testscript.TestScript, neg bool, args []string) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/models" || r.URL.Query().Get("sort") != "downloads" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[{"id":"m/llama-7b","downloads":900,"config":{"model_type":"llama"}},
+			{"id":"g/bert-base","downloads":500,"config":{"model_type":"bert"}},
+			{"id":"g/vit-base","downloads":300,"config":{"model_type":"vit"}},
+			{"id":"o/gpt2","downloads":200,"config":{"model_type":"gpt2"}},
+			{"id":"x/bert-large","downloads":450,"config":{"model_type":"bert"}}]`))
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv("HUB_URL", srv.URL)
 }

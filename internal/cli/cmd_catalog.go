@@ -153,6 +153,7 @@ func NewCmdCatalogList(f *Factory, runF func(*CatalogListOptions) error) *cobra.
 	cmd.Flags().StringVar(&opts.Format, "format", "table", "table, json or csv")
 	cmd.Flags().BoolVar(&opts.Summary, "summary", false, "print counts per category instead of the list")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringVar(&opts.Out, "output", "", "alias of --out")
 	return cmd
 }
 
@@ -313,6 +314,7 @@ func NewCmdCatalogSubsets(f *Factory, runF func(*CatalogSubsetsOptions) error) *
 		},
 	}
 	cmd.Flags().StringVar(&opts.Out, "out", "model_subsets", "folder to write the subsets into")
+	cmd.Flags().StringVar(&opts.Out, "output", "model_subsets", "alias of --out")
 	return cmd
 }
 
