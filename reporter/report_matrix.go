@@ -241,9 +241,11 @@ func BuildMatrix(in MatrixInput) Matrix {
 	}
 
 	for _, r := range in.Results {
-		if r.Status == results.StatusNotRun || r.Status == results.StatusIncompatible {
+		if r.Status == results.StatusIncompatible || (r.Status == results.StatusNotRun && r.ErrorMessage == "") {
 			continue // derived statuses, never results
 		}
+		// A not-run result with a message is a planned test that never ran
+		// (its shard was lost): it shows, with the reason, and counts nowhere.
 		s := byArch[archOf(r)]
 		col, ok := column[hardwareOf(r)]
 		if s == nil || !ok {
@@ -308,7 +310,9 @@ func buildCell(arch, hw string, rs []results.Result, compat func(arch, hw string
 	c.Status = rs[0].Status
 	c.Reason = rs[0].ErrorMessage
 	for _, r := range rs {
-		c.Counts.add(r.Status)
+		if r.Status != results.StatusNotRun {
+			c.Counts.add(r.Status)
+		}
 		c.Tests = append(c.Tests, r.TestID)
 		if Worse(r.Status, c.Status) {
 			c.Status, c.Reason = r.Status, r.ErrorMessage

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/internal/testid"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -99,6 +102,11 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.RunID == "" {
+		if rs, err = withLostShards(ctx, db, rs); err != nil {
+			return err
+		}
+	}
 	reg, err := f.Hardware()
 	if err != nil {
 		return err
@@ -139,4 +147,29 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		},
 	})
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, opts.Format) })
+}
+
+// withLostShards adds a not-run result for every planned test that has no
+// result, naming its shard, so that a lost shard is visible, never missing.
+func withLostShards(ctx context.Context, db *store.DB, rs []results.Result) ([]results.Result, error) {
+	planned, err := db.PlannedTests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		have[r.TestID] = true
+	}
+	for _, p := range planned {
+		if have[p.TestID] {
+			continue
+		}
+		id, err := testid.Parse(p.TestID)
+		if err != nil {
+			continue
+		}
+		rs = append(rs, results.Result{TestID: p.TestID, Architecture: id.Model, Hardware: id.Hardware, Precision: id.Precision,
+			BatchSize: id.Batch, SeqLen: id.Seq, Status: results.StatusNotRun, ErrorMessage: "not run (shard " + p.ShardID + " lost)"})
+	}
+	return rs, nil
 }

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/testid"
+	"github.com/hwcov/hwcov/planner"
 	"os"
 	"runtime"
 	"sort"
@@ -47,6 +50,8 @@ type RunOptions struct {
 	TemplatesDir string
 	FailOnError  bool
 	Verbose      bool
+	Plan         string
+	ShardID      string
 }
 
 // NewCmdRun builds `hwcov run`.
@@ -96,6 +101,8 @@ skips what this run already recorded. (guide: --all, --model, --hardware,
 	fl.StringVar(&opts.TemplatesDir, "templates", "", "templates folder (default .hwcov/templates when present)")
 	fl.BoolVar(&opts.FailOnError, "fail-on-error", false, "exit 1 when a test fails, crashes or times out")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show what the tests print")
+	fl.StringVar(&opts.Plan, "plan", "", "plan file from `hwcov plan` (with --shard-id)")
+	fl.StringVar(&opts.ShardID, "shard-id", "", "the plan's shard to run, e.g. cpu-1of3")
 	return cmd
 }
 
@@ -128,13 +135,31 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if opts.TestsDir != "" && opts.Models.given() {
 		return usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
 	}
-	tests, err := opts.collectTests()
+	if (opts.Plan == "") != (opts.ShardID == "") {
+		return usagef("hwcov run --plan plan.json --shard-id cpu-1of2", "--plan and --shard-id go together")
+	}
+	if opts.Plan != "" && (opts.Models.given() || opts.TestsDir != "" || opts.Shard != "") {
+		return usagef("hwcov run --plan plan.json --shard-id ID", "--plan picks the tests: drop --models/--category/--tests/--shard")
+	}
+	var tests []testFile
+	var cells []testid.ID
+	var planned []store.PlannedTest
+	var err error
+	if opts.Plan != "" {
+		tests, cells, planned, err = opts.planTests()
+		opts.Shard = opts.ShardID
+	} else {
+		tests, err = opts.collectTests()
+		tests = shardOf(tests, shardI, shardN)
+		for _, t := range tests {
+			cells = append(cells, t.ID)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	tests = shardOf(tests, shardI, shardN)
-	if len(tests) == 0 {
-		fmt.Fprintf(f.Err, "hwcov: shard %d/%d has no tests\n", shardI, shardN)
+	if len(cells) == 0 {
+		fmt.Fprintf(f.Err, "hwcov: shard %s has no tests\n", cmpOr(opts.Shard, "1/1"))
 	}
 
 	py, err := f.Python()
@@ -151,6 +176,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	defer db.Close()
 
+	if len(planned) > 0 {
+		if err := db.RecordPlan(ctx, planned); err != nil {
+			return err
+		}
+	}
 	run := f.runRecord(opts.Shard, opts.Hardware)
 	if opts.RunID != "" {
 		run.RunID = opts.RunID
@@ -161,16 +191,24 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 	}
 
-	jobs := make([]runners.Job, len(tests))
-	for i, t := range tests {
+	byPair := map[string]testFile{}
+	for _, t := range tests {
+		byPair[t.ID.Pair()] = t
+	}
+	jobs := make([]runners.Job, 0, len(cells))
+	for _, c := range cells {
+		t, ok := byPair[c.Pair()]
+		if !ok {
+			return fmt.Errorf("run: no generated file for %s", c)
+		}
 		timeout := opts.Timeout
 		if timeout == 0 && t.HW.DefaultTimeoutSeconds > 0 {
 			timeout = time.Duration(t.HW.DefaultTimeoutSeconds) * time.Second
 		}
-		jobs[i] = runners.Job{
-			ID: t.ID, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
+		jobs = append(jobs, runners.Job{
+			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
 			Params: map[string]any{"warmup": opts.Warmup, "iterations": opts.Iterations},
-		}
+		})
 	}
 	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
 	var testOut = f.Err
@@ -268,6 +306,78 @@ func (opts *RunOptions) collectTests() ([]testFile, error) {
 		return nil, err
 	}
 	return tests, nil
+}
+
+// planTests renders the files for one shard of a plan and returns its cells.
+func (opts *RunOptions) planTests() ([]testFile, []testid.ID, []store.PlannedTest, error) {
+	f := opts.F
+	data, err := os.ReadFile(opts.Plan)
+	if err != nil {
+		return nil, nil, nil, usagef("hwcov plan --out "+opts.Plan, "read plan: %v", err)
+	}
+	plan, err := planner.ParsePlan(data)
+	if err != nil {
+		return nil, nil, nil, plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
+	}
+	shard, err := plan.Shard(opts.ShardID)
+	if err != nil {
+		return nil, nil, nil, plannerError(err)
+	}
+	opts.Hardware = []string{shard.Hardware}
+	cells, err := shard.TestIDs()
+	if err != nil {
+		return nil, nil, nil, plannerError(err)
+	}
+	c, err := f.Catalog()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	reg, err := f.Hardware()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, err := f.Generator(opts.TemplatesDir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var tests []testFile
+	seen := map[string]bool{}
+	for _, id := range cells {
+		if seen[id.Pair()] {
+			continue
+		}
+		seen[id.Pair()] = true
+		a, ok := c.Get(id.Model)
+		if !ok {
+			return nil, nil, nil, usagef("regenerate the plan with this hwcov's catalog", "plan test %s: unknown model %q", id, id.Model)
+		}
+		hw, ok := reg.Get(id.Hardware)
+		if !ok {
+			return nil, nil, nil, usagef("add the platform with `hwcov hardware add` on this runner", "plan test %s: unknown hardware %q", id, id.Hardware)
+		}
+		r, err := g.Render(a, hw, id)
+		if err != nil {
+			return nil, nil, nil, templateError(err)
+		}
+		tests = append(tests, testFile{ID: id, Arch: a, HW: hw, Chain: generator.ChainString(r.Chain), Rendered: r})
+	}
+	if err := writeTests(g, opts.TestsOut, tests); err != nil {
+		return nil, nil, nil, err
+	}
+	var planned []store.PlannedTest
+	for _, s := range plan.Shards {
+		for _, id := range s.Tests {
+			planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
+		}
+	}
+	return tests, cells, planned, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // shardOf keeps shard i of n: the tests sorted by id, every n-th from i-1.

@@ -19,10 +19,11 @@ type migration struct {
 var migrations = []migration{
 	{"guide tables", migrateGuideTables},
 	{"hwcov results columns and runs", migrateHwcovColumns},
+	{"planned tests of merged runs", migratePlannedTests},
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // schemaVersionSQL creates the table that records applied migrations.
 const schemaVersionSQL = `CREATE TABLE IF NOT EXISTS schema_version (
@@ -225,4 +226,14 @@ func migrateHwcovColumns(ctx context.Context, tx *sql.Tx) error {
     finished_at     TIMESTAMP
 )`)
 	return execAll(ctx, tx, stmts...)
+}
+
+// migratePlannedTests adds planned_tests: what a CI plan promised, so that a
+// merge can show the tests of a lost shard as "not run" instead of dropping them.
+func migratePlannedTests(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx, `CREATE TABLE planned_tests (
+    test_id  TEXT PRIMARY KEY,
+    shard_id TEXT NOT NULL,
+    hardware TEXT NOT NULL
+)`)
 }

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/planner"
+	"github.com/hwcov/hwcov/reporter"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdMerge(f, nil) })
+}
+
+// MergeOptions are the options of `hwcov merge`.
+type MergeOptions struct {
+	F      *Factory
+	Into   string
+	Plan   string
+	JUnit  string
+	Strict bool
+	Shards []string
+}
+
+// NewCmdMerge builds `hwcov merge`.
+func NewCmdMerge(f *Factory, runF func(*MergeOptions) error) *cobra.Command {
+	opts := &MergeOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "merge --into run.duckdb SHARD.duckdb|DIR...",
+		Short: "Merge shard databases into one (idempotent; lost and corrupt shards are reported)",
+		Long: `Copies every run and result of each shard database into --into. Merging the
+same shard twice adds nothing. A folder argument merges every *.duckdb below it
+(as actions/download-artifact lays them out). A corrupt or truncated shard is
+skipped with a message and counted; the others still merge. With --plan (or the
+plan each shard recorded), the tests of a shard that never arrived are reported
+and show as "not run (shard lost)" in the reports.`,
+		Example: "  hwcov merge --into run.duckdb shards/\n  hwcov merge --into run.duckdb --plan plan.json --junit merged.xml shard-*.duckdb",
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Shards = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMerge(c.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Into, "into", "", "database to merge into (created when missing; required)")
+	cmd.Flags().StringVar(&opts.Plan, "plan", "", "the plan the shards came from, to report lost shards")
+	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "write the merged results as JUnit XML")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 1 when a shard is corrupt or lost")
+	return cmd
+}
+
+func runMerge(ctx context.Context, opts *MergeOptions) error {
+	f := opts.F
+	if opts.Into == "" {
+		return usagef("hwcov merge --into run.duckdb shard-*.duckdb", "--into is required")
+	}
+	if len(opts.Shards) == 0 {
+		return usagef("hwcov merge --into run.duckdb shard-*.duckdb", "name at least one shard database or folder")
+	}
+	files, err := expandShards(opts.Shards, opts.Into)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(f, opts.Into, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if opts.Plan != "" {
+		data, err := os.ReadFile(opts.Plan)
+		if err != nil {
+			return usagef("pass the plan.json from the plan job", "read plan: %v", err)
+		}
+		plan, err := planner.ParsePlan(data)
+		if err != nil {
+			return plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
+		}
+		var planned []store.PlannedTest
+		for _, s := range plan.Shards {
+			for _, id := range s.Tests {
+				planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
+			}
+		}
+		if err := db.RecordPlan(ctx, planned); err != nil {
+			return err
+		}
+	}
+	merged, skipped, added := 0, 0, 0
+	for _, file := range files {
+		rep, err := db.Merge(ctx, file)
+		switch {
+		case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotFound):
+			skipped++
+			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, oneLine(err.Error()))
+			continue
+		case err != nil:
+			return err
+		}
+		merged++
+		added += rep.NewResults
+		fmt.Fprintf(f.Err, "merged %s: %d results, %d new\n", file, rep.Results, rep.NewResults)
+	}
+	lost, err := lostShards(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, l := range lost {
+		fmt.Fprintf(f.Err, "hwcov: shard %s lost: %d planned tests not run\n", l.id, l.tests)
+	}
+	if opts.JUnit != "" {
+		rs, err := db.Results(ctx, "")
+		if err == nil {
+			err = writeOutput(f, opts.JUnit, func(b *strings.Builder) error { return reporter.WriteJUnit(b, "hwcov merged", rs) })
+		}
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(f.Out, "merged %d shards into %s (%d new results), %d skipped, %d lost\n", merged, opts.Into, added, skipped, len(lost))
+	if opts.Strict && (skipped > 0 || len(lost) > 0) {
+		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
+	}
+	return nil
+}
+
+type lostShard struct {
+	id    string
+	tests int
+}
+
+// lostShards lists the planned shards none of whose tests has a result.
+func lostShards(ctx context.Context, db *store.DB) ([]lostShard, error) {
+	planned, err := db.PlannedTests(ctx)
+	if err != nil || len(planned) == 0 {
+		return nil, err
+	}
+	rs, err := db.Results(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, r := range rs {
+		have[r.TestID] = true
+	}
+	total, done := map[string]int{}, map[string]int{}
+	for _, p := range planned {
+		total[p.ShardID]++
+		if have[p.TestID] {
+			done[p.ShardID]++
+		}
+	}
+	var out []lostShard
+	for id, n := range total {
+		if done[id] == 0 {
+			out = append(out, lostShard{id, n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out, nil
+}
+
+// expandShards turns files and folders into the list of shard databases.
+func expandShards(args []string, into string) ([]string, error) {
+	intoAbs, _ := filepath.Abs(into)
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		abs, _ := filepath.Abs(p)
+		if abs != intoAbs && !seen[abs] {
+			seen[abs] = true
+			out = append(out, p)
+		}
+	}
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, usagef("check the path (artifacts download into folders)", "shard %q: %v", a, errors.Unwrap(err))
+		}
+		if !st.IsDir() {
+			add(a)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".duckdb") {
+				found = append(found, p)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		for _, p := range found {
+			add(p)
+		}
+	}
+	return out, nil
+}

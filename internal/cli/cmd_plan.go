@@ -1,0 +1,309 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/catalog"
+	"github.com/hwcov/hwcov/internal/fsutil"
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/planner"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdPlan(f, nil) })
+}
+
+// PlanOptions are the options of `hwcov plan`.
+type PlanOptions struct {
+	F               *Factory
+	Models          ModelFlags
+	Hardware        []string
+	BatchSizes      []int
+	SeqLengths      []int
+	Benchmark       bool
+	Precision       string
+	Shards          int
+	MaxShardMinutes float64
+	HistoryDB       string
+	Format          string
+	Out             string
+	CIMode          bool
+	ChangedFiles    []string
+	BaseRef         string
+	BudgetMinutes   float64
+	Explain         bool
+}
+
+// NewCmdPlan builds `hwcov plan`.
+func NewCmdPlan(f *Factory, runF func(*PlanOptions) error) *cobra.Command {
+	opts := &PlanOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Plan the test matrix, split it into shards per hardware, emit GitHub's matrix JSON",
+		Long: `Builds the guide's testing matrix — architecture x hardware x batch size x
+sequence length, skipping incompatible pairs, batch sizes above 4 on
+memory-constrained platforms and sequence lengths past a model's limit, sorted
+by priority — and splits each platform's tests into shards balanced by the
+durations in --db (longest first onto the least-loaded shard). Writes the full
+plan to --out for 'hwcov run --plan plan.json --shard-id ID' and prints the
+GitHub matrix (at most 256 jobs; more shards are merged and the plan says so).
+
+--priority high is the CI mode (guide: --ci-mode --priority high): the key
+models, everything the diff touches (--changed-files or --base-ref: a changed
+template selects every test rendered from it), and what failed in the last run
+of --db, capped by --budget-minutes; --explain says why each test was picked.`,
+		Example: `  hwcov plan --priority key --hardware cpu,cuda --shards 2 --out plan.json
+  hwcov plan --all-models --hardware all --max-shard-minutes 30 --db history.duckdb
+  hwcov plan --priority high --base-ref origin/main --budget-minutes 60 --explain
+  hwcov plan --models bert --hardware cpu --benchmark --format table`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runPlan(c.Context(), opts)
+		},
+	}
+	opts.Models.register(cmd.Flags())
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
+	fl.IntSliceVar(&opts.BatchSizes, "batch-sizes", nil, "batch sizes (default: each platform's default batch size)")
+	fl.IntSliceVar(&opts.SeqLengths, "seq-lengths", nil, "sequence lengths (default 128)")
+	fl.BoolVar(&opts.Benchmark, "benchmark", false, "the guide's benchmark cells: batch 1,2,4,8 x sequence 128,256,512")
+	fl.StringVar(&opts.Precision, "precision", "", "precision (default: each platform's preferred)")
+	fl.IntVar(&opts.Shards, "shards", 0, "shards per platform (default 1)")
+	fl.Float64Var(&opts.MaxShardMinutes, "max-shard-minutes", 0, "as many shards as needed to keep each under this estimate")
+	fl.StringVar(&opts.HistoryDB, "db", "", "history database: test durations and the last run's failures")
+	fl.StringVar(&opts.Format, "format", "github-matrix", "github-matrix, json (the plan) or table")
+	fl.StringVar(&opts.Out, "out", "plan.json", "where to write the plan")
+	fl.BoolVar(&opts.CIMode, "ci-mode", false, "alias of --priority high")
+	fl.StringSliceVar(&opts.ChangedFiles, "changed-files", nil, "files the change touches (priority high)")
+	fl.StringVar(&opts.BaseRef, "base-ref", "", "take the changed files from `git diff --name-only REF...HEAD` (priority high)")
+	fl.Float64Var(&opts.BudgetMinutes, "budget-minutes", 0, "cap the picked tests' estimated machine time (priority high)")
+	fl.BoolVar(&opts.Explain, "explain", false, "print why each test was picked (priority high)")
+	return cmd
+}
+
+func runPlan(ctx context.Context, opts *PlanOptions) error {
+	f := opts.F
+	if err := checkFormat("format", opts.Format, "github-matrix", "json", "table"); err != nil {
+		return err
+	}
+	if opts.CIMode && opts.Models.Priority == "" {
+		opts.Models.Priority = catalog.PriorityHigh
+	}
+	ciMode := strings.EqualFold(opts.Models.Priority, catalog.PriorityHigh) && !opts.Models.givenOtherThanPriority()
+	if !ciMode && (len(opts.ChangedFiles) > 0 || opts.BaseRef != "" || opts.BudgetMinutes > 0 || opts.Explain) {
+		return usagef("hwcov plan --priority high --changed-files FILE... --explain", "--changed-files, --base-ref, --budget-minutes and --explain belong to --priority high")
+	}
+	platforms, err := f.platforms(opts.Hardware)
+	if err != nil {
+		return err
+	}
+	mopts := planner.MatrixOptions{Platforms: platforms, BatchSizes: opts.BatchSizes, SeqLens: opts.SeqLengths, Precision: opts.Precision}
+	if opts.Benchmark {
+		mopts.BatchSizes, mopts.SeqLens = planner.BenchmarkCells()
+	}
+	durations, lastFailed, err := history(ctx, f, opts.HistoryDB)
+	if err != nil {
+		return err
+	}
+	var m *planner.Matrix
+	var sel *planner.Selection
+	if ciMode {
+		c, err := f.Catalog()
+		if err != nil {
+			return err
+		}
+		mopts.Architectures = c.Architectures
+		changed := opts.ChangedFiles
+		if opts.BaseRef != "" {
+			more, err := gitChangedFiles(ctx, opts.BaseRef)
+			if err != nil {
+				return err
+			}
+			changed = append(changed, more...)
+		}
+		sel, err = planner.Select(planner.SelectOptions{
+			Matrix: mopts, ChangedFiles: changed, LastFailed: lastFailed, BudgetMinutes: opts.BudgetMinutes,
+			Durations: durations, HasTemplate: hasTemplate(f),
+		})
+		if err != nil {
+			return plannerError(err)
+		}
+		m = sel.Matrix
+	} else {
+		if mopts.Architectures, err = opts.Models.archs(f); err != nil {
+			return err
+		}
+		if m, err = planner.BuildMatrix(mopts); err != nil {
+			return plannerError(err)
+		}
+	}
+	plan, err := planner.NewPlan(m, planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations})
+	if err != nil {
+		return plannerError(err)
+	}
+	data, err := plan.Marshal()
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(opts.Out); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := fsutil.WriteFileAtomic(opts.Out, data, 0o644); err != nil {
+		return err
+	}
+	if sel != nil && opts.Explain {
+		fmt.Fprint(f.Err, sel.Explain())
+	}
+	for _, n := range plan.Notes {
+		fmt.Fprintf(f.Err, "note: %s\n", n)
+	}
+	fmt.Fprintf(f.Err, "plan: %d tests in %d shards, %d skipped; written to %s\n", plan.TestCount(), len(plan.Shards), len(plan.Skipped), opts.Out)
+	switch opts.Format {
+	case "json":
+		_, err = f.Out.Write(data)
+		return err
+	case "table":
+		var rows [][]string
+		for _, s := range plan.Shards {
+			rows = append(rows, []string{s.ID, s.Hardware, strings.Join(s.RunsOn, ","), itoa(len(s.Tests)), fmt.Sprintf("%.1f", s.EstSeconds/60)})
+		}
+		return writeTable(f.Out, []string{"shard", "hardware", "runs-on", "tests", "est minutes"}, rows)
+	}
+	gm, err := plan.GitHubMatrix()
+	if errors.Is(err, planner.ErrNoJobs) {
+		fmt.Fprintln(f.Err, "plan: no tests to run; the matrix is empty")
+		_, err = fmt.Fprintln(f.Out, `{"include":[]}`)
+		return err
+	}
+	if err != nil {
+		return plannerError(err)
+	}
+	b, err := gm.Marshal()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f.Out, string(b))
+	return err
+}
+
+// givenOtherThanPriority reports whether a selection other than --priority is set.
+func (m *ModelFlags) givenOtherThanPriority() bool {
+	p := m.Priority
+	m.Priority = ""
+	defer func() { m.Priority = p }()
+	return m.given()
+}
+
+// plannerError turns the planner's typed errors into usage errors.
+func plannerError(err error) error {
+	var oe *planner.OptionsError
+	var le *planner.LabelError
+	var pe *planner.PlanFileError
+	var ue *planner.UnknownShardError
+	switch {
+	case errors.As(err, &oe):
+		return usagef(oe.Hint, "%v", err)
+	case errors.As(err, &le):
+		return usagef("fix runner_labels in the platform's JSON (hwcov hardware show "+le.Platform+")", "%v", err)
+	case errors.As(err, &pe):
+		return usagef("regenerate it with `hwcov plan --out plan.json`", "%v", err)
+	case errors.As(err, &ue):
+		return usagef("one of: "+strings.Join(ue.Known, ", "), "%v", err)
+	}
+	return err
+}
+
+// history reads test durations (seconds, mean per test id) and the failures of
+// the newest run from a history database. An empty path gives no history.
+func history(ctx context.Context, f *Factory, path string) (map[string]float64, []string, error) {
+	if path == "" {
+		return nil, nil, nil
+	}
+	db, err := openDB(f, path, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	all, err := db.AllResults(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, n := map[string]float64{}, map[string]int{}
+	newestRun, newestAt := "", time.Time{}
+	for _, r := range all {
+		if r.WallMS > 0 {
+			sum[r.TestID] += r.WallMS / 1000
+			n[r.TestID]++
+		}
+		if r.FinishedAt.After(newestAt) {
+			newestRun, newestAt = r.RunID, r.FinishedAt
+		}
+	}
+	durations := map[string]float64{}
+	for id, s := range sum {
+		durations[id] = s / float64(n[id])
+	}
+	var failed []string
+	for _, r := range all {
+		if r.RunID == newestRun && !r.Status.Passed() && r.Status != results.StatusSkip && r.Attempt <= 1 {
+			failed = append(failed, r.TestID)
+		}
+	}
+	return durations, failed, nil
+}
+
+// gitChangedFiles lists the files changed between the merge base of ref and HEAD.
+func gitChangedFiles(ctx context.Context, ref string) ([]string, error) {
+	if strings.HasPrefix(ref, "-") {
+		return nil, usagef("--base-ref origin/main", "--base-ref %q is not a ref", ref)
+	}
+	cmd := exec.CommandContext(ctx, "git", "diff", "--name-only", ref+"...HEAD")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, usagef("git fetch the base branch first (actions/checkout with fetch-depth: 0)",
+			"git diff --name-only %s...HEAD: %v: %s", ref, err, tail(stderr.String(), 300))
+	}
+	var files []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			files = append(files, l)
+		}
+	}
+	return files, nil
+}
+
+// hasTemplate says whether a template exists, in the repository's folder or embedded.
+func hasTemplate(f *Factory) func(string) bool {
+	names := map[string]bool{}
+	for _, n := range generator.TemplateNames() {
+		names[n] = true
+	}
+	dir := ""
+	if cfg, err := f.Config(); err == nil {
+		dir = cfg.TemplatesDir
+	}
+	return func(name string) bool {
+		if names[name] {
+			return true
+		}
+		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
+		return dir != "" && err == nil
+	}
+}
