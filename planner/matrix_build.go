@@ -129,9 +129,7 @@ func BuildMatrix(opts MatrixOptions) (*Matrix, error) {
 	if err != nil {
 		return nil, err
 	}
-	if seqs == nil {
-		seqs = []int{DefaultSeqLen}
-	}
+	smoke := seqs == nil
 	seenP := map[string]bool{}
 	for _, p := range opts.Platforms {
 		if p.PlatformKey == "" {
@@ -171,8 +169,12 @@ func BuildMatrix(opts MatrixOptions) (*Matrix, error) {
 			if bs == nil {
 				bs = []int{defaultBatch(p)}
 			}
+			ss := seqs
+			if smoke {
+				ss = []int{SmokeSeqLen(a)}
+			}
 			for _, b := range bs {
-				for _, s := range seqs {
+				for _, s := range ss {
 					id := testid.ID{Model: a.Name, Hardware: p.PlatformKey, Precision: prec, Batch: b, Seq: s}
 					if reason, capped := cellRule(a, p, b, s); reason != "" {
 						m.Skipped = append(m.Skipped, Skip{Test: id.String(), Reason: reason})
@@ -195,6 +197,16 @@ func BuildMatrix(opts MatrixOptions) (*Matrix, error) {
 			pairs, overCap, pastMax))
 	}
 	return m, nil
+}
+
+// SmokeSeqLen is the sequence length of an architecture's smoke test:
+// DefaultSeqLen, or its max_positions when that is shorter (clip's text tower
+// takes 77 tokens), so that every architecture has a smoke test.
+func SmokeSeqLen(a catalog.Architecture) int {
+	if a.MaxPositions > 0 && a.MaxPositions < DefaultSeqLen {
+		return a.MaxPositions
+	}
+	return DefaultSeqLen
 }
 
 // cellRule says why one (batch, seq) cell of a compatible pair cannot run, or

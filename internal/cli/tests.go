@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/hwcov/hwcov/planner"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -77,7 +78,7 @@ func renderTests(g *generator.Generator, archs []catalog.Architecture, platforms
 			if batch < 1 {
 				batch = 1
 			}
-			cell := testid.ID{Model: a.Name, Hardware: hw.PlatformKey, Precision: prec, Batch: batch, Seq: 128}
+			cell := testid.ID{Model: a.Name, Hardware: hw.PlatformKey, Precision: prec, Batch: batch, Seq: planner.SmokeSeqLen(a)}
 			r, err := g.Render(a, hw, cell)
 			if err != nil {
 				return nil, nil, templateError(err)
