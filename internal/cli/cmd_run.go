@@ -52,6 +52,8 @@ type RunOptions struct {
 	Verbose      bool
 	Plan         string
 	ShardID      string
+	Schedule     string
+	Which        string
 }
 
 // NewCmdRun builds `hwcov run`.
@@ -103,6 +105,8 @@ skips what this run already recorded. (guide: --all, --model, --hardware,
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show what the tests print")
 	fl.StringVar(&opts.Plan, "plan", "", "plan file from `hwcov plan` (with --shard-id)")
 	fl.StringVar(&opts.ShardID, "shard-id", "", "the plan's shard to run, e.g. cpu-1of3")
+	fl.StringVar(&opts.Schedule, "schedule", "", "run the entry of this schedule file that is due now (guide: --run-scheduled-tests)")
+	fl.StringVar(&opts.Which, "which", "", "with --schedule: the entry to run (daily, weekly, monthly or its name)")
 	return cmd
 }
 
@@ -134,6 +138,17 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	if opts.TestsDir != "" && opts.Models.given() {
 		return usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
+	}
+	if opts.Which != "" && opts.Schedule == "" {
+		return usagef("hwcov run --schedule schedule.json --which daily", "--which goes with --schedule")
+	}
+	if opts.Schedule != "" {
+		if opts.Plan != "" || opts.TestsDir != "" {
+			return usagef("hwcov run --schedule schedule.json --which daily", "--schedule picks the tests: drop --plan/--tests")
+		}
+		if _, err := applySchedule(f, &opts.Models, &opts.Hardware, opts.Schedule, opts.Which); err != nil {
+			return err
+		}
 	}
 	if (opts.Plan == "") != (opts.ShardID == "") {
 		return usagef("hwcov run --plan plan.json --shard-id cpu-1of2", "--plan and --shard-id go together")

@@ -41,6 +41,12 @@ type policyError struct{ msg string }
 
 func (e *policyError) Error() string { return e.msg }
 
+// silentExit carries an exit code whose message was printed already (by a
+// command run in-process on the user's behalf).
+type silentExit struct{ code int }
+
+func (e *silentExit) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
 // exitCode prints err and returns the exit code for it.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
@@ -48,7 +54,10 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	var ue *usageError
 	var pe *policyError
+	var se *silentExit
 	switch {
+	case errors.As(err, &se):
+		return se.code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "hwcov: %s\n", oneLine(ue.msg))
 		if ue.hint != "" {

@@ -1,0 +1,608 @@
+package generator
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwcov/hwcov/internal/catalog"
+	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/internal/testid"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// Architectures as literals, so the goldens do not move with the catalog.
+var (
+	archBert = catalog.Architecture{
+		Name: "bert", ConfigClass: "BertConfig", Category: "text-encoder", AutoClass: "AutoModel",
+		Mappings: []string{"BASE", "MASKED_LM", "SEQUENCE_CLASSIFICATION"}, MaxPositions: 512, Priority: "key",
+		Tiny: map[string]any{"vocab_size": 99.0, "hidden_size": 32.0, "num_hidden_layers": 2.0, "num_attention_heads": 4.0, "intermediate_size": 37.0},
+	}
+	archWhisper = catalog.Architecture{
+		Name: "whisper", ConfigClass: "WhisperConfig", Category: "audio", AutoClass: "AutoModel",
+		Mappings: []string{"BASE", "SPEECH_SEQ_2_SEQ"}, MaxPositions: 448, Priority: "key",
+		Tiny: map[string]any{"vocab_size": 200.0, "d_model": 16.0, "encoder_layers": 2.0, "decoder_layers": 2.0,
+			"encoder_attention_heads": 4.0, "decoder_attention_heads": 4.0, "encoder_ffn_dim": 16.0, "decoder_ffn_dim": 16.0,
+			"num_mel_bins": 80.0, "max_source_positions": 30.0, "max_target_positions": 40.0},
+	}
+	archViT = catalog.Architecture{
+		Name: "vit", ConfigClass: "ViTConfig", Category: "vision", AutoClass: "AutoModel",
+		Mappings: []string{"BASE", "IMAGE_CLASSIFICATION"}, Priority: "key",
+		Tiny: map[string]any{"hidden_size": 32.0, "num_hidden_layers": 2.0, "num_attention_heads": 4.0,
+			"intermediate_size": 37.0, "image_size": 30.0, "patch_size": 2.0},
+	}
+	archLlavaNext = catalog.Architecture{
+		Name: "llava_next", ConfigClass: "LlavaNextConfig", Category: "multimodal", AutoClass: "AutoModel",
+		Mappings: []string{"BASE", "IMAGE_TEXT_TO_TEXT"}, SubConfigs: []string{"text_config", "vision_config"},
+	}
+	archOther = catalog.Architecture{Name: "time-thing", Category: "other", AutoClass: "AutoModel"}
+	archRag   = catalog.Architecture{Name: "rag", Category: "other"}
+)
+
+func platform(t testing.TB, key string) hardware.Platform {
+	t.Helper()
+	p, ok := hardware.Builtin().Get(key)
+	if !ok {
+		t.Fatalf("no builtin platform %q", key)
+	}
+	return p
+}
+
+func newGen(t testing.TB, dir string) *Generator {
+	t.Helper()
+	g, err := New(Options{TemplatesDir: dir, HwcovVersion: "v0.0.0-test", TransformersVersion: "5.23.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func writeFile(t testing.TB, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", t.Name()+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./generator -run %s -update to create it)", err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("rendered file differs from %s (run with -update if the change is intended)\n%s", path, firstDiff(string(want), string(got)))
+	}
+}
+
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return "line " + strconv.Itoa(i+1) + ":\n  want: " + a + "\n  got:  " + b
+		}
+	}
+	return ""
+}
+
+func TestGoldenBertCPU(t *testing.T) {
+	r, err := newGen(t, "").Render(archBert, platform(t, "cpu"), testid.ID{Model: "bert", Hardware: "cpu", Precision: "fp32", Batch: 1, Seq: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Path != "test_bert_cpu.py" || r.TestID != "bert@cpu/fp32/b1/s128" {
+		t.Errorf("Path, TestID = %q, %q", r.Path, r.TestID)
+	}
+	golden(t, r.Source)
+}
+
+func TestGoldenWhisperCUDA(t *testing.T) {
+	r, err := newGen(t, "").Render(archWhisper, platform(t, "cuda"), testid.ID{Model: "whisper", Hardware: "cuda", Precision: "fp16", Batch: 2, Seq: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, r.Source)
+}
+
+func TestGoldenViTCPU(t *testing.T) {
+	r, err := newGen(t, "").Render(archViT, platform(t, "cpu"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TestID != "vit@cpu/fp32/b1/s128" {
+		t.Errorf("TestID = %q, want the platform's defaults vit@cpu/fp32/b1/s128", r.TestID)
+	}
+	golden(t, r.Source)
+}
+
+func TestRenderContents(t *testing.T) {
+	g := newGen(t, "")
+	r, err := g.Render(archBert, platform(t, "cpu"), testid.ID{Model: "bert", Hardware: "cpu", Precision: "bf16", Batch: 4, Seq: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(r.Source)
+	for _, want := range []string{
+		"# Generated by hwcov — edit the templates, not this file.",
+		"# Test id:      bert@cpu/bf16/b4/s256",
+		"#               > modality/text-encoder.py.tmpl (embedded)",
+		"# Versions:     hwcov v0.0.0-test, catalog of transformers 5.23.0",
+		`TEST_ID = "bert@cpu/bf16/b4/s256"`,
+		`MODEL_TYPE = "bert"`, `HARDWARE = "cpu"`, `PRECISION = "bf16"`, "BATCH_SIZE = 4", "SEQ_LEN = 256",
+		`AUTO_CLASS = "AutoModel"`,
+		`    "hidden_size": 32,`,
+		"def setup_device(ctx):", "def build_config(ctx):", "def build_model(ctx):", "def build_inputs(ctx):",
+		"def run_model(ctx):", "def validate_outputs(ctx, outputs, summary):", "def memory_start(ctx):", "def teardown(ctx):",
+		"def run_test(params=None):", "def test_bert_cpu():", `if __name__ == "__main__":`,
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("rendered file lacks %q", want)
+		}
+	}
+	if strings.Contains(src, "\n\n\n\n") || strings.Contains(src, " \n") {
+		t.Error("rendered file has trailing spaces or more than two blank lines in a row")
+	}
+	if len(r.Chain) != 3 || ChainString(r.Chain) != "base > text-encoder > cpu" {
+		t.Errorf("chain = %v", r.Chain)
+	}
+}
+
+func TestRenderWebPlatformNeedsNoTorch(t *testing.T) {
+	r, err := newGen(t, "").Render(archBert, platform(t, "webgpu"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(r.Source)
+	if strings.Contains(src, "\nimport torch") || strings.Contains(src, "\nDTYPES = ") {
+		t.Error("a webgpu file must import and use no torch at module level")
+	}
+	if !strings.Contains(src, `raise harness.Skip("no runner for this platform: webgpu (WebGPU)")`) {
+		t.Error("a webgpu file must skip with a clear reason")
+	}
+}
+
+func TestRenderRejectsForeignCell(t *testing.T) {
+	_, err := newGen(t, "").Render(archBert, platform(t, "cpu"), testid.ID{Model: "gpt2", Hardware: "cpu"})
+	if err == nil || !strings.Contains(err.Error(), "another pair") {
+		t.Fatalf("err = %v, want a cell/pair mismatch", err)
+	}
+}
+
+func TestChainSelection(t *testing.T) {
+	user := t.TempDir()
+	writeFile(t, user, "modality/vision_cpu.py.tmpl", `{{define "optimize"}}
+def optimize_model(ctx, model):
+    return model
+{{end}}`)
+	writeFile(t, user, "hardware/rocm.py.tmpl", `{{define "device_setup"}}
+def setup_device(ctx):
+    return "rocm"
+{{end}}`)
+	writeFile(t, user, "family/vit.py.tmpl", `{{define "inputs"}}
+def build_inputs(ctx):
+    return {}
+{{end}}`)
+	custom := hardware.Platform{PlatformKey: "gaudi", BackendType: "torch", Device: "hpu"}
+	nowhere := hardware.Platform{PlatformKey: "abacus", BackendType: "beads"}
+
+	type want struct {
+		names    []string
+		sources  []string // "" = embedded, "user" = the user dir
+		selected string
+	}
+	E, U := "", "user"
+	cases := []struct {
+		name string
+		dir  string
+		arch catalog.Architecture
+		hw   hardware.Platform
+		want want
+		err  string
+	}{
+		{"category then hardware", "", archBert, platform(t, "cpu"),
+			want{[]string{"base.py.tmpl", "modality/text-encoder.py.tmpl", "hardware/cpu.py.tmpl"}, []string{E, E, E}, "modality/text-encoder.py.tmpl"}, ""},
+		{"dedicated family beats category", "", archWhisper, platform(t, "cuda"),
+			want{[]string{"base.py.tmpl", "modality/audio.py.tmpl", "family/whisper.py.tmpl", "hardware/cuda.py.tmpl"}, []string{E, E, E, E}, "family/whisper.py.tmpl"}, ""},
+		{"no category template: base", "", archOther, platform(t, "cpu"),
+			want{[]string{"base.py.tmpl", "hardware/cpu.py.tmpl"}, []string{E, E}, "base.py.tmpl"}, ""},
+		{"category x hardware beats category", user, archBert, platform(t, "cpu"),
+			want{[]string{"base.py.tmpl", "modality/text-encoder.py.tmpl", "hardware/cpu.py.tmpl"}, []string{E, E, E}, "modality/text-encoder.py.tmpl"}, ""},
+		{"user adds category x hardware and family", user, archViT, platform(t, "cpu"),
+			want{[]string{"base.py.tmpl", "modality/vision.py.tmpl", "modality/vision_cpu.py.tmpl", "family/vit.py.tmpl", "hardware/cpu.py.tmpl"},
+				[]string{E, E, U, U, E}, "family/vit.py.tmpl"}, ""},
+		{"user copy of a hardware template wins", user, archBert, platform(t, "rocm"),
+			want{[]string{"base.py.tmpl", "modality/text-encoder.py.tmpl", "hardware/rocm.py.tmpl"}, []string{E, E, U}, "modality/text-encoder.py.tmpl"}, ""},
+		{"category x hardware only for its platform", user, archViT, platform(t, "rocm"),
+			want{[]string{"base.py.tmpl", "modality/vision.py.tmpl", "family/vit.py.tmpl", "hardware/rocm.py.tmpl"}, []string{E, E, U, U}, "family/vit.py.tmpl"}, ""},
+		{"embedded category x hardware", "", archViT, platform(t, "cuda"),
+			want{[]string{"base.py.tmpl", "modality/vision.py.tmpl", "modality/vision_cuda.py.tmpl", "hardware/cuda.py.tmpl"}, []string{E, E, E, E}, "modality/vision_cuda.py.tmpl"}, ""},
+		{"custom platform falls back on its backend", "", archBert, custom,
+			want{[]string{"base.py.tmpl", "modality/text-encoder.py.tmpl", "hardware/torch.py.tmpl"}, []string{E, E, E}, "modality/text-encoder.py.tmpl"}, ""},
+		{"no hardware template at all", "", archBert, nowhere, want{}, "no hardware template for platform \"abacus\""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGen(t, tc.dir)
+			chain, err := g.Chain(tc.arch, tc.hw)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names, sources []string
+			for _, l := range chain {
+				names = append(names, l.Name)
+				src := E
+				if l.Source == tc.dir && tc.dir != "" {
+					src = U
+				} else if l.Source != EmbeddedSource {
+					t.Errorf("layer %s: source %q", l.Name, l.Source)
+				}
+				sources = append(sources, src)
+			}
+			if strings.Join(names, " ") != strings.Join(tc.want.names, " ") {
+				t.Errorf("chain = %v, want %v", names, tc.want.names)
+			}
+			if strings.Join(sources, ",") != strings.Join(tc.want.sources, ",") {
+				t.Errorf("sources = %q, want %q", sources, tc.want.sources)
+			}
+			if got := Selected(chain).Name; got != tc.want.selected {
+				t.Errorf("Selected = %q, want %q", got, tc.want.selected)
+			}
+			if chain[len(chain)-1].Role != RoleHardware {
+				t.Errorf("last layer %v is not the hardware layer", chain[len(chain)-1])
+			}
+			if _, err := g.Render(tc.arch, tc.hw, testid.ID{}); err != nil {
+				t.Errorf("render: %v", err)
+			}
+		})
+	}
+}
+
+func TestSelectedPrecedence(t *testing.T) {
+	base := Layer{Name: "base.py.tmpl", Role: RoleBase}
+	cat := Layer{Name: "modality/vision.py.tmpl", Role: RoleCategory}
+	catHW := Layer{Name: "modality/vision_cpu.py.tmpl", Role: RoleCategoryHardware}
+	fam := Layer{Name: "family/vit.py.tmpl", Role: RoleFamily}
+	hw := Layer{Name: "hardware/cpu.py.tmpl", Role: RoleHardware}
+	for _, tc := range []struct {
+		chain []Layer
+		want  string
+	}{
+		{[]Layer{base, hw}, base.Name},
+		{[]Layer{base, cat, hw}, cat.Name},
+		{[]Layer{base, cat, catHW, hw}, catHW.Name},
+		{[]Layer{base, cat, catHW, fam, hw}, fam.Name},
+		{[]Layer{base, fam, hw}, fam.Name},
+	} {
+		if got := Selected(tc.chain).Name; got != tc.want {
+			t.Errorf("Selected(%s) = %s, want %s", ChainString(tc.chain), got, tc.want)
+		}
+	}
+}
+
+func TestUserTemplateOverridesBlock(t *testing.T) {
+	user := t.TempDir()
+	writeFile(t, user, "hardware/cpu.py.tmpl", `{{define "device_setup"}}
+def setup_device(ctx):
+    """From the repository's own template."""
+    return torch.device("cpu")
+{{end}}`)
+	r, err := newGen(t, user).Render(archBert, platform(t, "cpu"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(r.Source)
+	if !strings.Contains(src, "From the repository's own template.") {
+		t.Error("the user's device_setup did not win")
+	}
+	if !strings.Contains(src, "hardware/cpu.py.tmpl ("+user+")") {
+		t.Error("the header does not name where the user template came from")
+	}
+	if strings.Contains(src, "The CPU is always there.") {
+		t.Error("the embedded cpu template was used too")
+	}
+}
+
+func TestTemplateErrorsNameFileAndLine(t *testing.T) {
+	user := t.TempDir()
+	writeFile(t, user, "family/whisper.py.tmpl", "{{define \"inputs\"}}\ndef build_inputs(ctx):\n    return {{.Nope}\n{{end}}\n")
+	_, err := newGen(t, user).Render(archWhisper, platform(t, "cpu"), testid.ID{})
+	var te *TemplateError
+	if !errors.As(err, &te) {
+		t.Fatalf("err = %v, want a *TemplateError", err)
+	}
+	if te.Name != "family/whisper.py.tmpl" || te.Line != 3 {
+		t.Errorf("error at %s:%d, want family/whisper.py.tmpl:3", te.Name, te.Line)
+	}
+	msg := err.Error()
+	for _, want := range []string{"family/whisper.py.tmpl:3: ", filepath.Join(user, "family", "whisper.py.tmpl")} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+
+	// an execution error names the file and line too
+	writeFile(t, user, "family/whisper.py.tmpl", "{{define \"inputs\"}}\n\n# {{.Arch.NoSuchField}}\n{{end}}\n")
+	_, err = newGen(t, user).Render(archWhisper, platform(t, "cpu"), testid.ID{})
+	if !errors.As(err, &te) || te.Name != "family/whisper.py.tmpl" || te.Line != 3 {
+		t.Fatalf("err = %v, want family/whisper.py.tmpl:3", err)
+	}
+	if !strings.Contains(err.Error(), "render whisper@cpu/fp32/b1/s128: family/whisper.py.tmpl:3: ") {
+		t.Errorf("err = %q", err)
+	}
+}
+
+func TestMissingBlock(t *testing.T) {
+	user := t.TempDir()
+	b, err := os.ReadFile(filepath.Join("templates", "base.py.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(b), `{{block "inputs" .}}`, `{{block "inputz" .}}`, 1)
+	if broken == string(b) {
+		t.Fatal("base.py.tmpl has no inputs block")
+	}
+	writeFile(t, user, "base.py.tmpl", broken)
+	_, err = newGen(t, user).Render(archOther, platform(t, "cpu"), testid.ID{})
+	var mb *MissingBlockError
+	if !errors.As(err, &mb) || mb.Block != "inputs" {
+		t.Fatalf("err = %v, want MissingBlockError for inputs", err)
+	}
+	if !strings.Contains(err.Error(), `required block "inputs"`) {
+		t.Errorf("err = %q", err)
+	}
+}
+
+func TestFileName(t *testing.T) {
+	for _, tc := range []struct{ model, hw, want string }{
+		{"bert", "cpu", "test_bert_cpu.py"},
+		{"xlm-roberta", "cuda", "test_xlm_roberta_cuda.py"},
+		{"wav2vec2-bert", "web.gpu", "test_wav2vec2_bert_web_gpu.py"},
+		{"llava_next", "mps", "test_llava_next_mps.py"},
+	} {
+		got := FileName(catalog.Architecture{Name: tc.model}, hardware.Platform{PlatformKey: tc.hw})
+		if got != tc.want {
+			t.Errorf("FileName(%s, %s) = %s, want %s", tc.model, tc.hw, got, tc.want)
+		}
+	}
+	if got := Ident("3d-unet"); got != "_3d_unet" {
+		t.Errorf("Ident = %q", got)
+	}
+}
+
+func TestPyLiteral(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{nil, "None"},
+		{true, "True"},
+		{false, "False"},
+		{32.0, "32"},
+		{1e-05, "1e-05"},
+		{0.5, "0.5"},
+		{7, "7"},
+		{"a\"b\n\u00e9", `"a\"b\n\u00e9"`},
+		{[]string{"x", "y"}, `["x", "y"]`},
+		{[]any{1.0, "two", nil, false}, `[1, "two", None, False]`},
+		{map[string]any{"b": 2.0, "a": map[string]any{"z": []any{}, "y": nil}}, `{"a": {"y": None, "z": []}, "b": 2}`},
+		{map[string]any(nil), "{}"},
+		{[]string(nil), "[]"},
+	} {
+		got, err := PyLiteral(tc.in)
+		if err != nil {
+			t.Errorf("PyLiteral(%#v): %v", tc.in, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("PyLiteral(%#v) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	if _, err := PyLiteral(map[int]int{1: 2}); err == nil {
+		t.Error("a map with int keys must be an error")
+	}
+	if _, err := PyLiteral(struct{}{}); err == nil {
+		t.Error("a struct must be an error")
+	}
+	long, err := pyFormat(map[string]any{"alpha_alpha_alpha": 1.0, "beta_beta_beta_beta": []any{1.0, 2.0}, "gamma_gamma_gamma": "x", "delta": true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n    \"alpha_alpha_alpha\": 1,\n    \"beta_beta_beta_beta\": [1, 2],\n    \"delta\": True,\n    \"gamma_gamma_gamma\": \"x\",\n}"
+	if long != want {
+		t.Errorf("pyFormat =\n%s\nwant\n%s", long, want)
+	}
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	a, err := newGen(t, "").Render(archLlavaNext, platform(t, "cuda"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		b, err := newGen(t, "").Render(archLlavaNext, platform(t, "cuda"), testid.ID{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Source, b.Source) {
+			t.Fatal("two renders differ")
+		}
+	}
+}
+
+func TestNotBuildableStillRenders(t *testing.T) {
+	r, err := newGen(t, "").Render(archRag, platform(t, "cpu"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(r.Source), `AUTO_CLASS = ""`) || !strings.Contains(string(r.Source), "harness.NotBuildable(") {
+		t.Error("a file for an architecture without auto class must report not_buildable")
+	}
+}
+
+func TestInitTemplates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hwcov-templates")
+	written, err := InitTemplates(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := TemplateNames()
+	if len(written) < len(names) {
+		t.Fatalf("wrote %d files, want at least the %d templates", len(written), len(names))
+	}
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := readEmbedded(n)
+		if !bytes.Equal(b, want) {
+			t.Errorf("%s differs from the embedded copy", n)
+		}
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*", ".*tmp*"))
+	if len(entries) > 0 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+
+	// a second init refuses and names the file; it writes nothing
+	if err := os.WriteFile(filepath.Join(dir, "hardware", "cpu.py.tmpl"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = InitTemplates(dir, false)
+	var ee *ExistsError
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), filepath.Join(dir, "README.md")) && !strings.Contains(err.Error(), dir) {
+		t.Fatalf("err = %v, want an ExistsError naming a file in %s", err, dir)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "hardware", "cpu.py.tmpl")); string(b) != "mine" {
+		t.Error("a refused init overwrote a file")
+	}
+	if _, err := InitTemplates(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "hardware", "cpu.py.tmpl")); string(b) == "mine" {
+		t.Error("--force did not overwrite")
+	}
+
+	// rendering from the written copies gives the embedded result, but for the sources named in the header
+	fromDir, err := newGen(t, dir).Render(archWhisper, platform(t, "cuda"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromBin, err := newGen(t, "").Render(archWhisper, platform(t, "cuda"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.ReplaceAll(string(fromDir.Source), "("+dir+")", "(embedded)"); got != string(fromBin.Source) {
+		t.Errorf("rendering from init'ed templates differs:\n%s", firstDiff(string(fromBin.Source), got))
+	}
+}
+
+func readEmbedded(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("templates", filepath.FromSlash(name)))
+}
+
+func TestWriteFiles(t *testing.T) {
+	g := newGen(t, "")
+	var files []Rendered
+	for _, a := range []catalog.Architecture{archBert, archViT, archWhisper} {
+		r, err := g.Render(a, platform(t, "cpu"), testid.ID{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, r)
+	}
+	dir := filepath.Join(t.TempDir(), "generated")
+	if err := g.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "test_bert_cpu.py test_vit_cpu.py test_whisper_cpu.py" {
+		t.Errorf("files = %v", names)
+	}
+	if err := g.WriteFiles(dir, []Rendered{{Path: "../escape.py"}}); err == nil {
+		t.Error("a path outside dir must be refused")
+	}
+}
+
+func TestNewRejectsMissingDir(t *testing.T) {
+	if _, err := New(Options{TemplatesDir: filepath.Join(t.TempDir(), "nope")}); err == nil {
+		t.Error("a missing templates directory must be an error")
+	}
+}
+
+// TestRenderAllFast renders every catalog architecture for every builtin
+// platform: no error, and one platform's worth in well under two seconds.
+func TestRenderAllFast(t *testing.T) {
+	cat, err := catalog.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hw := range hardware.Builtin().All() {
+		g := newGen(t, "")
+		start := time.Now()
+		for _, a := range cat.Architectures {
+			if _, err := g.Render(a, hw, testid.ID{}); err != nil {
+				t.Fatalf("%s on %s: %v", a.Name, hw.PlatformKey, err)
+			}
+		}
+		if d := time.Since(start); d > 2*time.Second && !raceEnabled {
+			t.Errorf("rendering %d architectures for %s took %v", len(cat.Architectures), hw.PlatformKey, d)
+		}
+	}
+}
+
+func BenchmarkRenderAll(b *testing.B) {
+	cat, err := catalog.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	hw := platform(b, "cpu")
+	g := newGen(b, "")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, a := range cat.Architectures {
+			if _, err := g.Render(a, hw, testid.ID{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(cat.Architectures)), "files/op")
+}

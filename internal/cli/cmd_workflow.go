@@ -1,0 +1,354 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hwcov/hwcov/internal/fsutil"
+	"github.com/hwcov/hwcov/internal/schedule"
+	"github.com/hwcov/hwcov/workflows"
+)
+
+func init() {
+	extraCommands = append(extraCommands, NewCmdWorkflow)
+}
+
+// NewCmdWorkflow builds `hwcov workflow`.
+func NewCmdWorkflow(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "workflow",
+		Short: "Write GitHub Actions workflows and the test schedule for your repository",
+	}
+	cmd.AddCommand(NewCmdWorkflowGenerate(f, nil), NewCmdWorkflowSchedule(f, nil), NewCmdWorkflowShow(f, nil))
+	return cmd
+}
+
+// WorkflowGenerateOptions are the options of `hwcov workflow generate`.
+type WorkflowGenerateOptions struct {
+	F               *Factory
+	Output          string
+	CommentOutput   string
+	Style           string
+	Name            string
+	Action          string
+	Workflow        string
+	Runner          string
+	Priority        string
+	Models          string
+	Category        string
+	Hardware        []string
+	Shards          int
+	MaxShardMinutes float64
+	BudgetMinutes   float64
+	RunArgs         string
+	Binary          string
+	FailOnError     bool
+	TimeoutMinutes  int
+	Schedule        string
+	Force           bool
+}
+
+// NewCmdWorkflowGenerate builds `hwcov workflow generate`.
+func NewCmdWorkflowGenerate(f *Factory, runF func(*WorkflowGenerateOptions) error) *cobra.Command {
+	opts := &WorkflowGenerateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "generate --output .github/workflows/hwcov.yml",
+		Short: "Write a workflow that plans, runs the shards on your hardware runners and reports",
+		Long: `Writes a workflow for your repository: on pull_request (and on the cron
+triggers of --schedule), a plan job picks the tests, one test job per shard runs
+on a runner whose labels match the shard's hardware, and a report job merges
+the shards and writes the compatibility matrix into the job summary.
+--style standalone (default) writes the three jobs, using the hwcov action;
+--style reusable writes one job that calls hwcov's reusable workflow.
+--comment-output also writes the workflow_run workflow that comments on pull
+requests, forks included. Platforms are checked against the catalog of
+platforms (built-in and .hwcov/hardware). The file is written atomically; an
+existing different file is kept unless --force. (guide: --generate-ci-config)`,
+		Example: `  hwcov workflow generate --output .github/workflows/hwcov.yml --hardware cpu,cuda
+  hwcov workflow schedule --output schedule.json
+  hwcov workflow generate --output .github/workflows/hwcov.yml --schedule schedule.json \
+      --comment-output .github/workflows/hwcov-comment.yml
+  hwcov workflow generate --style reusable --output - `,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runWorkflowGenerate(opts, c)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Output, "output", "o", ".github/workflows/hwcov.yml", "file to write, - for stdout")
+	fl.StringVar(&opts.CommentOutput, "comment-output", "", "also write the pull request comment workflow (workflow_run) here")
+	fl.StringVar(&opts.Style, "style", "standalone", "standalone (the jobs, using the action) or reusable (one job calling hwcov's reusable workflow)")
+	fl.StringVar(&opts.Name, "name", workflows.DefaultName, "workflow name")
+	fl.StringVar(&opts.Action, "action", workflows.DefaultAction, "the action the jobs use (./ inside the hwcov repository)")
+	fl.StringVar(&opts.Workflow, "workflow", workflows.DefaultWorkflow, "the reusable workflow (--style reusable)")
+	fl.StringVar(&opts.Runner, "runner", workflows.DefaultRunner, "runner label of the plan and report jobs")
+	fl.StringVar(&opts.Priority, "priority", "", "key, or high (default: high when no --models/--category)")
+	fl.StringVar(&opts.Models, "models", "", "architectures, comma-separated, instead of --priority")
+	fl.StringVar(&opts.Category, "category", "", "a category, instead of --priority")
+	fl.StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
+	fl.IntVar(&opts.Shards, "shards", 0, "shards per platform")
+	fl.Float64Var(&opts.MaxShardMinutes, "max-shard-minutes", 0, "as many shards as needed to keep each under this estimate")
+	fl.Float64Var(&opts.BudgetMinutes, "budget-minutes", 0, "priority high: cap the picked tests' estimated machine time")
+	fl.StringVar(&opts.RunArgs, "run-args", "", "extra arguments for hwcov run on the test runners")
+	fl.StringVar(&opts.Binary, "binary", "", "a prebuilt hwcov on the runners (default: the action builds its source)")
+	fl.BoolVar(&opts.FailOnError, "fail-on-error", false, "fail the report job when a test failed, crashed or timed out")
+	fl.IntVar(&opts.TimeoutMinutes, "timeout-minutes", 360, "timeout of each test job")
+	fl.StringVar(&opts.Schedule, "schedule", "", "schedule file (hwcov workflow schedule): cron triggers and what each runs")
+	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing file that differs")
+	return cmd
+}
+
+func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error {
+	f := opts.F
+	if opts.Output == "" {
+		return usagef("--output .github/workflows/hwcov.yml", "--output is required")
+	}
+	n := 0
+	for _, set := range []bool{opts.Priority != "", opts.Models != "", opts.Category != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return usagef("use one of --priority, --models, --category", "more than one way of choosing architectures given")
+	}
+	if p := strings.ToLower(opts.Priority); p != "" && p != "key" && p != "high" {
+		return usagef("--priority high", "--priority %q is not key or high", opts.Priority)
+	}
+	hardware := strings.Join(opts.Hardware, ",")
+	if hardware != "all" {
+		if _, err := f.platforms(opts.Hardware); err != nil {
+			return err
+		}
+	}
+	o := workflows.CallerOptions{
+		Name: opts.Name, Style: workflows.Style(opts.Style), Action: opts.Action, Workflow: opts.Workflow, Runner: opts.Runner,
+		Priority: opts.Priority, Models: opts.Models, Category: opts.Category, Hardware: hardware,
+		Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, BudgetMinutes: opts.BudgetMinutes,
+		RunArgs: opts.RunArgs, Binary: opts.Binary, FailOnError: opts.FailOnError, TimeoutMinutes: opts.TimeoutMinutes,
+		Command: commandLine(c),
+	}
+	if opts.TimeoutMinutes < 1 {
+		return usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
+	}
+	if opts.Schedule != "" {
+		s, err := readSchedule(opts.Schedule)
+		if err != nil {
+			return err
+		}
+		for _, e := range s.Entries {
+			if !e.AllHardware {
+				if _, err := f.platforms(e.Hardware); err != nil {
+					return usagef("fix "+e.Name+".hardware_platforms in "+opts.Schedule, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
+				}
+			}
+		}
+		o.Schedule, o.SchedulePath = s, filepath.ToSlash(opts.Schedule)
+	}
+	src, err := workflows.RenderCaller(o)
+	if err != nil {
+		var oe *workflows.OptionsError
+		if errors.As(err, &oe) {
+			return usagef("hwcov workflow generate --help", "--%s: %s", oe.Field, oe.Msg)
+		}
+		return err
+	}
+	if err := writeGenerated(f, opts.Output, src, opts.Force); err != nil {
+		return err
+	}
+	if opts.CommentOutput != "" {
+		com, err := workflows.RenderComment(opts.Name, opts.Action)
+		if err != nil {
+			return err
+		}
+		if err := writeGenerated(f, opts.CommentOutput, com, opts.Force); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commandLine is the command as a user would type it, for the header.
+func commandLine(c *cobra.Command) string {
+	parts := []string{c.CommandPath()}
+	c.Flags().Visit(func(fl *pflag.Flag) {
+		v := fl.Value.String()
+		if fl.Value.Type() == "stringSlice" {
+			v = strings.Trim(v, "[]")
+		}
+		if fl.Value.Type() == "bool" {
+			parts = append(parts, "--"+fl.Name)
+			return
+		}
+		if v == "" || strings.ContainsAny(v, " \t'\"$`\\") {
+			v = strconv.Quote(v)
+		}
+		parts = append(parts, "--"+fl.Name, v)
+	})
+	return strings.Join(parts, " ")
+}
+
+// readSchedule reads and parses a schedule file; errors name the field.
+func readSchedule(path string) (*schedule.Schedule, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef("hwcov workflow schedule --output "+path, "schedule file %q does not exist", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := schedule.Parse(data)
+	if err != nil {
+		var fe *schedule.FieldError
+		if errors.As(err, &fe) {
+			return nil, usagef(fe.Hint, "%s: %v", path, err)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// writeGenerated writes a generated file atomically ("-" is stdout); an
+// existing file with other content is kept unless force.
+func writeGenerated(f *Factory, path string, data []byte, force bool) error {
+	if path == "-" {
+		_, err := f.Out.Write(data)
+		return err
+	}
+	old, err := os.ReadFile(path)
+	switch {
+	case err == nil && bytes.Equal(old, data):
+		fmt.Fprintf(f.Out, "%s is up to date\n", path)
+		return nil
+	case err == nil && !force:
+		return usagef("pass --force to overwrite it, or choose another --output", "%s exists and differs", path)
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create %q: %w", dir, err)
+		}
+	}
+	if err := fsutil.WriteFileAtomic(path, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.Out, "wrote %s\n", path)
+	return nil
+}
+
+// WorkflowScheduleOptions are the options of `hwcov workflow schedule`.
+type WorkflowScheduleOptions struct {
+	F      *Factory
+	Output string
+	Email  string
+	Check  string
+	Force  bool
+}
+
+// NewCmdWorkflowSchedule builds `hwcov workflow schedule`.
+func NewCmdWorkflowSchedule(f *Factory, runF func(*WorkflowScheduleOptions) error) *cobra.Command {
+	opts := &WorkflowScheduleOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "schedule --output schedule.json",
+		Short: "Write the daily / weekly / monthly test schedule, or check one",
+		Long: `Writes the guide's schedule: high-priority models on cpu and cuda daily at
+01:00, every model on cpu, cuda, rocm and openvino on Saturdays at 02:00, every
+model on every platform on the 1st at 03:00. Times are UTC (GitHub runs cron in
+UTC). Edit it, then 'hwcov workflow generate --schedule schedule.json' turns each
+entry into a cron trigger, and 'hwcov run --schedule schedule.json' runs the
+entry that is due. --check FILE validates a schedule and prints its cron
+expressions. (guide: --generate-schedule-config)
+
+run_time: "HH:MM" (daily), "Weekday HH:MM" (weekly), "1st HH:MM" (monthly).
+model_subset: all, high_priority, key, category:C, models:a,b, top:N, file:PATH.
+hardware_platforms: a list of platform keys, or "all".`,
+		Example: "  hwcov workflow schedule --output schedule.json\n  hwcov workflow schedule --check schedule.json",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runWorkflowSchedule(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "schedule.json", "file to write, - for stdout")
+	cmd.Flags().StringVar(&opts.Email, "notification-email", "", "notification_email of every entry (default ml-alerts@example.com)")
+	cmd.Flags().StringVar(&opts.Check, "check", "", "validate this schedule file instead of writing one")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing file that differs")
+	return cmd
+}
+
+func runWorkflowSchedule(opts *WorkflowScheduleOptions) error {
+	f := opts.F
+	if opts.Check != "" {
+		s, err := readSchedule(opts.Check)
+		if err != nil {
+			return err
+		}
+		for _, e := range s.Entries {
+			if !e.AllHardware {
+				if _, err := f.platforms(e.Hardware); err != nil {
+					return usagef("fix "+e.Name+".hardware_platforms in "+opts.Check, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
+				}
+			}
+			fmt.Fprintf(f.Out, "%-16s cron %-12q %s: hwcov run %s\n", e.Name, e.When.Cron(), e.When, strings.Join(e.Flags(), " "))
+		}
+		return nil
+	}
+	s := schedule.Default(opts.Email)
+	if opts.Email != "" {
+		if _, err := schedule.Parse(mustMarshal(s)); err != nil {
+			return usagef("--notification-email ml-alerts@example.com", "--notification-email %q is not an email address", opts.Email)
+		}
+	}
+	return writeGenerated(f, opts.Output, mustMarshal(s), opts.Force)
+}
+
+func mustMarshal(s *schedule.Schedule) []byte {
+	b, err := s.Marshal()
+	if err != nil {
+		panic(err) // strings and bools only
+	}
+	return b
+}
+
+// WorkflowShowOptions are the options of `hwcov workflow show`.
+type WorkflowShowOptions struct {
+	F    *Factory
+	Name string
+}
+
+// NewCmdWorkflowShow builds `hwcov workflow show`.
+func NewCmdWorkflowShow(f *Factory, runF func(*WorkflowShowOptions) error) *cobra.Command {
+	opts := &WorkflowShowOptions{F: f}
+	return &cobra.Command{
+		Use:       "show hwcov.yml|hwcov-comment.yml",
+		Short:     "Print the reusable workflow or the pull request comment workflow",
+		Example:   "  hwcov workflow show hwcov-comment.yml > .github/workflows/hwcov-comment.yml",
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: workflows.Names,
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			b, err := workflows.Embedded(opts.Name)
+			if err != nil {
+				return usagef("hwcov workflow show hwcov.yml", "%v", err)
+			}
+			_, err = opts.F.Out.Write(b)
+			return err
+		},
+	}
+}

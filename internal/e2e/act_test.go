@@ -1,0 +1,334 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwcov/hwcov/internal/toolbin"
+	"github.com/hwcov/hwcov/planner"
+	"github.com/hwcov/hwcov/reporter"
+)
+
+// repoRoot is the module root.
+func repoRoot(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	root, err := filepath.Abs(filepath.Join(filepath.Dir(file), "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// run runs a command and fails the test with its output tail on error.
+func run(t *testing.T, dir string, env []string, name string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, tail(stderr.String(), 2000))
+	}
+	return out
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// actBinary builds nektos/act from the tools module once into the tools
+// cache ($HWCOV_TOOLS_CACHE, else the user cache dir), keyed on tools/go.mod
+// and go.sum, and skips the test when it cannot be built (no module proxy, no
+// compiler).
+func actBinary(t *testing.T, root string) string {
+	t.Helper()
+	start := time.Now()
+	bin, built, err := toolbin.Build(filepath.Join(root, "tools"), "github.com/nektos/act", "act", toolbin.CacheDir(os.Getenv))
+	if err != nil {
+		t.Skipf("act cannot be built: %v", err)
+	}
+	if built {
+		t.Logf("built act in %s: %s", time.Since(start).Round(time.Second), bin)
+	}
+	return bin
+}
+
+// actEvent is one line of `act --json`.
+type actEvent struct {
+	JobID     string         `json:"jobID"`
+	JobResult string         `json:"jobResult"`
+	Matrix    map[string]any `json:"matrix"`
+	Command   string         `json:"command"`
+	Content   string         `json:"content"`
+	Name      string         `json:"name"`
+	Arg       string         `json:"arg"`
+	Msg       string         `json:"msg"`
+}
+
+func (e actEvent) job() string {
+	if id, ok := e.Matrix["id"].(string); ok {
+		return e.JobID + "/" + id
+	}
+	return e.JobID
+}
+
+// npuPlatform is a custom platform (guide format) whose runners carry the
+// label npu; its ONNX Runtime tests skip honestly where onnxruntime is missing.
+const npuPlatform = `{
+  "platform_name": "Test NPU",
+  "platform_key": "npu",
+  "backend_type": "onnxruntime",
+  "memory_constraint_mb": 4096,
+  "supported_precisions": ["fp32"],
+  "preferred_precision": "fp32",
+  "default_batch_size": 1,
+  "default_timeout_seconds": 120
+}
+`
+
+// TestGeneratedWorkflowUnderAct writes a caller workflow with `hwcov workflow
+// generate` into a fresh repository, runs it under act in host mode (plan,
+// 4 shards on the labels cpu and npu, report) and checks that every job
+// succeeded and that the report job merged every shard's results.
+func TestGeneratedWorkflowUnderAct(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: runs the generated workflow under nektos/act (run without -short)")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	root := repoRoot(t)
+	act := actBinary(t, root)
+	work := t.TempDir()
+
+	// One hwcov binary for every job (the action's binary input).
+	hwcov := filepath.Join(work, "bin", "hwcov")
+	start := time.Now()
+	run(t, root, nil, "go", "build", "-o", hwcov, "./cmd/hwcov")
+	t.Logf("built hwcov in %s", time.Since(start).Round(100*time.Millisecond))
+	python := filepath.Join(root, ".venv", "bin", "python")
+	if _, err := os.Stat(python); err != nil {
+		python = "python3" // no torch: the tests fail, honestly, and are still recorded
+	}
+
+	// The user's repository.
+	repo := filepath.Join(work, "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(root, "action.yml"), filepath.Join(repo, "action.yml"))
+	writeFile(t, filepath.Join(work, "npu.json"), []byte(npuPlatform))
+	run(t, repo, nil, hwcov, "hardware", "add", "--properties", filepath.Join(work, "npu.json"))
+	run(t, repo, nil, hwcov, "workflow", "generate", "--output", ".github/workflows/hwcov.yml", "--action", "./",
+		"--binary", hwcov, "--models", "bert,gpt2,vit", "--hardware", "cpu,npu", "--shards", "2",
+		"--run-args", "--iterations 2 --warmup 1")
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"add", "-A"},
+		{"-c", "user.name=hwcov", "-c", "user.email=hwcov@example.com", "commit", "-q", "-m", "hwcov workflow"},
+		{"remote", "add", "origin", "https://github.com/acme/models.git"},
+	} {
+		run(t, repo, nil, "git", args...)
+	}
+	event := filepath.Join(work, "event.json")
+	writeFile(t, event, []byte(`{"number": 7, "pull_request": {"number": 7, "head": {"ref": "feature", "sha": "0123456789abcdef0123456789abcdef01234567"},
+	  "base": {"ref": "main"}}, "repository": {"full_name": "acme/models"}}`))
+
+	artifacts := filepath.Join(work, "artifacts")
+	stand := filepath.Join(root, "internal", "e2e", "testdata", "actions")
+	args := []string{"pull_request", "-W", ".github/workflows/hwcov.yml", "-e", event, "--json",
+		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--action-cache-path", filepath.Join(work, "act-cache"),
+		"--local-repository", "actions/upload-artifact@v4=" + filepath.Join(stand, "upload-artifact"),
+		"--local-repository", "actions/download-artifact@v4=" + filepath.Join(stand, "download-artifact"),
+		"--local-repository", "actions/setup-go@v5=" + filepath.Join(stand, "setup-go"),
+		"--env", "ARTIFACT_DIR=" + artifacts,
+		"--env", "HWCOV_PYTHON=" + python,
+		"--env", "HWCOV_CACHE_DIR=" + filepath.Join(work, "hwcov-cache"),
+		"--env", "HF_HUB_OFFLINE=1", "--env", "TRANSFORMERS_OFFLINE=1",
+	}
+	// Every runner label the workflow can ask for runs on this machine.
+	for _, label := range []string{"ubuntu-latest", "self-hosted", "linux", "cpu", "npu"} {
+		args = append(args, "-P", label+"=-self-hosted")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, act, args...)
+	cmd.Dir = repo
+	cmd.Env = actEnv(work)
+	cmd.Stdin = nil // /dev/null: act must not prompt
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start = time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+
+	events, perr := parseEvents(stdout.Bytes())
+	if perr != nil {
+		t.Fatalf("act --json: %v\n%s", perr, tail(stdout.String(), 3000))
+	}
+	results, summaries := map[string]string{}, map[string]string{}
+	for _, e := range events {
+		if e.JobResult != "" {
+			results[e.job()] = e.JobResult
+		}
+		if e.Command == "summary" {
+			summaries[e.job()] += e.Content
+		}
+	}
+	t.Logf("act ran the workflow in %s: %v", wall.Round(100*time.Millisecond), results)
+	fail := func(format string, a ...any) {
+		t.Helper()
+		var log strings.Builder
+		for _, e := range events {
+			fmt.Fprintf(&log, "[%s] %s\n", e.job(), strings.TrimRight(e.Msg, "\n"))
+		}
+		t.Fatalf(format+"\n--- act log (tail) ---\n%s\n--- act stderr ---\n%s", append(a, tail(log.String(), 8000), tail(stderr.String(), 2000))...)
+	}
+	if err != nil {
+		fail("act: %v", err)
+	}
+
+	// The plan: at least 3 shards on two labels.
+	planData, err := os.ReadFile(filepath.Join(artifacts, "hwcov-plan", "hwcov-plan.json"))
+	if err != nil {
+		fail("the plan artifact: %v", err)
+	}
+	plan, err := planner.ParsePlan(planData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hw := map[string]bool{}
+	want := []string{"plan", "report"}
+	for _, s := range plan.Shards {
+		hw[s.Hardware] = true
+		want = append(want, "test/"+s.ID)
+	}
+	if len(plan.Shards) < 3 || !hw["cpu"] || !hw["npu"] {
+		t.Fatalf("plan has %d shards on %v; want at least 3 on cpu and npu", len(plan.Shards), hw)
+	}
+	// act exits 0 when it skips a job: every job must have run and succeeded.
+	sort.Strings(want)
+	var got []string
+	for job, r := range results {
+		got = append(got, job)
+		if r != "success" {
+			fail("job %s: %s", job, r)
+		}
+	}
+	sort.Strings(got)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		fail("jobs %v, want %v", got, want)
+	}
+	for _, s := range plan.Shards {
+		if !strings.Contains(summaries["test/"+s.ID], "### hwcov run "+s.ID) {
+			fail("job summary of %s:\n%s", s.ID, summaries["test/"+s.ID])
+		}
+	}
+
+	// The report job saw every shard's results.
+	sum := summaries["report"]
+	if !strings.Contains(sum, fmt.Sprintf("merged %d shards", len(plan.Shards))) ||
+		!strings.Contains(sum, fmt.Sprintf("%d results for 3 architectures on cpu, npu", plan.TestCount())) {
+		fail("report summary:\n%s", sum)
+	}
+	merged := filepath.Join(artifacts, "hwcov-report", "hwcov.duckdb")
+	var m reporter.Matrix
+	if err := json.Unmarshal(run(t, repo, nil, hwcov, "report", "matrix", "--db", merged, "--format", "json"), &m); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, row := range m.Rows {
+		for _, c := range row.Cells {
+			ids = append(ids, c.Tests...)
+		}
+	}
+	var planned []string
+	for _, s := range plan.Shards {
+		planned = append(planned, s.Tests...)
+	}
+	sort.Strings(ids)
+	sort.Strings(planned)
+	if strings.Join(ids, " ") != strings.Join(planned, " ") {
+		t.Errorf("merged results %v\nplanned tests  %v", ids, planned)
+	}
+	var pr struct {
+		Number int `json:"number"`
+	}
+	if b, err := os.ReadFile(filepath.Join(artifacts, "hwcov-report", "hwcov-pr.json")); err != nil || json.Unmarshal(b, &pr) != nil || pr.Number != 7 {
+		t.Errorf("hwcov-pr.json: %s %v", b, err)
+	}
+	t.Logf("report job summary:\n%s", sum)
+}
+
+// actEnv is this process's environment without the variables of an outer
+// GitHub Actions run, which would leak into the jobs act runs on the host.
+func actEnv(work string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "RUNNER_") || strings.HasPrefix(k, "ACTIONS_") ||
+			strings.HasPrefix(k, "INPUT_") || k == "CI" || k == "XDG_CONFIG_HOME" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	// act reads and writes its configuration (actrc) under XDG_CONFIG_HOME.
+	return append(env, "XDG_CONFIG_HOME="+filepath.Join(work, "config"))
+}
+
+func parseEvents(out []byte) ([]actEvent, error) {
+	var events []actEvent
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] != '{' {
+			continue
+		}
+		var e actEvent
+		if err := json.Unmarshal(line, &e); err != nil {
+			return nil, fmt.Errorf("%w: %s", err, line)
+		}
+		events = append(events, e)
+	}
+	if len(events) == 0 {
+		return nil, errors.New("no JSON lines")
+	}
+	return events, sc.Err()
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, to, b)
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

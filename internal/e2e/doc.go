@@ -1,0 +1,16 @@
+// Package e2e checks hwcov's CI artefacts as a whole. Its main test runs the
+// generated workflow end to end under nektos/act in host mode: plan, one test
+// job per shard on two hardware labels mapped to this machine, and the report
+// job that merges every shard. act is pinned in the tools module
+// (../../tools/go.mod) and built once into a cache folder; the test is
+// skipped under -short and when act cannot be built.
+//
+// testdata/actions holds stand-ins for the remote actions the workflow uses
+// (actions/upload-artifact@v4 and download-artifact@v4 through a local
+// folder, actions/setup-go@v5 as a check that Go is installed), mapped with
+// act's --local-repository; on GitHub the real actions run.
+//
+// The other tests check what cannot run here: the Dockerfile (no Docker
+// engine) is parsed, runners/register/register.sh runs with --dry-run, and the
+// actions-runner-controller values are read.
+package e2e

@@ -1,0 +1,394 @@
+package workflows
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/hwcov/hwcov/internal/schedule"
+)
+
+// Defaults for the references a rendered workflow uses.
+const (
+	DefaultAction   = "hwcov/hwcov@v0"
+	DefaultWorkflow = "hwcov/hwcov/.github/workflows/hwcov.yml@v0"
+	DefaultName     = "hwcov"
+	DefaultRunner   = "ubuntu-latest"
+)
+
+// Embedded defaults: the reusable workflow and the comment workflow, as
+// rendered by Reusable and Comment with default options.
+//
+//go:embed hwcov.yml hwcov-comment.yml
+var embedded embed.FS
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// Names of the embedded workflows, for `hwcov workflow show`.
+var Names = []string{"hwcov.yml", "hwcov-comment.yml"}
+
+// Embedded returns an embedded workflow by file name.
+func Embedded(name string) ([]byte, error) {
+	b, err := embedded.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("no embedded workflow %q (one of %s)", name, strings.Join(Names, ", "))
+	}
+	return b, nil
+}
+
+var tmpl = template.Must(template.New("").Funcs(template.FuncMap{"with_": renderWith}).ParseFS(templateFS, "templates/*.tmpl"))
+
+// Style is the shape of a caller workflow.
+type Style string
+
+// The caller styles.
+const (
+	// Standalone holds the plan, test and report jobs itself and uses the
+	// action; nothing but the action is fetched from hwcov.
+	Standalone Style = "standalone"
+	// Reusable is one job that calls hwcov's reusable workflow.
+	Reusable Style = "reusable"
+)
+
+// CallerOptions configure a caller workflow. Empty fields take defaults.
+type CallerOptions struct {
+	Name            string // workflow name, default "hwcov" (the comment workflow refers to it)
+	Style           Style  // default Standalone
+	Action          string // the action the jobs use, default DefaultAction ("./" in the hwcov repo itself)
+	Workflow        string // the reusable workflow, default DefaultWorkflow
+	Runner          string // label of the plan and report jobs, default ubuntu-latest
+	Priority        string // default "high" when no Models/Category
+	Models          string
+	Category        string
+	Hardware        string // default "cpu"
+	Shards          int
+	MaxShardMinutes float64
+	BudgetMinutes   float64
+	RunArgs         string
+	Python          string
+	Binary          string // a prebuilt hwcov on the runners
+	FailOnError     bool
+	TimeoutMinutes  int // of each test job, default 360
+
+	// Schedule adds its entries as cron triggers and runs the entry whose
+	// cron fired; SchedulePath is where the workflow finds the file (relative
+	// to the repository root).
+	Schedule     *schedule.Schedule
+	SchedulePath string
+
+	// Command is the command line to mention in the header.
+	Command string
+}
+
+// OptionsError is a wrong CallerOptions field.
+type OptionsError struct {
+	Field, Msg string
+}
+
+func (e *OptionsError) Error() string { return "workflow: " + e.Field + ": " + e.Msg }
+
+// kv is one `with:` entry; Value is YAML-ready.
+type kv struct{ Key, Value string }
+
+// data is what the templates read.
+type data struct {
+	CallerOptions
+	Reusable                                 bool
+	Self                                     string
+	ControlRunsOn                            string
+	TimeoutMinutes                           string
+	Notify                                   []string
+	PlanWith, RunWith, MergeWith, ReportWith []kv
+	CallWith                                 []kv
+}
+
+// expr is a GitHub expression.
+func expr(s string) string { return "${{ " + s + " }}" }
+
+// Reusable renders the reusable workflow (workflows/hwcov.yml): the jobs take
+// every value from the workflow_call inputs. self is how its header says to
+// call it.
+func RenderReusable(action, self string) ([]byte, error) {
+	if action == "" {
+		action = DefaultAction
+	}
+	if self == "" {
+		self = DefaultWorkflow
+	}
+	in := func(name string) string { return expr("inputs." + name) }
+	d := data{
+		CallerOptions: CallerOptions{Action: action},
+		Reusable:      true, Self: self,
+		ControlRunsOn:  in("runner"),
+		TimeoutMinutes: in("timeout-minutes"),
+		PlanWith: []kv{
+			{"command", "plan"},
+			{"priority", in("priority")},
+			{"models", in("models")},
+			{"category", in("category")},
+			{"hardware", in("hardware")},
+			{"shards", expr("inputs.shards > 0 && inputs.shards || ''")},
+			{"max-shard-minutes", expr("inputs.max-shard-minutes > 0 && inputs.max-shard-minutes || ''")},
+			{"budget-minutes", expr("inputs.budget-minutes > 0 && inputs.budget-minutes || ''")},
+			{"base-ref", expr("github.base_ref && format('origin/{0}', github.base_ref) || ''")},
+			{"schedule", expr("(github.event_name == 'schedule' || inputs.schedule-entry != '') && inputs.schedule || ''")},
+			{"which", expr("github.event.schedule || inputs.schedule-entry")},
+			{"binary", in("binary")},
+		},
+		RunWith:    runWith(in("run-args"), in("python"), in("binary")),
+		MergeWith:  mergeWith(in("binary")),
+		ReportWith: reportWith(in("fail-on-error"), in("binary")),
+	}
+	return render("reusable.yml.tmpl", d)
+}
+
+func runWith(args, python, binary string) []kv {
+	return []kv{
+		{"command", "run"},
+		{"plan", "hwcov-plan.json"},
+		{"shard-id", expr("matrix.id")},
+		{"db", "hwcov-shard.duckdb"},
+		{"junit", "hwcov-junit.xml"},
+		{"args", args},
+		{"python", python},
+		{"binary", binary},
+	}
+}
+
+func mergeWith(binary string) []kv {
+	return []kv{{"command", "merge"}, {"db", "hwcov.duckdb"}, {"files", "hwcov-shards"}, {"plan", "hwcov-plan.json"}, {"binary", binary}}
+}
+
+func reportWith(failOnError, binary string) []kv {
+	return []kv{{"command", "report"}, {"db", "hwcov.duckdb"}, {"fail-on-error", failOnError}, {"binary", binary}}
+}
+
+// RenderCaller renders the workflow `hwcov workflow generate` writes.
+func RenderCaller(o CallerOptions) ([]byte, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	d := data{CallerOptions: o, Reusable: o.Style == Reusable, ControlRunsOn: yamlString(o.Runner),
+		TimeoutMinutes: strconv.Itoa(o.TimeoutMinutes)}
+	num := func(f float64) string {
+		if f <= 0 {
+			return ""
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	shards := ""
+	if o.Shards > 0 {
+		shards = strconv.Itoa(o.Shards)
+	}
+	schedPath, which := "", ""
+	if o.Schedule != nil {
+		schedPath = expr("(github.event_name == 'schedule' || inputs.entry != '') && " + exprString(o.SchedulePath) + " || ''")
+		which = expr("github.event.schedule || inputs.entry")
+		notify := map[string]bool{}
+		for _, e := range o.Schedule.Entries {
+			if e.NotificationEmail != "" && !notify[e.NotificationEmail] {
+				notify[e.NotificationEmail] = true
+				d.Notify = append(d.Notify, e.NotificationEmail)
+			}
+		}
+		sort.Strings(d.Notify)
+	}
+	failOnError := ""
+	if o.FailOnError {
+		failOnError = "true"
+	}
+	if d.Reusable {
+		d.CallWith = nonEmpty([]kv{
+			{"priority", yamlString(o.Priority)},
+			{"models", yamlString(o.Models)},
+			{"category", yamlString(o.Category)},
+			{"hardware", yamlString(o.Hardware)},
+			{"shards", shards},
+			{"max-shard-minutes", num(o.MaxShardMinutes)},
+			{"budget-minutes", num(o.BudgetMinutes)},
+			{"schedule", yamlString(o.SchedulePath)},
+			{"schedule-entry", ifSchedule(o, expr("inputs.entry"))},
+			{"run-args", yamlString(o.RunArgs)},
+			{"python", yamlString(o.Python)},
+			{"binary", yamlString(o.Binary)},
+			{"fail-on-error", failOnError},
+			{"runner", ifNot(o.Runner, DefaultRunner)},
+			{"timeout-minutes", ifNot(strconv.Itoa(o.TimeoutMinutes), "360")},
+		})
+		return render("caller.yml.tmpl", d)
+	}
+	d.PlanWith = nonEmpty([]kv{
+		{"command", "plan"},
+		{"priority", yamlString(o.Priority)},
+		{"models", yamlString(o.Models)},
+		{"category", yamlString(o.Category)},
+		{"hardware", yamlString(o.Hardware)},
+		{"shards", shards},
+		{"max-shard-minutes", num(o.MaxShardMinutes)},
+		{"budget-minutes", num(o.BudgetMinutes)},
+		{"base-ref", expr("github.base_ref && format('origin/{0}', github.base_ref) || ''")},
+		{"schedule", schedPath},
+		{"which", which},
+		{"binary", yamlString(o.Binary)},
+	})
+	d.RunWith = nonEmpty(runWith(yamlString(o.RunArgs), yamlString(o.Python), yamlString(o.Binary)))
+	d.MergeWith = nonEmpty(mergeWith(yamlString(o.Binary)))
+	d.ReportWith = nonEmpty(reportWith(failOnError, yamlString(o.Binary)))
+	return render("caller.yml.tmpl", d)
+}
+
+// RenderComment renders the workflow_run workflow that comments on pull
+// requests; name is the caller workflow's name.
+func RenderComment(name, action string) ([]byte, error) {
+	if name == "" {
+		name = DefaultName
+	}
+	if action == "" {
+		action = DefaultAction
+	}
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	return render("comment.yml.tmpl", data{CallerOptions: CallerOptions{Name: name, Action: action}})
+}
+
+func ifSchedule(o CallerOptions, v string) string {
+	if o.Schedule == nil {
+		return ""
+	}
+	return v
+}
+
+func ifNot(v, def string) string {
+	if v == def {
+		return ""
+	}
+	return yamlString(v)
+}
+
+func nonEmpty(kvs []kv) []kv {
+	var out []kv
+	for _, e := range kvs {
+		if e.Value != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (o *CallerOptions) defaults() error {
+	if o.Name == "" {
+		o.Name = DefaultName
+	}
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	switch o.Style {
+	case "":
+		o.Style = Standalone
+	case Standalone, Reusable:
+	default:
+		return &OptionsError{"style", fmt.Sprintf("%q is not standalone or reusable", o.Style)}
+	}
+	if o.Action == "" {
+		o.Action = DefaultAction
+	}
+	if o.Workflow == "" {
+		o.Workflow = DefaultWorkflow
+	}
+	if o.Runner == "" {
+		o.Runner = DefaultRunner
+	}
+	if o.Hardware == "" {
+		o.Hardware = "cpu"
+	}
+	if o.Priority == "" && o.Models == "" && o.Category == "" {
+		o.Priority = "high"
+	}
+	if o.TimeoutMinutes == 0 {
+		o.TimeoutMinutes = 360
+	}
+	if o.TimeoutMinutes < 0 || o.Shards < 0 || o.MaxShardMinutes < 0 || o.BudgetMinutes < 0 {
+		return &OptionsError{"shards", "shards, minutes and timeouts cannot be negative"}
+	}
+	for field, v := range map[string]string{"action": o.Action, "workflow": o.Workflow, "runner": o.Runner} {
+		if v == "" || strings.ContainsAny(v, " \t\n\"'#{}$") {
+			return &OptionsError{field, fmt.Sprintf("%q is not a valid reference", v)}
+		}
+	}
+	if o.Schedule != nil && o.SchedulePath == "" {
+		return &OptionsError{"schedule", "the schedule's path in the repository is needed"}
+	}
+	if o.Command == "" {
+		o.Command = "hwcov workflow generate"
+	}
+	return nil
+}
+
+func checkName(name string) error {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == ' ') {
+			return &OptionsError{"name", fmt.Sprintf("%q: use letters, digits, spaces, - and _", name)}
+		}
+	}
+	if strings.TrimSpace(name) == "" {
+		return &OptionsError{"name", "empty"}
+	}
+	return nil
+}
+
+// yamlString quotes s as a YAML scalar when it needs quoting; "" stays "".
+func yamlString(s string) string {
+	if s == "" {
+		return ""
+	}
+	plain := true
+	for i, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./,@", r)
+		if !ok || (i == 0 && strings.ContainsRune("-@,", r)) {
+			plain = false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "null", "~":
+		plain = false
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		plain = false
+	}
+	if plain {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// exprString quotes s as a string literal of a GitHub expression.
+func exprString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// renderWith writes a `with:` mapping indented by n spaces.
+func renderWith(n int, kvs []kv) string {
+	pad := strings.Repeat(" ", n)
+	lines := make([]string, len(kvs))
+	for i, e := range kvs {
+		lines[i] = pad + e.Key + ": " + e.Value
+	}
+	return strings.Join(lines, "\n")
+}
+
+func render(name string, d data) ([]byte, error) {
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, name, d); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	out := b.Bytes()
+	// Collapse runs of blank lines the conditionals leave.
+	for bytes.Contains(out, []byte("\n\n\n")) {
+		out = bytes.ReplaceAll(out, []byte("\n\n\n"), []byte("\n\n"))
+	}
+	return out, nil
+}
