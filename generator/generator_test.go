@@ -172,17 +172,17 @@ func TestRenderContents(t *testing.T) {
 	}
 }
 
-func TestRenderWebPlatformNeedsNoTorch(t *testing.T) {
-	r, err := newGen(t, "").Render(archBert, platform(t, "webgpu"), testid.ID{})
+func TestRenderNoRunnerPlatformNeedsNoTorch(t *testing.T) {
+	r, err := newGen(t, "").Render(archBert, platform(t, "qualcomm"), testid.ID{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := string(r.Source)
 	if strings.Contains(src, "\nimport torch") || strings.Contains(src, "\nDTYPES = ") {
-		t.Error("a webgpu file must import and use no torch at module level")
+		t.Error("a file for a platform without runner must import and use no torch at module level")
 	}
-	if !strings.Contains(src, `raise harness.Skip("no runner for this platform: webgpu (WebGPU)")`) {
-		t.Error("a webgpu file must skip with a clear reason")
+	if !strings.Contains(src, `raise harness.Skip("no runner for this platform: qualcomm (Qualcomm)")`) {
+		t.Error("a file for a platform without runner must skip with a clear reason")
 	}
 }
 
@@ -501,8 +501,8 @@ func TestInitTemplates(t *testing.T) {
 	}
 	_, err = InitTemplates(dir, false)
 	var ee *ExistsError
-	if !errors.As(err, &ee) || !strings.Contains(err.Error(), filepath.Join(dir, "README.md")) && !strings.Contains(err.Error(), dir) {
-		t.Fatalf("err = %v, want an ExistsError naming a file in %s", err, dir)
+	if !errors.As(err, &ee) || ee.Path != filepath.Join(dir, "README.md") || !strings.Contains(err.Error(), ee.Path) {
+		t.Fatalf("err = %v, want an ExistsError naming %s", err, filepath.Join(dir, "README.md"))
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "hardware", "cpu.py.tmpl")); string(b) != "mine" {
 		t.Error("a refused init overwrote a file")
@@ -605,4 +605,30 @@ func BenchmarkRenderAll(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(cat.Architectures)), "files/op")
+}
+
+func TestRenderConcurrently(t *testing.T) {
+	g := newGen(t, "")
+	cpu, cuda := platform(t, "cpu"), platform(t, "cuda")
+	want, err := g.Render(archWhisper, cuda, testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func(i int) {
+			arch := []catalog.Architecture{archBert, archWhisper, archViT, archLlavaNext}[i%4]
+			hw := []hardware.Platform{cpu, cuda}[i%2]
+			r, err := g.Render(arch, hw, testid.ID{})
+			if err == nil && arch.Name == "whisper" && hw.PlatformKey == "cuda" && !bytes.Equal(r.Source, want.Source) {
+				err = errors.New("concurrent render differs")
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -223,7 +223,8 @@ def test_geometry_helpers():
     whisper = Cfg(num_mel_bins=80, max_source_positions=30)
     assert harness.audio_features_shape(whisper, 2) == (2, 80, 60)
     conformer = Cfg(encoder_config=Cfg(num_mel_bins=128))
-    assert harness.audio_features_shape(conformer, 1) == (1, 100, 128)
+    assert harness.audio_features_shape(conformer, 1) == (1, 400, 128)
+    assert harness.audio_frames(conformer, 1) == 400 and harness.audio_frames(whisper, 2) == 60
     assert harness.decoder_start_token_id(Cfg(vocab_size=10, decoder_start_token_id=50, pad_token_id=3)) == 3
 
 
@@ -254,3 +255,20 @@ def test_main_prints_json(capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["status"] == "pass" and len(out["samples_ms"]) == 2
     assert out["extra"]["params"]["batch_size"] == 2
+
+
+def test_error_line_names_the_cause_of_a_bare_wrapper():
+    class ValidationError(Exception):
+        pass
+
+    try:
+        try:
+            raise ValueError("mamba_n_heads must divide mamba_expand * hidden_size\ndetails")
+        except ValueError as inner:
+            raise ValidationError("Class validation error for validator 'validate_architecture':") from inner
+    except ValidationError as exc:
+        line = harness.error_line(exc)
+    assert line == (
+        "ValidationError: Class validation error for validator 'validate_architecture': "
+        "ValueError: mamba_n_heads must divide mamba_expand * hidden_size"
+    )
