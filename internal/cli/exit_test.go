@@ -23,6 +23,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"generate", "--hardware", "cpu"}, ExitUsage, "choose architectures"},
 		{[]string{"generate", "--models", "bert", "--hardware", "tpu"}, ExitUsage, `unknown hardware "tpu"`},
 		{[]string{"templates", "which"}, ExitUsage, "--model is required"},
+		{[]string{"hardware", "cpu"}, ExitUsage, `unknown command "cpu" for "hwcov hardware"`},
+		{[]string{"hardware"}, ExitOK, ""},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer

@@ -93,7 +93,25 @@ every result in DuckDB and reports the compatibility matrix.`,
 	for _, add := range extraCommands {
 		root.AddCommand(add(f))
 	}
+	strictGroups(root)
 	return root
+}
+
+// strictGroups makes every command that only groups subcommands refuse an
+// unknown subcommand with a usage error, instead of printing help and exiting 0.
+func strictGroups(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		strictGroups(sub)
+	}
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil && c.Parent() != nil {
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef(cmd.CommandPath()+" --help", "unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		}
+	}
 }
 
 // extraCommands lets each command file register itself.
