@@ -54,13 +54,17 @@ lint: tidy-check
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.venv/*')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	cd tools/actionlint && go vet ./...
 
+# tidy-check: go mod tidy must leave go.mod/go.sum unchanged in every module
+# (the main one and the tool modules under tools/).
 tidy-check:
-	@cp go.mod /tmp/hwcov-go.mod.bak; cp go.sum /tmp/hwcov-go.sum.bak; \
-	  go mod tidy; \
-	  if ! cmp -s go.mod /tmp/hwcov-go.mod.bak || ! cmp -s go.sum /tmp/hwcov-go.sum.bak; then \
-	    echo "go mod tidy changed go.mod/go.sum: run it and commit"; \
-	    cp /tmp/hwcov-go.mod.bak go.mod; cp /tmp/hwcov-go.sum.bak go.sum; exit 1; fi
+	@for m in . tools tools/actionlint; do \
+	  (cd $$m && cp go.mod /tmp/hwcov-go.mod.bak && cp go.sum /tmp/hwcov-go.sum.bak && go mod tidy && \
+	   if ! cmp -s go.mod /tmp/hwcov-go.mod.bak || ! cmp -s go.sum /tmp/hwcov-go.sum.bak; then \
+	     echo "go mod tidy changed $$m/go.mod or go.sum: run it there and commit"; \
+	     cp /tmp/hwcov-go.mod.bak go.mod; cp /tmp/hwcov-go.sum.bak go.sum; exit 1; fi) || exit 1; \
+	done
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -23,12 +23,13 @@ func init() {
 
 // MergeOptions are the options of `hwcov merge`.
 type MergeOptions struct {
-	F      *Factory
-	Into   string
-	Plan   string
-	JUnit  string
-	Strict bool
-	Shards []string
+	F       *Factory
+	Into    string
+	Plan    string
+	JUnit   string
+	History string
+	Strict  bool
+	Shards  []string
 }
 
 // NewCmdMerge builds `hwcov merge`.
@@ -57,6 +58,7 @@ and show as "not run (shard lost)" in the reports.`,
 	cmd.Flags().StringVar(&opts.Plan, "plan", "", "the plan the shards came from, to report lost shards")
 	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "write the merged results as JUnit XML")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 1 when a shard is corrupt or lost")
+	cmd.Flags().StringVar(&opts.History, "history", "", "also append the merged run to this history database (on the default branch)")
 	return cmd
 }
 
@@ -128,6 +130,21 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		}
 	}
 	fmt.Fprintf(f.Out, "merged %d shards into %s (%d new results), %d skipped, %d lost\n", merged, opts.Into, added, skipped, len(lost))
+	if opts.History != "" {
+		if err := db.Close(); err != nil {
+			return err
+		}
+		hist, err := openDB(f, opts.History, false)
+		if err != nil {
+			return err
+		}
+		defer hist.Close()
+		rep, err := hist.Merge(ctx, opts.Into)
+		if err != nil {
+			return fmt.Errorf("append to history %q: %w", opts.History, err)
+		}
+		fmt.Fprintf(f.Out, "history %s: %d new results\n", opts.History, rep.NewResults)
+	}
 	if opts.Strict && (skipped > 0 || len(lost) > 0) {
 		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
 	}

@@ -97,3 +97,24 @@ func TestRecordPlan(t *testing.T) {
 		t.Fatalf("planned %v %v", got, err)
 	}
 }
+
+func TestRecentResults(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	into, err := Open(filepath.Join(dir, "h.duckdb"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer into.Close()
+	for _, run := range []string{"r1", "r2", "r3"} {
+		p := filepath.Join(dir, run+".duckdb")
+		shardDB(t, p, run, "bert@cpu/fp32/b1/s128")
+		if _, err := into.Merge(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := into.RecentResults(ctx, 2)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("recent = %d results, %v; want 2", len(rs), err)
+	}
+}

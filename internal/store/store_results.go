@@ -175,6 +175,25 @@ ORDER BY u.started_at NULLS LAST, r.run_id, r.test_id, r.attempt, r.id`
 	return rs, nil
 }
 
+// RecentResults returns every attempt of the newest window runs of each test
+// (a history database's recent past), ordered like AllResults. It reads far
+// fewer rows than AllResults on a long history.
+func (d *DB) RecentResults(ctx context.Context, window int) ([]results.Result, error) {
+	q := `SELECT ` + selectResultColumns + `
+FROM comprehensive_test_results r LEFT JOIN runs u ON u.run_id = r.run_id
+WHERE (r.test_id, r.run_id) IN (
+    SELECT (k.test_id, k.run_id) FROM (
+        SELECT test_id, run_id, max(COALESCE(finished_at, started_at, test_timestamp)) AS at
+        FROM comprehensive_test_results GROUP BY test_id, run_id) k
+    QUALIFY row_number() OVER (PARTITION BY k.test_id ORDER BY k.at DESC NULLS LAST, k.run_id DESC) <= ?)
+ORDER BY u.started_at NULLS LAST, r.run_id, r.test_id, r.attempt, r.id`
+	rs, err := d.queryResults(ctx, q, max(window, 1))
+	if err != nil {
+		return nil, fmt.Errorf("read the newest %d runs of every test: %w", window, err)
+	}
+	return rs, nil
+}
+
 func (d *DB) queryResults(ctx context.Context, q string, args ...any) ([]results.Result, error) {
 	rows, err := d.sql.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/store"
+)
+
+func init() {
+	extraCommands = append(extraCommands, NewCmdBaseline)
+}
+
+// NewCmdBaseline builds `hwcov baseline`.
+func NewCmdBaseline(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "baseline",
+		Short: "The base branch's results, to compare a pull request with",
+	}
+	cmd.AddCommand(NewCmdBaselineFetch(f, nil))
+	return cmd
+}
+
+// BaselineFetchOptions are the options of `hwcov baseline fetch`.
+type BaselineFetchOptions struct {
+	F          *Factory
+	Repo       string
+	Branch     string
+	Workflow   string
+	Artifact   string
+	File       string
+	Out        string
+	SHA        string
+	MaxArchive int64
+	MaxFile    int64
+	Require    bool
+}
+
+// NewCmdBaselineFetch builds `hwcov baseline fetch`.
+func NewCmdBaselineFetch(f *Factory, runF func(*BaselineFetchOptions) error) *cobra.Command {
+	opts := &BaselineFetchOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "fetch --out base.duckdb",
+		Short: "Download the newest successful base-branch run's results database",
+		Long: `Finds the newest successful run of --workflow on --branch (push, schedule or
+workflow_dispatch runs of this repository only: a fork's pull request from a
+branch named like the base never counts) that has a live artifact --artifact,
+downloads it through the Actions artifacts API, and extracts the DuckDB file
+inside to --out. With --sha (the pull request's merge base) the run of that
+commit is preferred. The artifact is untrusted data: the archive and the file
+are size-capped, names are checked, and the file must open as an hwcov database.
+
+When there is no baseline yet (a new repository, expired artifacts), --out is
+written as an empty database, so that compare and comment report "no baseline";
+--require makes that exit 1 instead. Needs GITHUB_TOKEN with actions: read.`,
+		Example: "  hwcov baseline fetch --out base.duckdb\n" +
+			"  hwcov baseline fetch --branch main --workflow hwcov.yml --artifact hwcov-db --out base.duckdb\n" +
+			"  hwcov baseline fetch --sha $(git merge-base origin/main HEAD) --out base.duckdb",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runBaselineFetch(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
+	fl.StringVar(&opts.Branch, "branch", "", "base branch (default $GITHUB_BASE_REF, else main)")
+	fl.StringVar(&opts.Workflow, "workflow", "hwcov.yml", "workflow file name (or id) whose runs upload the database")
+	fl.StringVar(&opts.Artifact, "artifact", "hwcov-db", "artifact name")
+	fl.StringVar(&opts.File, "file", "*.duckdb", "file in the artifact (a pattern; exactly one must match)")
+	fl.StringVarP(&opts.Out, "out", "o", "base.duckdb", "where to write the database")
+	fl.StringVar(&opts.SHA, "sha", "", "prefer the run of this commit (the merge base)")
+	fl.Int64Var(&opts.MaxArchive, "max-archive-bytes", 1<<30, "largest artifact archive accepted")
+	fl.Int64Var(&opts.MaxFile, "max-file-bytes", 4<<30, "largest extracted database accepted")
+	fl.BoolVar(&opts.Require, "require", false, "exit 1 when there is no baseline instead of writing an empty database")
+	return cmd
+}
+
+func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
+	f := opts.F
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.Out == "" {
+		return usagef("--out base.duckdb", "--out is required")
+	}
+	branch := opts.Branch
+	if branch == "" {
+		branch = f.Getenv("GITHUB_BASE_REF")
+	}
+	if branch == "" {
+		branch = "main"
+	}
+	repo, err := githubRepo(f, opts.Repo)
+	if err != nil {
+		return err
+	}
+	gh, err := githubClient(f)
+	if err != nil {
+		return err
+	}
+	q := ghapi.BaselineQuery{Workflow: opts.Workflow, Branch: branch, Artifact: opts.Artifact, HeadSHA: opts.SHA}
+	b, err := gh.FindBaseline(ctx, repo, q)
+	if errors.Is(err, ghapi.ErrNoBaseline) {
+		if opts.Require {
+			return &policyError{msg: err.Error() + " (--require)"}
+		}
+		fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
+		setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
+		return emptyDatabase(opts.Out)
+	}
+	if err != nil {
+		return githubError(err)
+	}
+	if opts.SHA != "" && !b.ExactSHA {
+		fmt.Fprintf(f.Err, "hwcov baseline: no run of %s has the artifact; using the newest, of %s\n", shortSHA(opts.SHA), shortSHA(b.HeadSHA))
+	}
+	tmp := opts.Out + ".download"
+	defer os.Remove(tmp)
+	name, size, err := gh.DownloadArtifactFile(ctx, repo, b.ArtifactID, opts.File, tmp,
+		ghapi.Limits{MaxArchive: opts.MaxArchive, MaxFile: opts.MaxFile})
+	if err != nil {
+		return githubError(err)
+	}
+	// The file must be an hwcov database; opening it read-write also brings
+	// an older schema up to date, so later read-only opens work.
+	db, err := store.Open(tmp, store.Options{})
+	if err != nil {
+		os.Remove(tmp + ".wal")
+		return usagef("check what the workflow uploads as "+opts.Artifact,
+			"artifact %q of run %d: %s is not a usable hwcov database: %v", b.ArtifactName, b.RunID, name, oneLine(err.Error()))
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.Out), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, opts.Out); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", opts.Out, name, b.RunID, opts.Workflow, b.Branch,
+		shortSHA(b.HeadSHA), b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), byteSize(size))
+	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": opts.Out,
+		"baseline-run-id": fmt.Sprint(b.RunID), "baseline-sha": b.HeadSHA})
+	return nil
+}
+
+// emptyDatabase writes an hwcov database without results at path.
+func emptyDatabase(path string) error {
+	os.Remove(path)
+	db, err := store.Open(path, store.Options{Create: true})
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+// setOutputs appends step outputs to $GITHUB_OUTPUT when it is set.
+func setOutputs(f *Factory, kv map[string]string) {
+	path := f.Getenv("GITHUB_OUTPUT")
+	if path == "" {
+		return
+	}
+	file, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		fmt.Fprintf(f.Err, "hwcov: write step outputs: %v\n", err)
+		return
+	}
+	defer file.Close()
+	for _, k := range []string{"baseline-found", "baseline-path", "baseline-run-id", "baseline-sha"} {
+		if v, ok := kv[k]; ok && !strings.ContainsAny(v, "\r\n") {
+			fmt.Fprintf(file, "%s=%s\n", k, v)
+		}
+	}
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/reporter"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdCheck(f, nil) })
+}
+
+// CheckOptions are the options of `hwcov check`.
+type CheckOptions struct {
+	F              *Factory
+	Flags          CompareFlags
+	Name           string
+	SHA            string
+	Repo           string
+	EventPath      string
+	Details        string
+	MaxAnnotations int
+}
+
+// NewCmdCheck builds `hwcov check`.
+func NewCmdCheck(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "check --head run.duckdb [--base base.duckdb]",
+		Short: "Create a check run with the comparison and annotations for new failures",
+		Long: `Compares --head with --base (as hwcov compare does) and creates a completed
+check run on the commit: conclusion failure when --fail-on trips, else success;
+the report as its summary (cut to 65,535 characters); an annotation per new
+failure (and warnings for regressions and flaky tests) on the repository's
+template or the generated test, sent 50 per request.
+
+The commit is --sha, else the pull request's head from the event payload, else
+$GITHUB_SHA. Needs GITHUB_TOKEN with checks: write. Exits 1 when --fail-on says so.`,
+		Example: "  hwcov check --base base.duckdb --head run.duckdb\n" +
+			"  hwcov check --head run.duckdb --name 'hwcov (gpu)' --fail-on new-failures,regressions",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCheck(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	opts.Flags.register(fl)
+	fl.StringVar(&opts.Name, "name", "hwcov", "check run name")
+	fl.StringVar(&opts.SHA, "sha", "", "commit to attach the check to (default: the pull request's head, else $GITHUB_SHA)")
+	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
+	fl.StringVar(&opts.EventPath, "event-path", "", "event payload (default $GITHUB_EVENT_PATH)")
+	fl.StringVar(&opts.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
+	fl.IntVar(&opts.MaxAnnotations, "max-annotations", 1000, "most annotations to send")
+	return cmd
+}
+
+func runCheck(ctx context.Context, opts *CheckOptions) error {
+	f := opts.F
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if strings.TrimSpace(opts.Name) == "" {
+		return usagef("--name hwcov", "--name must not be empty")
+	}
+	sha := opts.SHA
+	if sha == "" {
+		eventPath := opts.EventPath
+		if eventPath == "" {
+			eventPath = f.Getenv("GITHUB_EVENT_PATH")
+		}
+		ev, err := readEvent(eventPath)
+		if err != nil {
+			return err
+		}
+		sha = ev.headSHA()
+	}
+	if sha == "" {
+		sha = f.Getenv("GITHUB_SHA")
+	}
+	if sha == "" {
+		return usagef("--sha $(git rev-parse HEAD)", "no commit to attach the check run to: pass --sha or run in GitHub Actions")
+	}
+	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov check")
+	if err != nil {
+		return err
+	}
+	repo, err := githubRepo(f, opts.Repo)
+	if err != nil {
+		return err
+	}
+	gh, err := githubClient(f)
+	if err != nil {
+		return err
+	}
+	details := opts.Details
+	if details == "" {
+		details = detailsURL(f)
+	}
+	var anns []ghapi.Annotation
+	skipped := 0
+	for _, a := range cmp.annotations(f) {
+		if a.File == "" || len(anns) >= opts.MaxAnnotations {
+			skipped++
+			continue
+		}
+		level := ghapi.LevelWarning
+		if a.Level == "error" {
+			level = ghapi.LevelFailure
+		}
+		anns = append(anns, ghapi.Annotation{Path: a.File, StartLine: a.Line, EndLine: a.Line, Level: level,
+			Title: a.Title, Message: a.Message})
+	}
+	conclusion := "success"
+	if len(cmp.violations) > 0 {
+		conclusion = "failure"
+	}
+	res, err := gh.CreateCheckRun(ctx, repo, ghapi.CheckRun{
+		Name: opts.Name, HeadSHA: sha, Conclusion: conclusion, DetailsURL: details,
+		Title:       strings.TrimSpace(reporter.Verdict(cmp.report)),
+		Summary:     reporter.RenderCheckSummary(cmp.reportInput(details, false)),
+		Annotations: anns,
+	})
+	if err != nil {
+		return githubError(err)
+	}
+	fmt.Fprintf(f.Out, "check run %q (%s) on %s: %s, %d annotations in %d requests\n",
+		opts.Name, conclusion, shortSHA(sha), res.URL, len(anns), res.Requests)
+	if skipped > 0 {
+		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
+	}
+	return cmp.verdict()
+}

@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/reporter"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdComment(f, nil) })
+}
+
+// CommentOptions are the options of `hwcov comment`.
+type CommentOptions struct {
+	F             *Factory
+	Flags         CompareFlags
+	PR            int
+	PRFromFile    string
+	WorkflowRun   int64
+	EventPath     string
+	ExpectHeadSHA string
+	Repo          string
+	Details       string
+	BotLogin      string
+	DryRun        bool
+	Summary       bool
+	Chart         bool
+}
+
+// NewCmdComment builds `hwcov comment`.
+func NewCmdComment(f *Factory, runF func(*CommentOptions) error) *cobra.Command {
+	opts := &CommentOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "comment --base base.duckdb --head run.duckdb [--pr N]",
+		Short: "Post the comparison as one sticky pull request comment, edited in place",
+		Long: `Compares --head with --base (as hwcov compare does) and keeps one comment on the
+pull request: found by a hidden marker and the bot's login, edited in place when
+its content changed, left alone when it did not. The comment holds the verdict,
+new failures with their first error line, regressions with their change and
+p-value, flaky tests, and the compatibility matrix in <details>; it is shortened
+to GitHub's 65,536 characters (passing rows first) with a link to --details-url.
+
+The pull request is --pr, else the one in the event payload ($GITHUB_EVENT_PATH).
+For a fork's pull request, whose run cannot comment, the pull_request job uploads
+the number in an artifact and a workflow_run job posts the comment with
+--pr-from-file pr.json: the file is untrusted and must hold one positive integer,
+and the pull request's head must be the commit the workflow_run event names.
+
+Needs GITHUB_TOKEN with pull-requests: write (GITHUB_API_URL for GitHub Enterprise
+Server). Exits 1 when --fail-on says so, after posting.`,
+		Example: "  hwcov comment --base base.duckdb --head run.duckdb\n" +
+			"  hwcov comment --pr 42 --repo octo/models --base base.duckdb --head run.duckdb --fail-on none\n" +
+			"  hwcov comment --pr-from-file pr/pr.json --base base.duckdb --head run.duckdb   # workflow_run job\n" +
+			"  hwcov comment --dry-run --base base.duckdb --head run.duckdb                  # print the body",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runComment(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	opts.Flags.register(fl)
+	fl.IntVar(&opts.PR, "pr", 0, "pull request number (default: from the event payload)")
+	fl.StringVar(&opts.PRFromFile, "pr-from-file", "", "read the pull request number from this untrusted file (a fork's artifact)")
+	fl.StringVar(&opts.PRFromFile, "pr-file", "", "alias of --pr-from-file")
+	fl.Int64Var(&opts.WorkflowRun, "workflow-run", 0, "id of the run the artifact came from; must match the file's run_id (default: the workflow_run event's)")
+	fl.StringVar(&opts.EventPath, "event-path", "", "event payload (default $GITHUB_EVENT_PATH)")
+	fl.StringVar(&opts.ExpectHeadSHA, "expect-head-sha", "", "refuse unless the pull request's head is this commit (default with --pr-from-file: the workflow_run's head)")
+	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
+	fl.StringVar(&opts.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
+	fl.StringVar(&opts.BotLogin, "bot-login", "", "login the sticky comment is written by (default: GET /user, or github-actions[bot])")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the comment body instead of posting it")
+	fl.BoolVar(&opts.Summary, "summary", false, "also append the report to $GITHUB_STEP_SUMMARY")
+	fl.BoolVar(&opts.Chart, "chart", true, "add a Mermaid chart of the largest regressions")
+	cmd.MarkFlagsMutuallyExclusive("pr", "pr-from-file", "pr-file")
+	return cmd
+}
+
+func runComment(ctx context.Context, opts *CommentOptions) error {
+	f := opts.F
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.PR < 0 {
+		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
+	}
+	eventPath := opts.EventPath
+	if eventPath == "" {
+		eventPath = f.Getenv("GITHUB_EVENT_PATH")
+	}
+	ev, err := readEvent(eventPath)
+	if err != nil {
+		return err
+	}
+	pr, fromFile := opts.PR, false
+	var rec prRecord
+	if opts.PRFromFile != "" {
+		if rec, err = readPRFile(opts.PRFromFile); err != nil {
+			return err
+		}
+		pr, fromFile = rec.Number, true
+	}
+	if pr == 0 {
+		pr = ev.prNumber()
+	}
+	if pr == 0 && !opts.DryRun {
+		if ev == nil {
+			return usagef("hwcov comment --pr 42 ... (or run it in a pull_request workflow)", "no pull request: pass --pr or --pr-from-file")
+		}
+		fmt.Fprintf(f.Err, "hwcov comment: the event is not about a pull request; nothing to comment on\n")
+		return nil
+	}
+
+	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov comment")
+	if err != nil {
+		return err
+	}
+	details := opts.Details
+	if details == "" {
+		details = detailsURL(f)
+	}
+	in := cmp.reportInput(details, opts.Chart)
+	body := reporter.RenderComment(in)
+	if opts.Summary {
+		if err := appendStepSummary(f, reporter.RenderSummary(in)); err != nil {
+			return err
+		}
+	}
+	if opts.DryRun {
+		fmt.Fprint(f.Out, body)
+		return cmp.verdict()
+	}
+
+	repo, err := githubRepo(f, opts.Repo)
+	if err != nil {
+		return err
+	}
+	gh, err := githubClient(f)
+	if err != nil {
+		return err
+	}
+	expect := opts.ExpectHeadSHA
+	if fromFile {
+		// The file is untrusted; the event (written by GitHub) is not.
+		var runID int64
+		if ev != nil && ev.WorkflowRun != nil {
+			if expect == "" {
+				expect = ev.WorkflowRun.HeadSHA
+			}
+			runID = ev.WorkflowRun.ID
+		}
+		if opts.WorkflowRun != 0 {
+			runID = opts.WorkflowRun
+		}
+		if expect == "" {
+			return usagef("run it in the workflow_run job (its event names the head commit), or pass --expect-head-sha",
+				"--pr-from-file needs the commit the results are of, to check the untrusted number against")
+		}
+		switch {
+		case rec.RunID != "" && runID != 0 && rec.RunID != fmt.Sprint(runID):
+			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file is of run %s, not of run %d\n", rec.RunID, runID)
+			return nil
+		case rec.HeadSHA != "" && !strings.EqualFold(rec.HeadSHA, expect):
+			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file names commit %s, the run is of %s\n", shortSHA(rec.HeadSHA), shortSHA(expect))
+			return nil
+		}
+	}
+	if expect != "" {
+		head, err := gh.PullRequestHead(ctx, repo, pr)
+		if err != nil {
+			return githubError(err)
+		}
+		if !strings.EqualFold(head, expect) {
+			// A newer push (these results are stale), or a number that is not
+			// this run's pull request: either way, no comment.
+			fmt.Fprintf(f.Err, "hwcov comment: not commenting on %s#%d: its head is %s, these results are of %s\n",
+				repo, pr, shortSHA(head), shortSHA(expect))
+			return nil
+		}
+	}
+	res, err := gh.UpsertComment(ctx, repo, pr, body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: opts.BotLogin})
+	if err != nil {
+		return githubError(err)
+	}
+	where := res.URL
+	if where == "" {
+		where = fmt.Sprintf("%s#%d", repo, pr)
+	}
+	fmt.Fprintf(f.Out, "comment %s: %s\n", res.Action, where)
+	if res.Deleted > 0 {
+		fmt.Fprintf(f.Err, "hwcov comment: removed %d duplicate comments\n", res.Deleted)
+	}
+	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cmp.report))
+	return cmp.verdict()
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

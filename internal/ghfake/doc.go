@@ -1,0 +1,24 @@
+// Package ghfake is a stateful stand-in for the GitHub REST API that tests
+// run hwcov's GitHub client against: it validates every request against
+// GitHub's own OpenAPI description, keeps the state hwcov reads and writes,
+// injects faults, and records every request for assertions.
+//
+// The server answers under a path prefix (/api/v3/, as GitHub Enterprise
+// Server does), so a client that builds an absolute URL by hand fails loudly.
+// Each request is matched to an operation of testdata/github-openapi (path
+// segments are matched here: kin-openapi's routers cannot match {ref} and
+// {path} values that contain slashes) and checked with
+// openapi3filter.ValidateRequest, plus a check that every query parameter is
+// one the operation declares. A request that fails is answered 400 and
+// recorded in Errors, which NewT turns into a test failure.
+//
+// State: issue comments (paginated with Link headers, with their authors),
+// check runs and their annotations, pull requests, workflow runs and their
+// artifacts. An artifact download answers 302 to a second server, as GitHub
+// redirects to blob storage; that server refuses a request that carries an
+// Authorization header, since the token must not leave GitHub. GET /user
+// answers the token's login, or 403 as it does for an Actions GITHUB_TOKEN.
+//
+// Fail makes the next requests answer 5xx, 429 with Retry-After, or 403
+// secondary rate limit, without touching state.
+package ghfake

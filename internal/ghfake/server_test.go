@@ -1,0 +1,241 @@
+package ghfake
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// do sends a request with the server's token.
+func do(t *testing.T, s *Server, method, url, body string) (*http.Response, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func TestSpecMatch(t *testing.T) {
+	sp, err := loadSpec(DefaultSpecDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, template string
+		params         map[string]string
+	}{
+		{"repos/o/r/issues/comments/5", "/repos/{owner}/{repo}/issues/comments/{comment_id}", map[string]string{"comment_id": "5"}},
+		{"repos/o/r/issues/5/comments", "/repos/{owner}/{repo}/issues/{issue_number}/comments", map[string]string{"issue_number": "5"}},
+		{"repos/o/r/git/ref/heads/feature/x", "/repos/{owner}/{repo}/git/ref/{ref}", map[string]string{"ref": "heads/feature/x"}},
+		{"repos/o/r/contents/a/b/c.py", "/repos/{owner}/{repo}/contents/{path}", map[string]string{"path": "a/b/c.py"}},
+		{"repos/o/r/actions/workflows/hwcov.yml/runs", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", map[string]string{"workflow_id": "hwcov.yml"}},
+		{"repos/o/r/actions/artifacts/7/zip", "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}", map[string]string{"archive_format": "zip"}},
+		{"user", "/user", map[string]string{}},
+		{"repos/o/r/issues/5/comments/extra", "", nil},
+		{"repos/o", "", nil},
+	} {
+		r, params := sp.match(tc.path)
+		switch {
+		case tc.template == "" && r != nil:
+			t.Errorf("%s matched %s", tc.path, r.template)
+		case tc.template == "":
+		case r == nil:
+			t.Errorf("%s matched nothing, want %s", tc.path, tc.template)
+		case r.template != tc.template:
+			t.Errorf("%s matched %s, want %s", tc.path, r.template, tc.template)
+		default:
+			for k, v := range tc.params {
+				if params[k] != v {
+					t.Errorf("%s: %s = %q, want %q", tc.path, k, params[k], v)
+				}
+			}
+		}
+	}
+}
+
+func TestServerValidates(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	repo := s.URL + "repos/" + s.Repo()
+
+	// Good calls.
+	resp, _ := do(t, s, "POST", repo+"/issues/7/comments", `{"body":"hello"}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create comment: %d", resp.StatusCode)
+	}
+	if errs := s.Errors(); len(errs) != 0 {
+		t.Fatalf("errors after a good call: %v", errs)
+	}
+
+	for _, tc := range []struct {
+		name, method, url, body, want string
+		status                        int
+	}{
+		{"missing required body field", "POST", repo + "/issues/7/comments", `{"bdy":"x"}`, "does not match GitHub's OpenAPI description", 400},
+		{"wrong type in path", "GET", repo + "/issues/seven/comments", "", "does not match", 400},
+		{"undeclared query parameter", "GET", repo + "/issues/7/comments?sort=created", "", `query parameter "sort" is not declared`, 400},
+		{"bad enum", "GET", repo + "/actions/workflows/hwcov.yml/runs?status=green", "", "does not match", 400},
+		{"too many annotations", "POST", repo + "/check-runs", `{"name":"x","head_sha":"abc","output":{"title":"t","summary":"s","annotations":[` +
+			strings.TrimSuffix(strings.Repeat(`{"path":"a","start_line":1,"end_line":1,"annotation_level":"failure","message":"m"},`, 51), ",") + `]}}`, "does not match", 400},
+		{"no such path", "GET", repo + "/issues/7/comments/9", "", "no path of the GitHub OpenAPI description", 400},
+		{"outside the prefix", "GET", strings.TrimSuffix(s.URL, "api/v3/") + "repos/" + s.Repo(), "", "outside the API prefix", 404},
+		{"body on a GET", "GET", repo + "/issues/7/comments", `{"x":1}`, "does not match", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(s.Errors())
+			resp, _ := do(t, s, tc.method, tc.url, tc.body)
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			errs := s.Errors()
+			if len(errs) != before+1 || !strings.Contains(errs[len(errs)-1], tc.want) {
+				t.Errorf("errors %v, want one containing %q", errs[before:], tc.want)
+			}
+		})
+	}
+}
+
+func TestServerCommentsPaginate(t *testing.T) {
+	s := NewT(t, Options{MaxPerPage: 2})
+	for i := range 5 {
+		s.AddComment(3, "someone", strings.Repeat("x", i+1))
+	}
+	url := s.URL + "repos/" + s.Repo() + "/issues/3/comments?per_page=100"
+	var bodies []string
+	for pages := 0; url != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+		resp, body := do(t, s, "GET", url, "")
+		var cs []struct{ Body string }
+		if err := json.Unmarshal([]byte(body), &cs); err != nil {
+			t.Fatal(err, body)
+		}
+		for _, c := range cs {
+			bodies = append(bodies, c.Body)
+		}
+		url = ""
+		for _, l := range strings.Split(resp.Header.Get("Link"), ",") {
+			if strings.Contains(l, `rel="next"`) {
+				url = strings.Trim(strings.TrimSpace(strings.Split(l, ";")[0]), "<>")
+			}
+		}
+	}
+	if len(bodies) != 5 || bodies[4] != "xxxxx" {
+		t.Errorf("paginated bodies = %v", bodies)
+	}
+}
+
+func TestServerFaultsAndAuth(t *testing.T) {
+	s := NewT(t, Options{})
+	repo := s.URL + "repos/" + s.Repo()
+	s.Fail(1, ServerError(503))
+	s.Fail(1, TooManyRequests(7))
+	s.Fail(1, SecondaryLimit(""))
+	resp, _ := do(t, s, "GET", repo+"/issues/1/comments", "")
+	if resp.StatusCode != 503 {
+		t.Errorf("first: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, s, "GET", repo+"/issues/1/comments", "")
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" {
+		t.Errorf("second: %d %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	resp, body := do(t, s, "GET", repo+"/issues/1/comments", "")
+	if resp.StatusCode != 403 || !strings.Contains(body, "secondary rate limit") {
+		t.Errorf("third: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = do(t, s, "GET", repo+"/issues/1/comments", "")
+	if resp.StatusCode != 200 {
+		t.Errorf("fourth: %d", resp.StatusCode)
+	}
+	if n := s.Count("issues/list-comments"); n != 1 {
+		t.Errorf("served list-comments = %d, want 1", n)
+	}
+
+	// Another repository does not exist; a bad token is refused.
+	resp, _ = do(t, s, "GET", s.URL+"repos/other/repo/issues/1/comments", "")
+	if resp.StatusCode != 404 {
+		t.Errorf("other repo: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", repo+"/issues/1/comments", nil)
+	req.Header.Set("Authorization", "Bearer nope")
+	r2, _ := http.DefaultClient.Do(req)
+	r2.Body.Close()
+	if r2.StatusCode != 401 {
+		t.Errorf("bad token: %d", r2.StatusCode)
+	}
+	if err := s.Leaks("all fine", "token "+s.Token()); err == nil || strings.Contains(err.Error(), s.Token()) {
+		t.Errorf("Leaks = %v", err)
+	}
+}
+
+func TestServerArtifactRedirect(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runID := s.AddWorkflowRun(WorkflowRun{Artifacts: []Artifact{{Name: "hwcov-db", Files: map[string][]byte{"run.duckdb": []byte("data")}}}})
+	repo := s.URL + "repos/" + s.Repo()
+	_, body := do(t, s, "GET", repo+"/actions/runs/"+itoa(runID)+"/artifacts?name=hwcov-db", "")
+	var list struct {
+		Artifacts []struct {
+			ID int64 `json:"id"`
+		} `json:"artifacts"`
+	}
+	json.Unmarshal([]byte(body), &list)
+	if len(list.Artifacts) != 1 {
+		t.Fatalf("artifacts: %s", body)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", repo+"/actions/artifacts/"+itoa(list.Artifacts[0].ID)+"/zip", nil)
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 302 || !strings.HasPrefix(loc, s.BlobURL) {
+		t.Fatalf("download: %d %q", resp.StatusCode, loc)
+	}
+	// With the token, blob storage refuses and the fake records an error.
+	req, _ = http.NewRequest("GET", loc, nil)
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	resp, _ = http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || len(s.Errors()) != 1 {
+		t.Errorf("blob with token: %d, errors %v", resp.StatusCode, s.Errors())
+	}
+	resp, err = http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(data) < 4 || string(data[:2]) != "PK" {
+		t.Errorf("blob: %d, %d bytes", resp.StatusCode, len(data))
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
