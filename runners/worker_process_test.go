@@ -102,7 +102,11 @@ func TestStartErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := scriptWorker(t, tt.script, 500*time.Millisecond)
+			timeout := 10 * time.Second // a loaded machine needs time to start python
+			if tt.name == "never ready" {
+				timeout = 500 * time.Millisecond
+			}
+			_, err := scriptWorker(t, tt.script, timeout)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "start worker") {
 				t.Errorf("error %v, want it to mention %q", err, tt.want)
 			}

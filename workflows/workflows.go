@@ -104,6 +104,7 @@ type data struct {
 	TimeoutMinutes                           string
 	Notify                                   []string
 	PlanWith, RunWith, MergeWith, ReportWith []kv
+	BaselineWith, CompareWith, CommentWith   []kv
 	CallWith                                 []kv
 }
 
@@ -144,6 +145,7 @@ func RenderReusable(action, self string) ([]byte, error) {
 		MergeWith:  mergeWith(in("binary")),
 		ReportWith: reportWith(in("fail-on-error"), in("binary")),
 	}
+	d.BaselineWith, d.CompareWith, d.CommentWith = compareWith(in("binary"))
 	return render("reusable.yml.tmpl", d)
 }
 
@@ -166,6 +168,26 @@ func mergeWith(binary string) []kv {
 
 func reportWith(failOnError, binary string) []kv {
 	return []kv{{"command", "report"}, {"db", "hwcov.duckdb"}, {"fail-on-error", failOnError}, {"binary", binary}}
+}
+
+// The base branch's database is hwcov.duckdb of the newest successful
+// hwcov-report artifact of the base branch (push runs of this workflow);
+// this run's copy of it goes into its own hwcov-report as hwcov-base.duckdb.
+const (
+	baselineArgs = "--artifact hwcov-report --file hwcov.duckdb --out hwcov-base.duckdb"
+	compareArgs  = "--base hwcov-base.duckdb --head hwcov.duckdb"
+	// The comment never fails the step: the compare step applies the policy.
+	commentArgs = "--base hwcov-base.duckdb --head hwcov.duckdb --fail-on none"
+)
+
+// compareWith are the inputs of the baseline fetch, compare and comment
+// steps of the report job.
+func compareWith(binary string) (baseline, cmp, comment []kv) {
+	step := func(command, args string) []kv {
+		return []kv{{"command", command}, {"args", args}, {"binary", binary}}
+	}
+	return step(yamlString("baseline fetch"), yamlString(baselineArgs)), step("compare", yamlString(compareArgs)),
+		step("comment", yamlString(commentArgs))
 }
 
 // RenderCaller renders the workflow `hwcov workflow generate` writes.
@@ -239,6 +261,8 @@ func RenderCaller(o CallerOptions) ([]byte, error) {
 	d.RunWith = nonEmpty(runWith(yamlString(o.RunArgs), yamlString(o.Python), yamlString(o.Binary)))
 	d.MergeWith = nonEmpty(mergeWith(yamlString(o.Binary)))
 	d.ReportWith = nonEmpty(reportWith(failOnError, yamlString(o.Binary)))
+	b, c, m := compareWith(yamlString(o.Binary))
+	d.BaselineWith, d.CompareWith, d.CommentWith = nonEmpty(b), nonEmpty(c), nonEmpty(m)
 	return render("caller.yml.tmpl", d)
 }
 

@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hwcov/hwcov/internal/ghfake"
 	"github.com/hwcov/hwcov/internal/toolbin"
 	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
@@ -133,12 +135,36 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	if err := os.MkdirAll(repo, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(filepath.Join(work, "base"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	copyFile(t, filepath.Join(root, "action.yml"), filepath.Join(repo, "action.yml"))
+	// The pull request plants a latency regression in bert: its template
+	// makes every forward pass sleep (the base branch's results below come
+	// from the built-in templates).
+	writeFile(t, filepath.Join(repo, ".hwcov", "templates", "family", "bert.py.tmpl"), []byte(slowBert(0.3)))
+
+	// The base branch's results: bert on cpu with the built-in templates,
+	// seeded into the fake GitHub as the hwcov-report artifact of a
+	// successful push run of the same workflow on main.
+	baseDir := filepath.Join(work, "base")
+	start = time.Now()
+	run(t, baseDir, []string{"HWCOV_PYTHON=" + python, "HWCOV_CACHE_DIR=" + filepath.Join(work, "hwcov-cache"), "HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"},
+		hwcov, "run", "--models", "bert", "--hardware", "cpu", "--iterations", "8", "--warmup", "1", "--db", filepath.Join(baseDir, "hwcov.duckdb"))
+	t.Logf("ran the base branch's bert in %s", time.Since(start).Round(100*time.Millisecond))
+	baseDB, err := os.ReadFile(filepath.Join(baseDir, "hwcov.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := ghfake.NewT(t, ghfake.Options{Repo: "acme/models"})
+	gh.AddWorkflowRun(ghfake.WorkflowRun{Workflow: "hwcov.yml", Branch: "main", Event: "push",
+		Artifacts: []ghfake.Artifact{{Name: "hwcov-report", Files: map[string][]byte{"hwcov.duckdb": baseDB}}}})
+	gh.AddPullRequest(ghfake.PullRequest{Number: 7, HeadSHA: "0123456789abcdef0123456789abcdef01234567", HeadRef: "feature", HeadRepo: "acme/models"})
 	writeFile(t, filepath.Join(work, "npu.json"), []byte(npuPlatform))
 	run(t, repo, nil, hwcov, "hardware", "add", "--properties", filepath.Join(work, "npu.json"))
 	run(t, repo, nil, hwcov, "workflow", "generate", "--output", ".github/workflows/hwcov.yml", "--action", "./",
 		"--binary", hwcov, "--models", "bert,gpt2,vit", "--hardware", "cpu,npu", "--shards", "2",
-		"--run-args", "--iterations 2 --warmup 1")
+		"--run-args", "--iterations 8 --warmup 1")
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"},
 		{"add", "-A"},
@@ -148,8 +174,9 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 		run(t, repo, nil, "git", args...)
 	}
 	event := filepath.Join(work, "event.json")
-	writeFile(t, event, []byte(`{"number": 7, "pull_request": {"number": 7, "head": {"ref": "feature", "sha": "0123456789abcdef0123456789abcdef01234567"},
-	  "base": {"ref": "main"}}, "repository": {"full_name": "acme/models"}}`))
+	writeFile(t, event, []byte(`{"action": "synchronize", "number": 7, "pull_request": {"number": 7,
+	  "head": {"ref": "feature", "sha": "0123456789abcdef0123456789abcdef01234567", "repo": {"full_name": "acme/models"}},
+	  "base": {"ref": "main", "repo": {"full_name": "acme/models"}}}, "repository": {"full_name": "acme/models"}}`))
 
 	artifacts := filepath.Join(work, "artifacts")
 	stand := filepath.Join(root, "internal", "e2e", "testdata", "actions")
@@ -162,48 +189,58 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 		"--env", "HWCOV_PYTHON=" + python,
 		"--env", "HWCOV_CACHE_DIR=" + filepath.Join(work, "hwcov-cache"),
 		"--env", "HF_HUB_OFFLINE=1", "--env", "TRANSFORMERS_OFFLINE=1",
+		// The report job's baseline fetch and comment talk to the fake.
+		"--env", "GITHUB_API_URL=" + strings.TrimSuffix(gh.URL, "/"),
+		"-s", "GITHUB_TOKEN=" + gh.Token(),
 	}
 	// Every runner label the workflow can ask for runs on this machine.
 	for _, label := range []string{"ubuntu-latest", "self-hosted", "linux", "cpu", "npu"} {
 		args = append(args, "-P", label+"=-self-hosted")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, act, args...)
-	cmd.Dir = repo
-	cmd.Env = actEnv(work)
-	cmd.Stdin = nil // /dev/null: act must not prompt
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start = time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-
-	events, perr := parseEvents(stdout.Bytes())
-	if perr != nil {
-		t.Fatalf("act --json: %v\n%s", perr, tail(stdout.String(), 3000))
-	}
-	results, summaries := map[string]string{}, map[string]string{}
-	for _, e := range events {
-		if e.JobResult != "" {
-			results[e.job()] = e.JobResult
-		}
-		if e.Command == "summary" {
-			summaries[e.job()] += e.Content
-		}
-	}
-	t.Logf("act ran the workflow in %s: %v", wall.Round(100*time.Millisecond), results)
-	fail := func(format string, a ...any) {
+	actRun := func() (events []actEvent, results, summaries map[string]string, fail func(string, ...any)) {
 		t.Helper()
-		var log strings.Builder
-		for _, e := range events {
-			fmt.Fprintf(&log, "[%s] %s\n", e.job(), strings.TrimRight(e.Msg, "\n"))
+		os.RemoveAll(artifacts) // each run uploads its own
+		ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, act, args...)
+		cmd.Dir = repo
+		cmd.Env = actEnv(work)
+		cmd.Stdin = nil // /dev/null: act must not prompt
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		start := time.Now()
+		err := cmd.Run()
+		wall := time.Since(start)
+
+		events, perr := parseEvents(stdout.Bytes())
+		if perr != nil {
+			t.Fatalf("act --json: %v\n%s", perr, tail(stdout.String(), 3000))
 		}
-		t.Fatalf(format+"\n--- act log (tail) ---\n%s\n--- act stderr ---\n%s", append(a, tail(log.String(), 8000), tail(stderr.String(), 2000))...)
+		results, summaries = map[string]string{}, map[string]string{}
+		for _, e := range events {
+			if e.JobResult != "" {
+				results[e.job()] = e.JobResult
+			}
+			if e.Command == "summary" {
+				summaries[e.job()] += e.Content
+			}
+		}
+		t.Logf("act ran the workflow in %s: %v", wall.Round(100*time.Millisecond), results)
+		fail = func(format string, a ...any) {
+			t.Helper()
+			var log strings.Builder
+			for _, e := range events {
+				fmt.Fprintf(&log, "[%s] %s\n", e.job(), strings.TrimRight(e.Msg, "\n"))
+			}
+			t.Fatalf(format+"\n--- act log (tail) ---\n%s\n--- act stderr ---\n%s", append(a, tail(log.String(), 8000), tail(stderr.String(), 2000))...)
+		}
+		if err != nil {
+			fail("act: %v", err)
+		}
+		return events, results, summaries, fail
 	}
-	if err != nil {
-		fail("act: %v", err)
-	}
+	events, results, summaries, fail := actRun()
+	_ = events
 
 	// The plan: at least 3 shards on two labels.
 	planData, err := os.ReadFile(filepath.Join(artifacts, "hwcov-plan", "hwcov-plan.json"))
@@ -275,6 +312,67 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 		t.Errorf("hwcov-pr.json: %s %v", b, err)
 	}
 	t.Logf("report job summary:\n%s", sum)
+
+	// The report job compared the pull request with the base branch (the
+	// default policy fails only new failures: the regression is reported,
+	// the job succeeds) and posted one sticky comment with the matrix and
+	// the planted regression.
+	const slow = "bert@cpu/fp32/b1/s128"
+	if !strings.Contains(sum, "### hwcov: ") || !strings.Contains(sum, slow) {
+		fail("no comparison with the base branch in the report summary")
+	}
+	if _, err := os.Stat(filepath.Join(artifacts, "hwcov-report", "hwcov-base.duckdb")); err != nil {
+		fail("the base database is not in the hwcov-report artifact: %v", err)
+	}
+	checkComment := func(edits int) string {
+		t.Helper()
+		comments := gh.Comments(7)
+		if len(comments) != 1 {
+			fail("%d comments on the pull request, want 1: %+v", len(comments), comments)
+		}
+		c := comments[0]
+		t.Logf("the comment (%d edits):\n%s", c.Edits, c.Body)
+		if c.Edits != edits || gh.Count("issues/create-comment") != 1 || gh.Count("issues/update-comment") != edits {
+			fail("comment edits %d, creates %d, updates %d; want %d edits, 1 create", c.Edits,
+				gh.Count("issues/create-comment"), gh.Count("issues/update-comment"), edits)
+		}
+		if !strings.Contains(c.Body, "<!-- hwcov:comment -->") || !strings.Contains(c.Body, "Compatibility matrix") {
+			fail("the comment has no marker or compatibility matrix")
+		}
+		if !regexp.MustCompile(`(?m)^### hwcov: .*\b1 regression\b`).MatchString(c.Body) ||
+			!regexp.MustCompile("(?m)^\\| `"+regexp.QuoteMeta(slow)+"` \\| latency \\|").MatchString(c.Body) {
+			fail("the comment does not report the latency regression of %s", slow)
+		}
+		return c.Body
+	}
+	first := checkComment(0)
+
+	// A new push makes bert slower still: the re-run edits the comment.
+	writeFile(t, filepath.Join(repo, ".hwcov", "templates", "family", "bert.py.tmpl"), []byte(slowBert(0.5)))
+	run(t, repo, nil, "git", "-c", "user.name=hwcov", "-c", "user.email=hwcov@example.com", "commit", "-q", "-am", "slower")
+	_, results, _, fail = actRun()
+	for job, r := range results {
+		if r != "success" {
+			fail("second run: job %s: %s", job, r)
+		}
+	}
+	if second := checkComment(1); second == first {
+		t.Errorf("the comment did not change")
+	}
+	t.Logf("fake GitHub: %d requests", len(gh.Requests()))
+}
+
+// slowBert is a family template for bert whose forward pass sleeps s
+// seconds first: a latency regression the comparison must find.
+func slowBert(s float64) string {
+	return fmt.Sprintf(`{{define "forward"}}
+def forward(model, inputs):
+    """One forward pass, after a planted delay (the e2e test's regression)."""
+    import time
+    time.sleep(%g)
+    return model(**inputs)
+{{end}}
+`, s)
 }
 
 // actEnv is this process's environment without the variables of an outer
