@@ -129,15 +129,8 @@ type recentReader interface {
 // not-run result for each planned test of a lost shard (head only). An
 // older-schema file (a base from an older hwcov) is migrated on a copy.
 func readResults(ctx context.Context, f *Factory, path, side string, lost bool, window int) ([]results.Result, []results.Run, error) {
-	db, err := store.Open(path, store.Options{ReadOnly: true})
-	if errors.Is(err, store.ErrOldSchema) {
-		tmp, cerr := migratedTemp(path)
-		if cerr != nil {
-			return nil, nil, cerr
-		}
-		defer os.RemoveAll(filepath.Dir(tmp))
-		db, err = store.Open(tmp, store.Options{})
-	}
+	db, cleanup, err := store.OpenReadOnlyMigrated(path)
+	defer cleanup()
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil, usagef("pass the merged database: hwcov merge --into run.duckdb shards/", "%s database %q does not exist", side, path)
@@ -166,47 +159,23 @@ func readResults(ctx context.Context, f *Factory, path, side string, lost bool, 
 	return rs, runs, nil
 }
 
-// dbError gives the store's sentinel errors a hint.
+// dbError gives the store's sentinel errors a hint; side names the database
+// ("base", "head") or is empty.
 func dbError(path, side string, err error) error {
+	what := strings.TrimSpace(side + " database")
 	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return usagef("hwcov run --priority key --hardware cpu --db "+path, "%s %q does not exist", what, path)
 	case errors.Is(err, store.ErrLocked):
-		return usagef("wait for the other hwcov to finish", "%s database %q is locked by another process", side, path)
+		return usagef("wait for the other hwcov to finish, or pass another --db", "%s %q is locked by another process", what, path)
 	case errors.Is(err, store.ErrCorrupt):
-		return usagef("fetch or merge it again", "%s database %q is not an hwcov DuckDB database (corrupt or another format)", side, path)
+		return usagef("move the file aside, or pass another --db", "%s %q is not an hwcov DuckDB database (corrupt or another format)", what, path)
 	case errors.Is(err, store.ErrNewerSchema):
-		return usagef("upgrade hwcov", "%s database %q was written by a newer hwcov", side, path)
+		return usagef("upgrade hwcov", "%s %q was written by a newer hwcov", what, path)
+	case errors.Is(err, store.ErrOldSchema):
+		return usagef("open it once with a writing command (e.g. hwcov run) to migrate it", "%s %q needs a schema migration", what, path)
 	}
 	return err
-}
-
-// migratedTemp copies path to a temporary folder and migrates the copy.
-func migratedTemp(path string) (string, error) {
-	dir, err := os.MkdirTemp("", "hwcov-compare-")
-	if err != nil {
-		return "", err
-	}
-	dst := filepath.Join(dir, filepath.Base(path))
-	in, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return "", err
-	}
-	if err := out.Close(); err != nil {
-		return "", err
-	}
-	db, err := store.Open(dst, store.Options{})
-	if err != nil {
-		return "", dbError(path, "base", err)
-	}
-	return dst, db.Close()
 }
 
 // headMatrix builds the head's compatibility matrix: catalog order and

@@ -31,19 +31,12 @@ func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 	if abs, err := filepath.Abs(src); err == nil && abs == mustAbs(d.path) {
 		return rep, fmt.Errorf("merge %q: a database cannot be merged into itself", src)
 	}
-	check, err := Open(src, Options{ReadOnly: true})
-	if errors.Is(err, ErrOldSchema) {
-		tmp, cerr := migratedCopy(src)
-		if cerr != nil {
-			return rep, cerr
-		}
-		defer os.RemoveAll(filepath.Dir(tmp))
-		src = tmp
-		check, err = Open(src, Options{ReadOnly: true})
-	}
+	check, cleanup, err := OpenReadOnlyMigrated(src)
 	if err != nil {
 		return rep, err
 	}
+	defer cleanup()
+	src = check.Path()
 	check.Close()
 
 	conn, err := d.sql.Conn(ctx)
@@ -99,6 +92,27 @@ func mustAbs(p string) string {
 		return p
 	}
 	return a
+}
+
+// OpenReadOnlyMigrated opens path read-only; a database with an older schema
+// is migrated on a temporary copy (the original is left untouched) and that
+// copy is opened instead. cleanup removes the copy; call it after Close.
+func OpenReadOnlyMigrated(path string) (db *DB, cleanup func(), err error) {
+	cleanup = func() {}
+	db, err = Open(path, Options{ReadOnly: true})
+	if !errors.Is(err, ErrOldSchema) {
+		return db, cleanup, err
+	}
+	tmp, err := migratedCopy(path)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(filepath.Dir(tmp)) }
+	if db, err = Open(tmp, Options{ReadOnly: true}); err != nil {
+		cleanup()
+		return nil, func() {}, err
+	}
+	return db, cleanup, nil
 }
 
 // migratedCopy copies an older-schema database to a temporary folder and
