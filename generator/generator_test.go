@@ -172,17 +172,19 @@ func TestRenderContents(t *testing.T) {
 	}
 }
 
-func TestRenderNoRunnerPlatformNeedsNoTorch(t *testing.T) {
+func TestRenderQualcommIsONNXRuntimeOnQNN(t *testing.T) {
 	r, err := newGen(t, "").Render(archBert, platform(t, "qualcomm"), testid.ID{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := string(r.Source)
-	if strings.Contains(src, "\nimport torch") || strings.Contains(src, "\nDTYPES = ") {
-		t.Error("a file for a platform without runner must import and use no torch at module level")
+	if got := ChainString(r.Chain); !strings.HasSuffix(got, "> onnxruntime") {
+		t.Errorf("chain = %s, want the onnxruntime hardware template", got)
 	}
-	if !strings.Contains(src, `raise harness.Skip("no runner for this platform: qualcomm (Qualcomm)")`) {
-		t.Error("a file for a platform without runner must skip with a clear reason")
+	for _, want := range []string{`EXECUTION_PROVIDER = "QNNExecutionProvider"`, `"no runner for this platform: this onnxruntime has no`, "libQnnHtp.so"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("qualcomm file lacks %q", want)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -31,6 +32,8 @@ func TestScript(t *testing.T) {
 	venvPython, _ := filepath.Abs(filepath.Join(repoRoot(), ".venv", "bin", "python"))
 	_, err := os.Stat(venvPython)
 	hasPython := err == nil
+	// openvino and onnxruntime importable in the venv (runners/python/requirements.txt)
+	hasBackends := hasPython && exec.Command(venvPython, "-c", "import openvino, onnxruntime").Run() == nil
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
@@ -52,6 +55,8 @@ func TestScript(t *testing.T) {
 				return hasPython, nil
 			case "long":
 				return !testing.Short(), nil
+			case "backends":
+				return hasBackends, nil
 			}
 			return false, nil
 		},

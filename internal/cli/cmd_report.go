@@ -25,6 +25,9 @@ func NewCmdReport(f *Factory) *cobra.Command {
 		Short: "Reports from the results database",
 	}
 	cmd.AddCommand(NewCmdReportMatrix(f, nil))
+	for _, add := range reportSubcommands {
+		cmd.AddCommand(add(f))
+	}
 	return cmd
 }
 

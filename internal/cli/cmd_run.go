@@ -54,6 +54,15 @@ type RunOptions struct {
 	ShardID      string
 	Schedule     string
 	Which        string
+
+	// Benchmark mode (see cmd_run_benchmark.go).
+	Benchmark     bool
+	BatchSizes    []int
+	SeqLens       []int
+	Profile       string
+	Optimizations string
+	// Params are added to every job's params (hwcov reference sets reference_out / reference_dir).
+	Params map[string]any
 }
 
 // NewCmdRun builds `hwcov run`.
@@ -107,6 +116,7 @@ skips what this run already recorded. (guide: --all, --model, --hardware,
 	fl.StringVar(&opts.ShardID, "shard-id", "", "the plan's shard to run, e.g. cpu-1of3")
 	fl.StringVar(&opts.Schedule, "schedule", "", "run the entry of this schedule file that is due now (guide: --run-scheduled-tests)")
 	fl.StringVar(&opts.Which, "which", "", "with --schedule: the entry to run (daily, weekly, monthly or its name)")
+	opts.registerBenchmarkFlags(cmd)
 	return cmd
 }
 
@@ -139,6 +149,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if opts.TestsDir != "" && opts.Models.given() {
 		return usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
 	}
+	if err := opts.checkBenchmarkFlags(); err != nil {
+		return err
+	}
 	if opts.Which != "" && opts.Schedule == "" {
 		return usagef("hwcov run --schedule schedule.json --which daily", "--which goes with --schedule")
 	}
@@ -165,9 +178,14 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		opts.Shard = opts.ShardID
 	} else {
 		tests, err = opts.collectTests()
-		tests = shardOf(tests, shardI, shardN)
-		for _, t := range tests {
-			cells = append(cells, t.ID)
+		if err == nil && opts.sweeping() {
+			cells, err = opts.sweepCells(tests)
+			cells = shardCells(cells, shardI, shardN)
+		} else {
+			tests = shardOf(tests, shardI, shardN)
+			for _, t := range tests {
+				cells = append(cells, t.ID)
+			}
 		}
 	}
 	if err != nil {
@@ -197,6 +215,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 	}
 	run := f.runRecord(opts.Shard, opts.Hardware)
+	run.Environment = opts.runEnvironment(run.Environment)
 	if opts.RunID != "" {
 		run.RunID = opts.RunID
 	}
@@ -222,7 +241,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 		jobs = append(jobs, runners.Job{
 			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
-			Params: map[string]any{"warmup": opts.Warmup, "iterations": opts.Iterations},
+			Params: opts.jobParams(c),
 		})
 	}
 	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
@@ -434,21 +453,10 @@ func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
 		path = cfg.DB
 	}
 	db, err := store.Open(path, store.Options{ReadOnly: readOnly, Create: !readOnly})
-	switch {
-	case err == nil:
-		return db, nil
-	case errors.Is(err, store.ErrNotFound):
-		return nil, usagef("hwcov run --priority key --hardware cpu --db "+path, "database %q does not exist", path)
-	case errors.Is(err, store.ErrLocked):
-		return nil, usagef("wait for the other hwcov to finish, or pass another --db", "database %q is locked by another process", path)
-	case errors.Is(err, store.ErrCorrupt):
-		return nil, usagef("move the file aside, or pass another --db", "database %q is not an hwcov DuckDB database (corrupt or another format)", path)
-	case errors.Is(err, store.ErrNewerSchema):
-		return nil, usagef("upgrade hwcov", "database %q was written by a newer hwcov", path)
-	case errors.Is(err, store.ErrOldSchema):
-		return nil, usagef("open it once with a writing command (e.g. hwcov run) to migrate it", "database %q needs a schema migration", path)
+	if err != nil {
+		return nil, dbError(path, "", err)
 	}
-	return nil, err
+	return db, nil
 }
 
 // newestRun returns the newest run id of the same shard in db.

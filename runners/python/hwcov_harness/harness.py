@@ -234,6 +234,10 @@ def execute(module, params=None):
         ctx.inputs = stage("build_inputs", ctx) or {}
         extra["inputs"] = describe_inputs(ctx.inputs)
         ctx.reference = stage("reference_outputs", ctx)
+        if p.get("reference_dir"):  # hwcov reference validate: the stored CPU outputs are the reference
+            from . import reference
+
+            ctx.reference = reference.load(p["reference_dir"], ctx)
         ctx.model = stage("prepare_model", ctx, default=lambda c: c.model)
         ctx.inputs = stage("prepare_inputs", ctx, default=lambda c: c.inputs)
 
@@ -269,6 +273,14 @@ def execute(module, params=None):
             summary["repeatable"] = _same_checksums(first, summary)
         result["output"] = summary
         stage("validate_outputs", ctx, outputs, summary)
+        if p.get("profile"):  # hwcov run --profile layers|memory
+            from . import profile
+
+            extra["profile"] = profile.run(module, ctx, p["profile"])
+        if p.get("reference_out"):  # hwcov reference generate
+            from . import reference
+
+            extra["reference"] = reference.save(p["reference_out"], ctx, outputs)
         result["status"] = STATUS_PASS
     except Skip as exc:
         result["status"] = STATUS_SKIP
@@ -334,7 +346,7 @@ def _same_checksums(a, b):
 
 
 def sample_stats(samples):
-    """min, median, p90, max, stdev of the timed samples, in ms."""
+    """min, median, p90, max, stdev, mean (ms) and coefficient of variation of the timed samples."""
     if not samples:
         return {}
     s = sorted(samples)
@@ -347,6 +359,8 @@ def sample_stats(samples):
         "p90": s[min(n - 1, int(math.ceil(0.9 * n)) - 1)],
         "max": s[-1],
         "stdev": math.sqrt(var),
+        "mean": mean,
+        "cv": math.sqrt(var) / mean if mean > 0 else 0.0,  # coefficient of variation: stdev / mean
     }
 
 

@@ -107,6 +107,8 @@ def run_request(req):
         harness.STATUS_FAIL,
         harness.STATUS_SKIP,
         harness.STATUS_NOT_BUILDABLE,
+        "timeout",  # a test whose out-of-process runtime (the browser) hung
+        "crash",  # or died, while the worker itself is fine
     ):
         full["error_message"] = f"unknown status {full.get('status')!r}; " + str(full.get("error_message") or "")
         full["status"] = harness.STATUS_FAIL

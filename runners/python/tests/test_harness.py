@@ -51,7 +51,7 @@ def test_result_shape_on_pass():
     assert r["extra"]["test_id"] == "fake@cpu/fp32/b2/s8"
     assert r["extra"]["optimizations"] == ["memory_management"]
     assert r["extra"]["environment"]["python"].count(".") == 2
-    assert set(r["extra"]["stats_ms"]) == {"min", "median", "p90", "max", "stdev"}
+    assert set(r["extra"]["stats_ms"]) == {"min", "median", "p90", "max", "stdev", "mean", "cv"}
     t = r["output"]["tensors"]["logits"]
     assert t["shape"] == [2, 3] and t["finite"] is True and math.isclose(t["sum"], 3.0)
     assert r["output"]["repeatable"] is True

@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/reporter"
+)
+
+// reportSubcommands are added to `hwcov report` by NewCmdReport.
+var reportSubcommands []func(*Factory) *cobra.Command
+
+func init() {
+	reportSubcommands = append(reportSubcommands,
+		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "validation", nil) },
+		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "hardware", nil) },
+		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimal-hardware", nil) },
+		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimization-impact", nil) },
+		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "profile", nil) },
+	)
+}
+
+// ReportPerfOptions are the options of `hwcov report validation|hardware|optimal-hardware|optimization-impact|profile`.
+type ReportPerfOptions struct {
+	F      *Factory
+	Kind   string
+	DB     string
+	Format string
+	Models []string
+	RunID  string
+	Base   string
+	Head   string
+	Test   string
+	Top    int
+	Alpha  float64
+	Out    string
+}
+
+var perfReports = map[string]struct{ short, long, example string }{
+	"validation": {
+		"Outputs compared with the CPU reference: max abs/rel diff, tolerance, verdict (guide: --validation-report)",
+		"One row per test that was compared with a CPU reference (live, or stored by `hwcov reference generate`).",
+		"  hwcov report validation\n  hwcov report validation --models bert,vit --format markdown --out validation.md",
+	},
+	"hardware": {
+		"Latency per model and platform: mean, median, CV, speed-up vs cpu (guide: --compare-hardware-performance)",
+		"Reads the newest result of every test (or --run) and compares the platforms cell by cell.",
+		"  hwcov report hardware --models bert,t5,vit\n  hwcov report hardware --format markdown --out hardware.md",
+	},
+	"optimal-hardware": {
+		"The fastest compatible platform per architecture and per category (guide: --optimal-hardware-analysis)",
+		"Over the cells every passing platform ran, the platform with the lowest geometric-mean median latency wins.",
+		"  hwcov report optimal-hardware\n  hwcov report optimal-hardware --models bert,vit --format json",
+	},
+	"optimization-impact": {
+		"Compare a baseline run with an optimized one using the stored samples (guide: --optimization-impact)",
+		"Matches tests by id; medians, change, Mann-Whitney U p-value and the optimizations each run applied.",
+		"  hwcov run --benchmark --models bert --hardware cpu --optimizations none --run-id base\n  hwcov run --benchmark --models bert --hardware cpu --run-id head\n  hwcov report optimization-impact --base base --head head",
+	},
+	"profile": {
+		"A test's layer or memory profile (from hwcov run --profile layers|memory)",
+		"Per-module time and top operators (layers) or peak and growth per iteration (memory) of the newest profiled result of --test.",
+		"  hwcov run --models bert --hardware cpu --profile layers\n  hwcov report profile --test bert@cpu/fp32/b1/s128",
+	},
+}
+
+// NewCmdReportPerf builds one of the performance reports.
+func NewCmdReportPerf(f *Factory, kind string, runF func(*ReportPerfOptions) error) *cobra.Command {
+	opts := &ReportPerfOptions{F: f, Kind: kind}
+	doc := perfReports[kind]
+	cmd := &cobra.Command{
+		Use: kind, Short: doc.short, Long: doc.long, Example: doc.example, Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runReportPerf(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
+	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
+	fl.StringVar(&opts.Format, "format", "table", strings.Join(reporter.PerfFormats, ", "))
+	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
+	switch kind {
+	case "optimization-impact":
+		fl.StringVar(&opts.Base, "base", "", "run id of the baseline (e.g. run with --optimizations none)")
+		fl.StringVar(&opts.Head, "head", "", "run id of the optimized run")
+		fl.Float64Var(&opts.Alpha, "alpha", 0.05, "significance level")
+	case "profile":
+		fl.StringVar(&opts.Test, "test", "", "test id, e.g. bert@cpu/fp32/b1/s128")
+		fl.IntVar(&opts.Top, "top", 15, "rows per table")
+		fl.StringVar(&opts.RunID, "run", "", "the result of this run id (default: the newest profiled result)")
+	default:
+		fl.StringSliceVar(&opts.Models, "models", nil, "only these architectures")
+		fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
+	}
+	return cmd
+}
+
+func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
+	f := opts.F
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := checkFormat("format", opts.Format, reporter.PerfFormats...); err != nil {
+		return err
+	}
+	if opts.Kind == "optimization-impact" && (opts.Base == "" || opts.Head == "") {
+		return usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID", "--base and --head are required")
+	}
+	if opts.Kind == "profile" && opts.Test == "" {
+		return usagef("hwcov report profile --test bert@cpu/fp32/b1/s128", "--test is required")
+	}
+	db, err := openDB(f, opts.DB, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var tables []reporter.Table
+	switch opts.Kind {
+	case "optimization-impact":
+		base, err := db.Results(ctx, opts.Base)
+		if err != nil {
+			return err
+		}
+		head, err := db.Results(ctx, opts.Head)
+		if err != nil {
+			return err
+		}
+		if len(base) == 0 || len(head) == 0 {
+			return usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID (run ids: hwcov report matrix --format json)", "no results for run %q", pick(len(base) == 0, opts.Base, opts.Head))
+		}
+		tables = []reporter.Table{reporter.OptimizationImpactTable(base, head, opts.Alpha)}
+	case "profile":
+		rs, err := db.Results(ctx, opts.RunID)
+		if err != nil {
+			return err
+		}
+		var found *results.Result
+		for i := range rs {
+			if rs[i].TestID == opts.Test && strings.Contains(rs[i].Extra, `"profile"`) {
+				found = &rs[i]
+			}
+		}
+		if found == nil {
+			return usagef("hwcov run --models MODEL --hardware HW --profile layers", "no profiled result for test %q", opts.Test)
+		}
+		if tables, err = reporter.ProfileTables(*found, opts.Top); err != nil {
+			return err
+		}
+	default:
+		rs, err := db.Results(ctx, opts.RunID)
+		if err != nil {
+			return err
+		}
+		rs = filterModels(rs, opts.Models)
+		switch opts.Kind {
+		case "validation":
+			tables = []reporter.Table{reporter.ValidationTable(rs)}
+		case "hardware":
+			tables = []reporter.Table{reporter.HardwareTable(rs, nil)}
+		case "optimal-hardware":
+			tables = reporter.OptimalHardware(rs)
+		default:
+			return fmt.Errorf("report %q: unknown", opts.Kind)
+		}
+	}
+	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, opts.Format) })
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+func filterModels(rs []results.Result, models []string) []results.Result {
+	if len(models) == 0 {
+		return rs
+	}
+	keep := map[string]bool{}
+	for _, m := range models {
+		keep[strings.TrimSpace(m)] = true
+	}
+	var out []results.Result
+	for _, r := range rs {
+		if keep[r.Architecture] {
+			out = append(out, r)
+		}
+	}
+	return out
+}

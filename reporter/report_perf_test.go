@@ -1,0 +1,109 @@
+package reporter
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hwcov/hwcov/internal/results"
+)
+
+func perfResults() []results.Result {
+	val := func(abs, rel float64, ok bool) string {
+		w := "true"
+		if !ok {
+			w = "false"
+		}
+		return `{"validation":{"reference":"cpu fp32","atol":0.0001,"rtol":0.0001,"max_abs_diff":` + g4(abs) + `,"max_rel_diff":` + g4(rel) + `,"within_tolerance":` + w + `},"optimizations_applied":["memory_management"]}`
+	}
+	r := func(model, cat, hw string, b, s int, samples []float64, extra string) results.Result {
+		return results.Result{TestID: model + "@" + hw + "/fp32/b" + itoa(b) + "/s" + itoa(s), Architecture: model, Category: cat, Hardware: hw,
+			Precision: "fp32", BatchSize: b, SeqLen: s, Status: results.StatusPass, SamplesMS: samples, Extra: extra}
+	}
+	return []results.Result{
+		r("bert", "text-encoder", "cpu", 1, 128, []float64{4, 4.2, 3.8, 4.1}, `{}`),
+		r("bert", "text-encoder", "openvino", 1, 128, []float64{1.5, 1.4, 1.6, 1.5}, val(4.8e-7, 1.5e-4, true)),
+		r("bert", "text-encoder", "onnxruntime", 1, 128, []float64{1.2, 1.3, 1.1, 1.2}, val(9.5e-7, 9.1e-5, true)),
+		r("vit", "vision", "cpu", 1, 128, []float64{40, 42, 41, 39}, `{}`),
+		r("vit", "vision", "openvino", 1, 128, []float64{4, 4.1, 3.9, 4}, val(7.2e-7, 2.2e-4, true)),
+		r("vit", "vision", "onnxruntime", 1, 128, []float64{4.5, 4.4, 4.6, 4.5}, val(2e-3, 0.5, false)),
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func renderAll(t *testing.T, tables []Table, format string) string {
+	t.Helper()
+	var b strings.Builder
+	if err := RenderTables(&b, tables, format); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestRenderValidationReport(t *testing.T) {
+	golden(t, []byte(renderAll(t, []Table{ValidationTable(perfResults())}, "markdown")))
+}
+
+func TestRenderHardwareReport(t *testing.T) {
+	golden(t, []byte(renderAll(t, []Table{HardwareTable(perfResults(), nil)}, "table")))
+}
+
+func TestRenderOptimalHardware(t *testing.T) {
+	golden(t, []byte(renderAll(t, OptimalHardware(perfResults()), "markdown")))
+}
+
+func TestSampleStats(t *testing.T) {
+	for _, tc := range []struct {
+		in            []float64
+		mean, med, cv float64
+	}{
+		{nil, 0, 0, 0},
+		{[]float64{2}, 2, 2, 0},
+		{[]float64{1, 2, 3, 4}, 2.5, 2.5, math.Sqrt(5.0/3) / 2.5},
+	} {
+		s := SampleStats(tc.in)
+		if math.Abs(s.Mean-tc.mean) > 1e-12 || math.Abs(s.Median-tc.med) > 1e-12 || math.Abs(s.CV-tc.cv) > 1e-12 {
+			t.Errorf("SampleStats(%v) = %+v", tc.in, s)
+		}
+	}
+}
+
+func TestMannWhitneyP(t *testing.T) {
+	a := []float64{10, 11, 12, 10.5, 11.5, 10.2, 11.1, 10.9}
+	b := []float64{5, 5.5, 6, 5.2, 5.8, 6.1, 5.4, 5.9}
+	if p := MannWhitneyP(a, b); p > 0.01 {
+		t.Errorf("clearly different samples: p = %g, want < 0.01", p)
+	}
+	if p := MannWhitneyP(a, a); p < 0.5 {
+		t.Errorf("identical samples: p = %g, want ~1", p)
+	}
+	if p := MannWhitneyP(nil, a); p != 1 {
+		t.Errorf("empty sample: p = %g, want 1", p)
+	}
+}
+
+func TestOptimizationImpact(t *testing.T) {
+	base := []results.Result{{TestID: "bert@onnxruntime/fp32/b4/s128", Status: results.StatusPass, SamplesMS: []float64{10, 11, 12, 10.5, 11.5, 10.2}, Extra: `{"optimizations_applied":[]}`}}
+	head := []results.Result{{TestID: "bert@onnxruntime/fp32/b4/s128", Status: results.StatusPass, SamplesMS: []float64{5, 5.5, 6, 5.2, 5.8, 6.1}, Extra: `{"optimizations_applied":["graph_optimization"]}`}}
+	tb := OptimizationImpactTable(base, head, 0.05)
+	if len(tb.Rows) != 1 || tb.Rows[0][5] != "faster" || tb.Rows[0][6] != "none" || tb.Rows[0][7] != "graph_optimization" {
+		t.Fatalf("rows = %v", tb.Rows)
+	}
+}
+
+func TestProfileTables(t *testing.T) {
+	r := results.Result{TestID: "bert@cpu/fp32/b1/s128", Extra: `{"profile":{"kind":"layers","total_ms":3,"modules":[{"module":"encoder","type":"BertEncoder","ms":2.5,"calls":1,"percent":83.3}],"ops":[{"op":"aten::addmm","self_cpu_ms":1.2,"cpu_total_ms":1.3,"calls":13}]}}`}
+	golden(t, []byte(renderAll(t, must(ProfileTables(r, 10)), "markdown")))
+	if _, err := ProfileTables(results.Result{TestID: "x", Extra: `{}`}, 10); err == nil || !strings.Contains(err.Error(), "--profile") {
+		t.Errorf("no profile: err = %v", err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
