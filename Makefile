@@ -17,7 +17,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HWCOV_PYTHON := $(CURDIR)/$(VENV_PY)
 
-.PHONY: all build venv demo test test-go test-python lint fmt tidy-check clean
+.PHONY: all build venv browsers demo test test-go test-python lint fmt tidy-check clean
 
 all: build
 
@@ -35,13 +35,17 @@ $(VENV_STAMP): $(REQUIREMENTS)
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --no-deps -e runners/python
 	touch $@
 
+## browsers: Debian chromium (webgpu), the pinned Chromium for webnn, runners/web node_modules (idempotent)
+browsers:
+	bash scripts/install-browsers.sh
+
 ## demo: install, build, run the key models on this machine's CPU into ./benchmark_db.duckdb, print the matrix
 demo: venv build
 	bin/hwcov run --priority key --hardware cpu --db $(DB)
 	bin/hwcov report matrix --db $(DB)
 
 ## test: every check CI runs
-test: venv lint test-go test-python
+test: venv browsers lint test-go test-python
 
 test-go:
 	go test $(GO_TEST_FLAGS) ./...

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/runners/web"
 )
 
 // NewCmdHardware builds `hwcov hardware`.
@@ -249,6 +250,9 @@ func runHardwareDetect(ctx context.Context, opts *HardwareDetectOptions) error {
 	_, errNV := f.LookPath("nvidia-smi")
 	_, errROC := f.LookPath("rocm-smi")
 	probe.NvidiaSMI, probe.ROCmSMI = errNV == nil, errROC == nil
+	if o, err := f.webOptions(); err == nil {
+		probe.Web = web.Probe(ctx, o) // a few seconds when the browsers are installed
+	}
 	ds := hardware.Detect(probe)
 	labels := hardware.Labels(probe, ds)
 	if opts.Labels {

@@ -239,9 +239,13 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		if timeout == 0 && t.HW.DefaultTimeoutSeconds > 0 {
 			timeout = time.Duration(t.HW.DefaultTimeoutSeconds) * time.Second
 		}
+		params := opts.jobParams(c)
+		if timeout > 0 {
+			params["timeout_s"] = timeout.Seconds() // the browser gets the same budget
+		}
 		jobs = append(jobs, runners.Job{
 			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
-			Params: opts.jobParams(c),
+			Params: params,
 		})
 	}
 	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
@@ -249,9 +253,14 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if !opts.Verbose {
 		testOut = nil
 	}
+	webEnv, stopWeb, err := startBrowserService(ctx, f, jobs)
+	if err != nil {
+		return err
+	}
+	defer stopWeb()
 	ex := &runners.Executor{
 		Python: py, HarnessPath: harness, Workers: opts.Workers, Store: db,
-		Env:         []string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"},
+		Env:         append([]string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"}, webEnv...),
 		Progress:    runners.NewProgress(f.Err, isTerminal(f.Err), ghActions),
 		Clock:       f.Now,
 		Stderr:      testOut,

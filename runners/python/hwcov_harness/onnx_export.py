@@ -159,9 +159,31 @@ _cache_dir = None
 def _dir():
     global _cache_dir
     if _cache_dir is None:
-        _cache_dir = tempfile.mkdtemp(prefix="hwcov-onnx-")
+        _remove_stale(tempfile.gettempdir())
+        _cache_dir = tempfile.mkdtemp(prefix=f"hwcov-onnx-{os.getpid()}-")
         atexit.register(shutil.rmtree, _cache_dir, True)
     return _cache_dir
+
+
+def _remove_stale(parent):
+    """Delete the cache folders of worker processes that are gone (killed before their atexit ran)."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if len(parts) < 4 or parts[:2] != ["hwcov", "onnx"] or not parts[2].isdigit():
+            continue
+        pid = int(parts[2])
+        try:
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue  # someone else's process
+        shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 
 
 def fingerprint(model, inputs, *, forward=None, constants=(), opset=DEFAULT_OPSET):

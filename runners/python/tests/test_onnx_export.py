@@ -81,3 +81,13 @@ def test_web_testdata_is_what_the_script_writes(tmp_path):
     runpy.run_path(script)["main"](str(tmp_path))
     for name in ("mlp.onnx", "unplaceable.onnx", "models.json"):
         assert filecmp.cmp(tmp_path / name, os.path.join(WEB_TESTDATA, name), shallow=False), name
+
+
+def test_stale_cache_folders_of_dead_workers_are_removed(tmp_path):
+    dead = tmp_path / "hwcov-onnx-999999999-abc"
+    alive = tmp_path / f"hwcov-onnx-{os.getpid()}-def"
+    other = tmp_path / "hwcov-onnx-notapid"
+    for d in (dead, alive, other):
+        d.mkdir()
+    onnx_export._remove_stale(str(tmp_path))
+    assert not dead.exists() and alive.exists() and other.exists()

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/runners"
+	"github.com/hwcov/hwcov/runners/web"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdBrowser(f) })
+}
+
+// NewCmdBrowser builds `hwcov browser`.
+func NewCmdBrowser(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{Use: "browser", Short: "The browser service that runs webgpu and webnn tests"}
+	cmd.AddCommand(NewCmdBrowserServe(f, nil))
+	return cmd
+}
+
+// BrowserServeOptions are the options of `hwcov browser serve`.
+type BrowserServeOptions struct {
+	F       *Factory
+	Addr    string
+	Timeout time.Duration
+}
+
+// NewCmdBrowserServe builds `hwcov browser serve`.
+func NewCmdBrowserServe(f *Factory, runF func(*BrowserServeOptions) error) *cobra.Command {
+	opts := &BrowserServeOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "serve",
+		Short:   "Serve webgpu/webnn browsers for generated tests run with pytest; prints HWCOV_BROWSER_URL",
+		Example: "  hwcov browser serve   # then: export HWCOV_BROWSER_URL=...; pytest generated_tests/test_bert_webgpu.py",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runBrowserServe(c.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback address to listen on")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", web.DefaultTestTimeout, "longest a test may take in the browser")
+	return cmd
+}
+
+func runBrowserServe(ctx context.Context, opts *BrowserServeOptions) error {
+	f := opts.F
+	o, err := f.webOptions()
+	if err != nil {
+		return usagef("make browsers", "%v", err)
+	}
+	o.Addr, o.TestTimeout = opts.Addr, opts.Timeout
+	o.Logf = func(format string, args ...any) { fmt.Fprintf(f.Err, "hwcov: "+format+"\n", args...) }
+	return web.Serve(ctx, o, f.Out)
+}
+
+// webOptions finds runners/web from the working directory or the executable.
+func (f *Factory) webOptions() (web.Options, error) {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	return web.OptionsFromEnv(f.Getenv, starts...)
+}
+
+// startBrowserService starts the browser service when jobs hold webgpu/webnn
+// tests and returns the workers' extra environment and a stop function.
+func startBrowserService(ctx context.Context, f *Factory, jobs []runners.Job) ([]string, func(), error) {
+	need := false
+	for _, j := range jobs {
+		need = need || j.ID.Hardware == "webgpu" || j.ID.Hardware == "webnn"
+	}
+	if !need {
+		return nil, func() {}, nil
+	}
+	o, err := f.webOptions()
+	if err != nil {
+		fmt.Fprintf(f.Err, "hwcov: %v; webgpu/webnn tests will be skipped\n", err)
+		return nil, func() {}, nil
+	}
+	o.Logf = func(format string, args ...any) { fmt.Fprintf(f.Err, "hwcov: "+format+"\n", args...) }
+	svc, err := web.Start(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return svc.Env(), func() { _ = svc.Close() }, nil
+}
