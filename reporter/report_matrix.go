@@ -48,6 +48,9 @@ type MatrixInput struct {
 	// Categories keeps only architectures of these categories. Empty keeps
 	// every category.
 	Categories []string
+	// Labels names a column where the key alone would mislead, e.g.
+	// "webgpu (SwiftShader CPU adapter)" for a fallback adapter. Optional.
+	Labels map[string]string
 }
 
 // Matrix is a compatibility matrix: one row per architecture, one cell per
@@ -55,6 +58,9 @@ type MatrixInput struct {
 type Matrix struct {
 	// Platforms are the column keys, in order ("platforms").
 	Platforms []string `json:"platforms"`
+	// Labels are the column headers that differ from the key, e.g. the
+	// adapter a web platform ran on ("labels").
+	Labels map[string]string `json:"labels,omitempty"`
 	// Rows are the architectures ("rows").
 	Rows []Row `json:"rows"`
 	// ByCategory is the pass rate of each category present in Rows, sorted
@@ -255,7 +261,7 @@ func BuildMatrix(in MatrixInput) Matrix {
 		s.res[col] = append(s.res[col], r)
 	}
 
-	m := Matrix{Platforms: platforms, Rows: []Row{}}
+	m := Matrix{Platforms: platforms, Rows: []Row{}, Labels: in.Labels}
 	catCounts := map[string]*Counts{}
 	platCounts := make([]Counts, len(platforms))
 	var total Counts
@@ -431,7 +437,7 @@ func legend(markdown bool) string {
 }
 
 func renderMatrixTable(w io.Writer, m Matrix) error {
-	header := append([]any{"architecture", "category"}, anys(m.Platforms)...)
+	header := append([]any{"architecture", "category"}, anys(m.columnNames())...)
 	header = append(header, "pass rate")
 	t := tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
@@ -490,7 +496,7 @@ func rateText(r Rate) string {
 
 func renderMatrixMarkdown(w io.Writer, m Matrix) error {
 	var b strings.Builder
-	cols := append([]string{"Architecture", "Category"}, m.Platforms...)
+	cols := append([]string{"Architecture", "Category"}, m.columnNames()...)
 	cols = append(cols, "Pass rate")
 	mdRow(&b, cols)
 	align := []string{"---", "---"}
@@ -561,6 +567,18 @@ func anys(s []string) []any {
 	out := make([]any, len(s))
 	for i, v := range s {
 		out[i] = v
+	}
+	return out
+}
+
+// columnNames are the column headers: each platform's label, else its key.
+func (m Matrix) columnNames() []string {
+	out := make([]string, len(m.Platforms))
+	for i, p := range m.Platforms {
+		out[i] = p
+		if l := m.Labels[p]; l != "" {
+			out[i] = l
+		}
 	}
 	return out
 }
