@@ -21,6 +21,7 @@ func init() {
 		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimal-hardware", nil) },
 		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimization-impact", nil) },
 		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "profile", nil) },
+		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimizations", nil) },
 	)
 }
 
@@ -60,6 +61,11 @@ var perfReports = map[string]struct{ short, long, example string }{
 		"Compare a baseline run with an optimized one using the stored samples (guide: --optimization-impact)",
 		"Matches tests by id; medians, change, Mann-Whitney U p-value and the optimizations each run applied.",
 		"  hwcov run --benchmark --models bert --hardware cpu --optimizations none --run-id base\n  hwcov run --benchmark --models bert --hardware cpu --run-id head\n  hwcov report optimization-impact --base base --head head",
+	},
+	"optimizations": {
+		"Optimization opportunities in benchmark data: unapplied platform optimizations, faster platforms, noisy timings (guide: --identify-optimizations)",
+		"For every passing test: the platform's optimizations (hardware JSON) it did not apply, a platform at least 1.2x faster on the same cell, and timings with a CV above 20%.",
+		"  hwcov run --benchmark --models bert,vit --hardware cpu,openvino,onnxruntime\n  hwcov report optimizations",
 	},
 	"profile": {
 		"A test's layer or memory profile (from hwcov run --profile layers|memory)",
@@ -166,6 +172,16 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 			tables = []reporter.Table{reporter.HardwareTable(rs, nil)}
 		case "optimal-hardware":
 			tables = reporter.OptimalHardware(rs)
+		case "optimizations":
+			reg, err := f.Hardware()
+			if err != nil {
+				return err
+			}
+			available := map[string][]string{}
+			for _, p := range reg.All() {
+				available[p.PlatformKey] = p.Optimizations
+			}
+			tables = []reporter.Table{reporter.OptimizationsTable(rs, available)}
 		default:
 			return fmt.Errorf("report %q: unknown", opts.Kind)
 		}
