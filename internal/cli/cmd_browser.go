@@ -75,13 +75,19 @@ func (f *Factory) webOptions() (web.Options, error) {
 }
 
 // startBrowserService starts the browser service when jobs hold webgpu/webnn
-// tests and returns the workers' extra environment and a stop function.
+// tests (unless $HWCOV_BROWSER_URL names one already running) and returns the workers' extra environment and a stop function.
 func startBrowserService(ctx context.Context, f *Factory, jobs []runners.Job) ([]string, func(), error) {
 	need := false
 	for _, j := range jobs {
 		need = need || j.ID.Hardware == "webgpu" || j.ID.Hardware == "webnn"
 	}
 	if !need {
+		return nil, func() {}, nil
+	}
+	if url := f.Getenv(web.EnvURL); url != "" {
+		// a service started by `hwcov browser serve` (or a test): the workers
+		// inherit the variable, so nothing is started here.
+		fmt.Fprintf(f.Err, "hwcov: using the browser service at %s\n", web.EnvURL)
 		return nil, func() {}, nil
 	}
 	o, err := f.webOptions()
