@@ -3,6 +3,7 @@ package reporter
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,7 +49,7 @@ func OptimizationsTable(rs []results.Result, available map[string][]string) Tabl
 		applied := appliedOptimizations(r.Extra)
 		var missing []string
 		for _, o := range available[r.Hardware] {
-			if !contains(applied, o) {
+			if !slices.Contains(applied, o) {
 				missing = append(missing, o)
 			}
 		}
@@ -87,15 +88,6 @@ func appliedOptimizations(extra string) []string {
 		return e.Applied
 	}
 	return e.Offered
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func dash(s string) string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,10 +31,10 @@ func (opts *RunOptions) registerBenchmarkFlags(cmd *cobra.Command) {
 }
 
 func (opts *RunOptions) checkBenchmarkFlags() error {
-	if opts.Profile != "" && !contains(Profiles, opts.Profile) {
+	if opts.Profile != "" && !slices.Contains(Profiles, opts.Profile) {
 		return usagef("--profile layers", "--profile %q: want %s", opts.Profile, strings.Join(Profiles, " or "))
 	}
-	if opts.Optimizations != "" && !contains(OptimizationModes, opts.Optimizations) {
+	if opts.Optimizations != "" && !slices.Contains(OptimizationModes, opts.Optimizations) {
 		return usagef("--optimizations none", "--optimizations %q: want %s", opts.Optimizations, strings.Join(OptimizationModes, " or "))
 	}
 	if opts.sweeping() && (opts.Plan != "" || opts.TestsDir != "") {
@@ -45,15 +46,6 @@ func (opts *RunOptions) checkBenchmarkFlags() error {
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 // sweeping says whether this run sweeps batch x sequence cells.

@@ -2,6 +2,7 @@ package hardware
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hwcov/hwcov/internal/catalog"
@@ -38,7 +39,7 @@ func Compatible(a catalog.Architecture, p Platform, precision string) (ok bool, 
 	if precision == "" {
 		precision = p.PreferredPrecision
 	}
-	if len(p.SupportedCategories) > 0 && !contains(p.SupportedCategories, a.Category) {
+	if len(p.SupportedCategories) > 0 && !slices.Contains(p.SupportedCategories, a.Category) {
 		return false, fmt.Sprintf("%s runs %s models, not %s", p.PlatformKey, strings.Join(p.SupportedCategories, ", "), a.Category)
 	}
 	if !p.SupportsPrecision(precision) {

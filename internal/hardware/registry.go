@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -191,7 +192,7 @@ func (p *Platform) validate(file string) error {
 		return fe("platform_key", "%q must be lowercase letters, digits, - or _ (at most 32)", p.PlatformKey)
 	case p.PlatformName == "":
 		return fe("platform_name", "required")
-	case !contains(validBackends, p.BackendType):
+	case !slices.Contains(validBackends, p.BackendType):
 		return fe("backend_type", "%q is not one of %s", p.BackendType, strings.Join(validBackends, ", "))
 	case p.MemoryConstraintMB <= 0:
 		return fe("memory_constraint_mb", "must be a positive number of MiB, got %d", p.MemoryConstraintMB)
@@ -205,13 +206,13 @@ func (p *Platform) validate(file string) error {
 		return fe("tolerance", "atol and rtol must not be negative")
 	}
 	for _, pr := range p.SupportedPrecisions {
-		if !contains(validPrecisions, pr) {
+		if !slices.Contains(validPrecisions, pr) {
 			return fe("supported_precisions", "%q is not one of %s", pr, strings.Join(validPrecisions, ", "))
 		}
 	}
 	if p.PreferredPrecision == "" {
 		p.PreferredPrecision = p.SupportedPrecisions[0]
-	} else if !contains(p.SupportedPrecisions, p.PreferredPrecision) {
+	} else if !slices.Contains(p.SupportedPrecisions, p.PreferredPrecision) {
 		return fe("preferred_precision", "%q is not in supported_precisions %v", p.PreferredPrecision, p.SupportedPrecisions)
 	}
 	if p.DefaultBatchSize == 0 {
@@ -226,15 +227,6 @@ func (p *Platform) validate(file string) error {
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Marshal writes a platform as indented JSON in the guide's format.
