@@ -2,12 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // MergeReport says what one Merge added.
@@ -23,6 +24,9 @@ type MergeReport struct {
 // they are, so merging the same shard twice adds nothing. src is checked the
 // way Open checks a file: a corrupt or foreign file is ErrCorrupt and a newer
 // one ErrNewerSchema; an older one is migrated on a temporary copy.
+//
+// src is attached to d's connection rather than opened on its own: opening a
+// DuckDB database costs about as much as merging a thousand results into it.
 func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 	rep := MergeReport{Source: src}
 	if d.readOnly {
@@ -31,49 +35,55 @@ func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 	if abs, err := filepath.Abs(src); err == nil && abs == mustAbs(d.path) {
 		return rep, fmt.Errorf("merge %q: a database cannot be merged into itself", src)
 	}
-	check, cleanup, err := OpenReadOnlyMigrated(src)
-	if err != nil {
+	if err := checkSourceFile(src); err != nil {
 		return rep, err
 	}
-	defer cleanup()
-	src = check.Path()
-	check.Close()
-
 	conn, err := d.sql.Conn(ctx)
 	if err != nil {
 		return rep, err
 	}
 	defer conn.Close()
-	quoted := "'" + strings.ReplaceAll(src, "'", "''") + "'"
-	if _, err := conn.ExecContext(ctx, `ATTACH `+quoted+` AS hwcov_src (READ_ONLY)`); err != nil {
-		return rep, fmt.Errorf("merge %q: %w: %v", rep.Source, ErrCorrupt, err)
+	detach, err := attachSource(ctx, conn, src)
+	if err != nil {
+		return rep, err
 	}
-	defer conn.ExecContext(context.Background(), `DETACH hwcov_src`)
+	defer detach()
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return rep, err
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM hwcov_src.comprehensive_test_results`).Scan(&rep.Results); err != nil {
+	// Counting first lets empty tables (most shards have no generator rows
+	// and no plan) skip their INSERT: each statement costs a millisecond or two.
+	var nUpdates, nImprovements, nPlanned int
+	if err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM hwcov_src.comprehensive_test_results),
+		(SELECT count(*) FROM hwcov_src.generator_updates),
+		(SELECT count(*) FROM hwcov_src.generator_improvements),
+		(SELECT count(*) FROM hwcov_src.planned_tests)`).Scan(&rep.Results, &nUpdates, &nImprovements, &nPlanned); err != nil {
 		return rep, fmt.Errorf("merge %q: %w", rep.Source, err)
 	}
 	steps := []struct {
-		n   *int
-		sql string
+		rows int // rows in the source; -1: unknown
+		n    *int
+		sql  string
 	}{
-		{&rep.NewRuns, `INSERT INTO runs BY NAME SELECT * FROM hwcov_src.runs s
+		{-1, &rep.NewRuns, `INSERT INTO runs BY NAME SELECT * FROM hwcov_src.runs s
 			WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.run_id = s.run_id)`},
-		{&rep.NewResults, `INSERT INTO comprehensive_test_results BY NAME SELECT * FROM hwcov_src.comprehensive_test_results s
+		{rep.Results, &rep.NewResults, `INSERT INTO comprehensive_test_results BY NAME SELECT * FROM hwcov_src.comprehensive_test_results s
 			WHERE NOT EXISTS (SELECT 1 FROM comprehensive_test_results r WHERE r.id = s.id)`},
-		{nil, `INSERT INTO generator_updates BY NAME SELECT * FROM hwcov_src.generator_updates s
+		{nUpdates, nil, `INSERT INTO generator_updates BY NAME SELECT * FROM hwcov_src.generator_updates s
 			WHERE NOT EXISTS (SELECT 1 FROM generator_updates r WHERE r.id = s.id)`},
-		{nil, `INSERT INTO generator_improvements BY NAME SELECT * FROM hwcov_src.generator_improvements s
+		{nImprovements, nil, `INSERT INTO generator_improvements BY NAME SELECT * FROM hwcov_src.generator_improvements s
 			WHERE NOT EXISTS (SELECT 1 FROM generator_improvements r WHERE r.id = s.id)`},
-		{nil, `INSERT INTO planned_tests BY NAME SELECT * FROM hwcov_src.planned_tests s
+		{nPlanned, nil, `INSERT INTO planned_tests BY NAME SELECT * FROM hwcov_src.planned_tests s
 			WHERE NOT EXISTS (SELECT 1 FROM planned_tests r WHERE r.test_id = s.test_id)`},
 	}
 	for _, st := range steps {
+		if st.rows == 0 {
+			continue
+		}
 		res, err := tx.ExecContext(ctx, st.sql)
 		if err != nil {
 			return rep, fmt.Errorf("merge %q: %w", rep.Source, err)
@@ -84,6 +94,68 @@ func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 		}
 	}
 	return rep, tx.Commit()
+}
+
+// checkSourceFile does Open's checks on a file about to be attached: it must
+// exist, be a file, and start with DuckDB's header.
+func checkSourceFile(src string) error {
+	info, err := os.Stat(src)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("open database %q: %w", src, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("open database %q: %w", src, err)
+	case info.IsDir():
+		return fmt.Errorf("open database %q: is a directory, want a .duckdb file", src)
+	case info.Size() == 0:
+		return fmt.Errorf("open database %q: %w: the file is empty", src, ErrCorrupt)
+	}
+	return checkMagic(src)
+}
+
+// attachSource attaches src read-only as hwcov_src and checks its schema
+// version: a newer one is ErrNewerSchema, a foreign or unreadable one
+// ErrCorrupt, and an older one is migrated on a temporary copy, which is
+// attached instead. detach undoes it all.
+func attachSource(ctx context.Context, conn *sql.Conn, src string) (detach func(), err error) {
+	attach := func(path string) error {
+		_, err := conn.ExecContext(ctx, `ATTACH `+quoteLiteral(path)+` AS hwcov_src (READ_ONLY)`)
+		if err == nil {
+			return nil
+		}
+		err = classify(src, err)
+		if errors.Is(err, ErrLocked) || errors.Is(err, ErrNewerSchema) || errors.Is(err, ErrCorrupt) {
+			return err
+		}
+		return fmt.Errorf("open database %q: %w: %v", src, ErrCorrupt, err)
+	}
+	undo := func() { conn.ExecContext(context.Background(), `DETACH hwcov_src`) }
+	if err := attach(src); err != nil {
+		return nil, err
+	}
+	version, err := schemaVersionIn(ctx, conn, "hwcov_src")
+	switch {
+	case err != nil:
+		undo()
+		return nil, fmt.Errorf("open database %q: %w: %v", src, ErrCorrupt, err)
+	case version > SchemaVersion:
+		undo()
+		return nil, fmt.Errorf("open database %q: %w: schema version %d, this hwcov knows up to %d; upgrade hwcov",
+			src, ErrNewerSchema, version, SchemaVersion)
+	case version == SchemaVersion:
+		return undo, nil
+	}
+	undo()
+	tmp, err := migratedCopy(src)
+	if err != nil {
+		return nil, err
+	}
+	removeCopy := func() { os.RemoveAll(filepath.Dir(tmp)) }
+	if err := attach(tmp); err != nil {
+		removeCopy()
+		return nil, err
+	}
+	return func() { undo(); removeCopy() }, nil
 }
 
 func mustAbs(p string) string {

@@ -19,6 +19,31 @@ func BenchmarkMerge256(b *testing.B) {
 	const shards, perShard = 256, 1000
 	ctx := context.Background()
 	dir := b.TempDir()
+	paths := makeShards(b, dir, shards, perShard)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		into, err := Open(filepath.Join(dir, fmt.Sprintf("run-%d.duckdb", i)), Options{Create: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		added := 0
+		for _, p := range paths {
+			rep, err := into.Merge(ctx, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			added += rep.NewResults
+		}
+		into.Close()
+		if added != shards*perShard {
+			b.Fatalf("merged %d results, want %d", added, shards*perShard)
+		}
+	}
+}
+
+// makeShards writes shards databases of perShard results each under dir.
+func makeShards(b *testing.B, dir string, shards, perShard int) []string {
+	ctx := context.Background()
 	tmpl := filepath.Join(dir, "template.duckdb")
 	db, err := Open(tmpl, Options{Create: true})
 	if err != nil {
@@ -56,25 +81,7 @@ func BenchmarkMerge256(b *testing.B) {
 		s.Close()
 		paths = append(paths, p)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		into, err := Open(filepath.Join(dir, fmt.Sprintf("run-%d.duckdb", i)), Options{Create: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		added := 0
-		for _, p := range paths {
-			rep, err := into.Merge(ctx, p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			added += rep.NewResults
-		}
-		into.Close()
-		if added != shards*perShard {
-			b.Fatalf("merged %d results, want %d", added, shards*perShard)
-		}
-	}
+	return paths
 }
 
 func copyFile(b *testing.B, src, dst string) {

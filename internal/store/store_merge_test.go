@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +117,79 @@ func TestRecentResults(t *testing.T) {
 	rs, err := into.RecentResults(ctx, 2)
 	if err != nil || len(rs) != 2 {
 		t.Fatalf("recent = %d results, %v; want 2", len(rs), err)
+	}
+}
+
+// TestMergeSources checks every kind of shard file Merge can be handed: the
+// good ones merge (an older schema through a migrated copy, the original left
+// as it was) and the bad ones are refused with the error the CLI counts on,
+// leaving the target untouched.
+func TestMergeSources(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.duckdb")
+	shardDB(t, good, "run-good", "bert@cpu/fp32/b1/s128")
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	newer := filepath.Join(dir, "newer.duckdb")
+	shardDB(t, newer, "run-newer", "gpt2@cpu/fp32/b1/s128")
+	execSQL(t, newer, `INSERT INTO schema_version VALUES (99, 'from the future', now())`)
+	older := filepath.Join(dir, "older.duckdb")
+	schemaV1DB(t, older)
+	olderBefore, _ := os.ReadFile(older)
+	foreign := filepath.Join(dir, "foreign.duckdb")
+	execSQL(t, foreign, `CREATE TABLE comprehensive_test_results (id INTEGER PRIMARY KEY, model_name TEXT)`)
+
+	tests := []struct {
+		name    string
+		path    string
+		want    error // nil: merges
+		results int
+	}{
+		{"good", good, nil, 1},
+		{"older schema", older, nil, 1},
+		{"missing", filepath.Join(dir, "absent.duckdb"), ErrNotFound, 0},
+		{"empty", write("empty.duckdb", nil), ErrCorrupt, 0},
+		{"not duckdb", write("text.duckdb", []byte("SQLite format 3\x00 and more")), ErrCorrupt, 0},
+		{"truncated", write("truncated.duckdb", data[:len(data)/3]), ErrCorrupt, 0},
+		{"header only", write("header.duckdb", data[:4096]), ErrCorrupt, 0},
+		{"newer schema", newer, ErrNewerSchema, 0},
+		{"foreign guide database", foreign, ErrCorrupt, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			into, err := Open(filepath.Join(t.TempDir(), "run.duckdb"), Options{Create: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer into.Close()
+			rep, err := into.Merge(ctx, tc.path)
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("Merge(%s) = %v, want %v", tc.name, err, tc.want)
+			}
+			if err != nil && !strings.Contains(err.Error(), tc.path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			all, err := into.AllResults(ctx)
+			if err != nil || len(all) != tc.results || rep.NewResults != tc.results {
+				t.Errorf("after merge: %d results (%d new), %v; want %d", len(all), rep.NewResults, err, tc.results)
+			}
+			// The shard is detached again: the next merge can attach another.
+			if _, err := into.Merge(ctx, good); err != nil {
+				t.Errorf("merge after %s: %v", tc.name, err)
+			}
+		})
+	}
+	if after, _ := os.ReadFile(older); string(after) != string(olderBefore) {
+		t.Error("merging an older shard changed the shard file")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -36,11 +37,28 @@ const schemaVersionSQL = `CREATE TABLE IF NOT EXISTS schema_version (
 // never wrote to. It refuses a database that holds the guide's results table
 // but no schema_version (written by another tool): migrating it would fail
 // half-way on "table already exists".
-func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+func schemaVersion(ctx context.Context, db queryer) (int, error) {
+	return schemaVersionIn(ctx, db, "")
+}
+
+// queryer is what schemaVersionIn needs of a *sql.DB, *sql.Conn or *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// schemaVersionIn is schemaVersion for the database attached as catalog ("" is
+// the database the connection opened).
+func schemaVersionIn(ctx context.Context, db queryer, catalog string) (int, error) {
+	where := "database_name = current_database()"
+	prefix := ""
+	if catalog != "" {
+		where = "database_name = " + quoteLiteral(catalog)
+		prefix = catalog + "."
+	}
 	has := func(table string) (bool, error) {
 		var n int
 		err := db.QueryRowContext(ctx,
-			`SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?`, table).Scan(&n)
+			`SELECT count(*) FROM duckdb_tables() WHERE `+where+` AND schema_name = 'main' AND table_name = ?`, table).Scan(&n)
 		return n > 0, err
 	}
 	ok, err := has("schema_version")
@@ -58,11 +76,14 @@ func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
 		return 0, nil
 	}
 	var v sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM `+prefix+`schema_version`).Scan(&v); err != nil {
 		return 0, err
 	}
 	return int(v.Int64), nil
 }
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // migrate applies migrations from+1..to in one transaction: the database is
 // either fully migrated or untouched.

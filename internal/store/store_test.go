@@ -350,19 +350,7 @@ func TestOpenNewerSchema(t *testing.T) {
 func TestOpenOlderSchemaMigrates(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.duckdb")
-	// A database at version 1, with a row written by the guide's own code.
-	sqldb, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, sqldb, 0, 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sqldb.Exec(`INSERT INTO comprehensive_test_results (id, model_name, model_architecture,
-		hardware_platform, test_success, execution_time_ms) VALUES (42, 'bert-tiny', 'bert', 'cpu', true, 3.5)`); err != nil {
-		t.Fatal(err)
-	}
-	sqldb.Close()
+	schemaV1DB(t, path)
 
 	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrOldSchema) {
 		t.Errorf("read-only Open of an old schema = %v, want ErrOldSchema", err)
@@ -384,6 +372,24 @@ func TestOpenOlderSchemaMigrates(t *testing.T) {
 		t.Errorf("old row after migration: %+v", all)
 	}
 	if err := db.Record(ctx, sampleResult("run-1", "bert@cpu/fp32/b1/s128", results.StatusPass, t0)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// schemaV1DB writes a database at schema version 1 holding one row written
+// the way the guide's own code writes it (id 42, bert-tiny).
+func schemaV1DB(t *testing.T, path string) {
+	t.Helper()
+	sqldb, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.Close()
+	if err := migrate(context.Background(), sqldb, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqldb.Exec(`INSERT INTO comprehensive_test_results (id, model_name, model_architecture,
+		hardware_platform, test_success, execution_time_ms) VALUES (42, 'bert-tiny', 'bert', 'cpu', true, 3.5)`); err != nil {
 		t.Fatal(err)
 	}
 }
