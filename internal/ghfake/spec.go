@@ -2,10 +2,7 @@ package ghfake
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,11 +17,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-// Spec files, in testdata/github-openapi at the module root.
-const (
-	specFile      = "api.github.com.subset.json"
-	additionsFile = "hwcov-additions.json"
-)
+// specFile is the description, in testdata/github-openapi at the module root.
+const specFile = "api.github.com.subset.json"
 
 // DefaultSpecDir is testdata/github-openapi of the module this file is in.
 func DefaultSpecDir() string {
@@ -64,9 +58,9 @@ func loadSpec(dir string) (*spec, error) {
 	if s, ok := specCache[dir]; ok {
 		return s, nil
 	}
-	data, err := mergedSpec(dir)
+	data, err := os.ReadFile(filepath.Join(dir, specFile))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read GitHub OpenAPI description: %w", err)
 	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(data)
@@ -100,54 +94,6 @@ func loadSpec(dir string) (*spec, error) {
 	})
 	specCache[dir] = s
 	return s, nil
-}
-
-// mergedSpec reads the subset and adds the paths and components of the
-// additions file, when there is one, without replacing anything.
-func mergedSpec(dir string) ([]byte, error) {
-	base, err := os.ReadFile(filepath.Join(dir, specFile))
-	if err != nil {
-		return nil, fmt.Errorf("read GitHub OpenAPI description: %w", err)
-	}
-	add, err := os.ReadFile(filepath.Join(dir, additionsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return base, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var doc, extra map[string]any
-	if err := json.Unmarshal(base, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", specFile, err)
-	}
-	if err := json.Unmarshal(add, &extra); err != nil {
-		return nil, fmt.Errorf("%s: %w", additionsFile, err)
-	}
-	paths, _ := doc["paths"].(map[string]any)
-	for p, item := range asMap(extra["paths"]) {
-		if _, ok := paths[p]; !ok {
-			paths[p] = item
-		}
-	}
-	comps := asMap(doc["components"])
-	for kind, entries := range asMap(extra["components"]) {
-		dst := asMap(comps[kind])
-		if dst == nil {
-			dst = map[string]any{}
-			comps[kind] = dst
-		}
-		for name, v := range asMap(entries) {
-			if _, ok := dst[name]; !ok {
-				dst[name] = v
-			}
-		}
-	}
-	return json.Marshal(doc)
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }
 
 // multiSegment reports whether path parameter name is declared
