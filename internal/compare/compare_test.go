@@ -3,6 +3,7 @@ package compare
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -168,10 +169,16 @@ func TestComparePerf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Regressions) != 1 || rep.Regressions[0].TestID != slower || rep.Regressions[0].Test != TestMannWhitney {
+	// Regressions are sorted largest first: llama (+100%, 5 vs 5 apart: the
+	// exact test's p = 2/252), then bert (+30%).
+	if len(rep.Regressions) != 2 || rep.Regressions[0].TestID != fiveFive || rep.Regressions[1].TestID != slower ||
+		rep.Regressions[1].Test != TestMannWhitney {
 		t.Fatalf("regressions = %+v", rep.Regressions)
 	}
-	if r := rep.Regressions[0]; r.Delta < 0.29 || r.Delta > 0.31 || r.P >= 0.01 || r.BaseN != 10 || r.HeadN != 10 {
+	if r := rep.Regressions[0]; math.Abs(r.P-2.0/252) > 1e-12 || r.BaseN != 5 || r.HeadN != 5 {
+		t.Errorf("5 vs 5 regression = %+v", r)
+	}
+	if r := rep.Regressions[1]; r.Delta < 0.29 || r.Delta > 0.31 || r.P >= 0.01 || r.BaseN != 10 || r.HeadN != 10 {
 		t.Errorf("regression = %+v", r)
 	}
 	if len(rep.Improvements) != 1 || rep.Improvements[0].TestID != faster || rep.Improvements[0].Delta > -0.24 {
@@ -187,14 +194,22 @@ func TestComparePerf(t *testing.T) {
 	if v := verdicts[few]; v.Verdict != InsufficientData || !strings.Contains(v.Note, "3 base and 3 head values") {
 		t.Errorf("few = %+v, want insufficient data", v)
 	}
-	if v := verdicts[fiveFive]; v.Verdict != InsufficientData || !strings.Contains(v.Note, "cannot reach p < 0.01") {
-		t.Errorf("5 vs 5 = %+v, want insufficient data (Mann-Whitney cannot reach alpha)", v)
-	}
 	if _, ok := verdicts[steady]; ok {
 		t.Errorf("steady (+5%%) is listed: %+v", verdicts[steady])
 	}
-	if rep.Perf.Compared != 6 || rep.Perf.Within != 1 || rep.Perf.Confirmed != 2 || rep.Perf.Insufficient != 2 || rep.Perf.NotSignificant != 1 {
+	if rep.Perf.Compared != 6 || rep.Perf.Within != 1 || rep.Perf.Confirmed != 3 || rep.Perf.Insufficient != 1 || rep.Perf.NotSignificant != 1 {
 		t.Errorf("perf counts = %+v", rep.Perf)
+	}
+
+	// At alpha 0.005 no 5 vs 5 outcome is significant, and compare says so
+	// instead of calling the doubling "not significant".
+	rep, _ = Compare(base, head, Options{Alpha: 0.005})
+	verdicts = map[string]Perf{}
+	for _, p := range rep.Unconfirmed {
+		verdicts[p.TestID] = p
+	}
+	if v := verdicts[fiveFive]; v.Verdict != InsufficientData || !strings.Contains(v.Note, "cannot reach p < 0.005") {
+		t.Errorf("5 vs 5 at alpha 0.005 = %+v, want insufficient data (Mann-Whitney cannot reach alpha)", v)
 	}
 
 	// Welch's t-test sees 5 vs 5 well-separated samples as significant.
@@ -207,9 +222,9 @@ func TestComparePerf(t *testing.T) {
 		t.Errorf("welch regressions = %v", got)
 	}
 
-	// A higher threshold hides the 30% regression.
+	// A higher threshold hides the 30% regression, not the doubling.
 	rep, _ = Compare(base, head, Options{Threshold: 0.5})
-	if len(rep.Regressions) != 0 {
+	if len(rep.Regressions) != 1 || rep.Regressions[0].TestID != fiveFive {
 		t.Errorf("threshold 50%%: regressions = %+v", rep.Regressions)
 	}
 }

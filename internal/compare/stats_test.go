@@ -6,7 +6,7 @@ import (
 )
 
 // Reference values: SciPy's documented mannwhitneyu example (males/females,
-// method="asymptotic": p = 0.11134688653314041); the rest computed with mpmath
+// method="exact": p = 0.1111111111111111); the rest computed with mpmath
 // at 30 digits by testdata/stats_reference.py from the textbook formulas, with
 // Student's t tail by numerical integration of its density, independently of
 // RegIncBeta.
@@ -32,7 +32,12 @@ func TestMannWhitneyU(t *testing.T) {
 		x, y []float64
 		u, p float64
 	}{
-		{"scipy docs", docsX, docsY, 17, 0.11134688653314041},
+		// no ties and a sample of at most 8: the exact distribution
+		{"scipy docs, exact", docsX, docsY, 17, 0.11111111111111111},
+		{"5 vs 5 apart", []float64{10, 11, 12, 13, 14}, []float64{20, 21, 22, 23, 24}, 0, 0.0079365079365079365},
+		{"5 vs 5 one swap", []float64{10, 11, 12, 13, 21}, []float64{14, 20, 22, 23, 24}, 2, 0.031746031746031746},
+		{"3 vs 12", []float64{5.5, 7.5, 9.5}, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 21, 0.73406593406593407},
+		// ties: the normal approximation
 		{"ties", tiesX, tiesY, 3.5, 0.012999854364387313},
 		{"separated", sepX, sepY, 0, 0.00090685675099235061},
 		{"all tied", []float64{1, 1, 1}, []float64{1, 1}, 3, 1},
@@ -52,17 +57,23 @@ func TestMannWhitneyU(t *testing.T) {
 }
 
 func TestMannWhitneyMinP(t *testing.T) {
-	// 5 vs 5 samples (the harness default) cannot reach 0.01; 6 vs 6 can.
-	if p := MannWhitneyMinP(5, 5); p < 0.01 {
-		t.Errorf("min p for 5 vs 5 = %g, want >= 0.01", p)
+	// 5 vs 5 samples (the harness default) reach 0.01 with the exact test
+	// (2/252); 4 vs 4 cannot (2/70).
+	close(t, "min p 5 vs 5", MannWhitneyMinP(5, 5), 2.0/252, 1e-12)
+	if p := MannWhitneyMinP(4, 4); p < 0.01 {
+		t.Errorf("min p for 4 vs 4 = %g, want >= 0.01", p)
 	}
-	if p := MannWhitneyMinP(6, 6); p >= 0.01 {
-		t.Errorf("min p for 6 vs 6 = %g, want < 0.01", p)
+	for _, n := range []int{3, 8, 9, 12} { // exact and asymptotic
+		x, y := make([]float64, n), make([]float64, n+2)
+		for i := range x {
+			x[i] = float64(i)
+		}
+		for i := range y {
+			y[i] = float64(100 + i)
+		}
+		_, p := MannWhitneyU(x, y)
+		close(t, "min p = p at separation", MannWhitneyMinP(n, n+2), p, 1e-12)
 	}
-	x := []float64{1, 2, 3, 4, 5, 6, 7, 8}
-	y := []float64{11, 12, 13, 14, 15, 16, 17, 18}
-	_, p := MannWhitneyU(x, y)
-	close(t, "min p = p at separation", MannWhitneyMinP(8, 8), p, 1e-12)
 }
 
 func TestWelchT(t *testing.T) {
@@ -142,6 +153,32 @@ func TestMedian(t *testing.T) {
 	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5}} {
 		if got := Median(tc.xs); got != tc.want {
 			t.Errorf("Median(%v) = %g, want %g", tc.xs, got, tc.want)
+		}
+	}
+}
+
+// TestExactUTailSums checks the exact distribution against what it must be:
+// probabilities summing to 1, symmetric about m*n/2, with the arrangement
+// count C(m+n, m) behind the smallest tail.
+func TestExactUTailSums(t *testing.T) {
+	for _, mn := range [][2]int{{1, 1}, {2, 3}, {5, 5}, {8, 8}, {8, 40}, {3, 200}} {
+		m, n := mn[0], mn[1]
+		tail := uTail(m, n)
+		close(t, "P(U >= 0)", tail[0], 1, 1e-12)
+		binom := 1.0
+		for i := 1; i <= m; i++ {
+			binom = binom * float64(n+i) / float64(i)
+		}
+		close(t, "P(U = m*n)", tail[m*n], 1/binom, 1e-9)
+		for u := 0; u <= m*n; u++ {
+			// P(U >= u) = P(U <= m*n - u) = 1 - P(U >= m*n - u + 1)
+			var upper float64
+			if v := m*n - u + 1; v <= m*n {
+				upper = tail[v]
+			}
+			if math.Abs(tail[u]-(1-upper)) > 1e-9 {
+				t.Fatalf("%d vs %d: P(U >= %d) = %g, symmetric counterpart %g", m, n, u, tail[u], 1-upper)
+			}
 		}
 	}
 }

@@ -32,6 +32,29 @@ def mw(x,y):
     z=(max(U1,U2)-mu-mp.mpf(1)/2)/s
     p=min(1, mp.erfc(z/mp.sqrt(2)))
     return U1,p
+def mw_exact(x, y):
+    # SciPy's method="auto" without ties and min(n1, n2) <= 8: the exact null
+    # distribution of U, by enumerating which of the pooled positions x takes.
+    from itertools import combinations
+    n1, n2 = len(x), len(y)
+    allv = sorted(x + y)
+    U1 = sum(1 for a in x for b in y if a > b)
+    Umax = max(U1, n1*n2 - U1)
+    hits = total = 0
+    for pos in combinations(range(n1+n2), n1):
+        # U of an arrangement: for each x position, the y-values below it
+        u = sum(p - i for i, p in enumerate(pos))
+        total += 1
+        hits += max(u, n1*n2 - u) >= Umax
+    return U1, min(1, mp.mpf(hits)/total)
+exact_cases = {
+ "docs": ([19,22,16,29,24],[20,11,17,12]),
+ "5v5 apart": ([10,11,12,13,14],[20,21,22,23,24]),
+ "5v5 one swap": ([10,11,12,13,21],[14,20,22,23,24]),
+ "3v12": ([5.5,7.5,9.5],[1,2,3,4,5,6,7,8,9,10,11,12]),
+}
+for k,(x,y) in exact_cases.items():
+    u,p=mw_exact(x,y); print("mw exact",k,u,mp.nstr(p,17))
 cases = {
  "docs": ([19,22,16,29,24],[20,11,17,12]),
  "ties": ([1,2,2,3,3,3,4],[3,4,4,5,5,6]),
