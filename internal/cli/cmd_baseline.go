@@ -100,11 +100,7 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if branch == "" {
 		branch = "main"
 	}
-	repo, err := githubRepo(f, opts.Repo)
-	if err != nil {
-		return err
-	}
-	gh, err := githubClient(f)
+	repo, gh, err := githubSession(f, opts.Repo)
 	if err != nil {
 		return err
 	}

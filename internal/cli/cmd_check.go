@@ -72,11 +72,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	}
 	sha := opts.SHA
 	if sha == "" {
-		eventPath := opts.EventPath
-		if eventPath == "" {
-			eventPath = f.Getenv("GITHUB_EVENT_PATH")
-		}
-		ev, err := readEvent(eventPath)
+		ev, err := readEventOr(f, opts.EventPath)
 		if err != nil {
 			return err
 		}
@@ -92,11 +88,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	repo, err := githubRepo(f, opts.Repo)
-	if err != nil {
-		return err
-	}
-	gh, err := githubClient(f)
+	repo, gh, err := githubSession(f, opts.Repo)
 	if err != nil {
 		return err
 	}

@@ -91,11 +91,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if opts.PR < 0 {
 		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
 	}
-	eventPath := opts.EventPath
-	if eventPath == "" {
-		eventPath = f.Getenv("GITHUB_EVENT_PATH")
-	}
-	ev, err := readEvent(eventPath)
+	ev, err := readEventOr(f, opts.EventPath)
 	if err != nil {
 		return err
 	}
@@ -138,11 +134,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 		return cmp.verdict()
 	}
 
-	repo, err := githubRepo(f, opts.Repo)
-	if err != nil {
-		return err
-	}
-	gh, err := githubClient(f)
+	repo, gh, err := githubSession(f, opts.Repo)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,17 @@ func githubRepo(f *Factory, flag string) (ghapi.Repo, error) {
 	return r, nil
 }
 
+// githubSession is githubRepo and githubClient together: what every command
+// that calls GitHub starts with.
+func githubSession(f *Factory, repoFlag string) (ghapi.Repo, *ghapi.Client, error) {
+	repo, err := githubRepo(f, repoFlag)
+	if err != nil {
+		return repo, nil, err
+	}
+	gh, err := githubClient(f)
+	return repo, gh, err
+}
+
 // githubError gives GitHub errors a hint by status.
 func githubError(err error) error {
 	var ge *ghapi.Error
@@ -97,6 +108,15 @@ type event struct {
 			Number int `json:"number"`
 		} `json:"pull_requests"`
 	} `json:"workflow_run"`
+}
+
+// readEventOr reads the event payload at flag, else at $GITHUB_EVENT_PATH
+// (nil when neither is set).
+func readEventOr(f *Factory, flag string) (*event, error) {
+	if flag == "" {
+		flag = f.Getenv("GITHUB_EVENT_PATH")
+	}
+	return readEvent(flag)
 }
 
 // readEvent reads the event payload at path ("" for none).
