@@ -2,6 +2,8 @@ package generator
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -43,8 +45,8 @@ type Generator struct {
 	opts Options
 
 	mu     sync.Mutex
-	files  map[string]*file              // relative name -> content and origin (nil: absent)
-	parsed map[string]*template.Template // chain key -> parsed chain
+	files  map[string]*file        // relative name -> content and origin (nil: absent)
+	parsed map[string]*parsedChain // chain key -> parsed chain
 }
 
 type file struct {
@@ -75,7 +77,7 @@ func New(opts Options) (*Generator, error) {
 	return &Generator{
 		opts:   opts,
 		files:  map[string]*file{},
-		parsed: map[string]*template.Template{},
+		parsed: map[string]*parsedChain{},
 	}, nil
 }
 
@@ -85,6 +87,9 @@ type Rendered struct {
 	TestID string  // the cell it was rendered for, e.g. bert@cpu/fp32/b1/s128
 	Source []byte  // the Python source
 	Chain  []Layer // the templates it was made from, base first
+	// Revision identifies the template sources behind the file: 12 hex
+	// digits of their SHA-256; results keep it as the guide's patch_version.
+	Revision string
 }
 
 // Data is what templates execute against.
@@ -94,6 +99,7 @@ type Data struct {
 	Arch      catalog.Architecture // the architecture
 	HW        hardware.Platform    // the platform
 	Chain     []Layer              // the templates this file is made from
+	Revision  string               // the chain's template revision: 12 hex digits
 	FileName  string               // test_bert_cpu.py
 	TestFunc  string               // test_bert_cpu
 	ModelName string               // tiny-random-bert
@@ -123,10 +129,11 @@ func (g *Generator) Render(arch catalog.Architecture, hw hardware.Platform, cell
 	if err != nil {
 		return Rendered{}, err
 	}
-	t, err := g.parse(chain)
+	p, err := g.parse(chain)
 	if err != nil {
 		return Rendered{}, err
 	}
+	t, rev := p.tmpl, p.rev
 	name := FileName(arch, hw)
 	data := Data{
 		TestID:              cell.String(),
@@ -134,6 +141,7 @@ func (g *Generator) Render(arch catalog.Architecture, hw hardware.Platform, cell
 		Arch:                arch,
 		HW:                  hw,
 		Chain:               chain,
+		Revision:            rev,
 		FileName:            name,
 		TestFunc:            strings.TrimSuffix(name, ".py"),
 		ModelName:           "tiny-random-" + arch.Name,
@@ -146,7 +154,7 @@ func (g *Generator) Render(arch catalog.Architecture, hw hardware.Platform, cell
 	if err := t.ExecuteTemplate(&buf, BaseTemplate, data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s: %w", cell, templateError(err, chain))
 	}
-	return Rendered{Path: name, TestID: cell.String(), Source: tidy(buf.Bytes()), Chain: chain}, nil
+	return Rendered{Path: name, TestID: cell.String(), Source: tidy(buf.Bytes()), Chain: chain, Revision: rev}, nil
 }
 
 func fillCell(cell testid.ID, arch catalog.Architecture, hw hardware.Platform) testid.ID {
@@ -171,17 +179,29 @@ func fillCell(cell testid.ID, arch catalog.Architecture, hw hardware.Platform) t
 	return cell
 }
 
-// parse returns the parsed template set of chain, from the cache when it was
-// parsed before.
-func (g *Generator) parse(chain []Layer) (*template.Template, error) {
+// parsedChain is a chain's parsed template set and its revision.
+type parsedChain struct {
+	tmpl *template.Template
+	rev  string
+}
+
+// parse returns the parsed template set of chain and its revision, from the
+// cache when it was parsed before.
+//
+// The revision is the first 12 hex digits of the SHA-256 of each layer's name
+// and source, in order. It changes when any template behind a file changes (a
+// bot patch, a user's edit, a new hwcov) and not otherwise, so results of
+// different template versions can be told apart.
+func (g *Generator) parse(chain []Layer) (*parsedChain, error) {
 	key := chainKey(chain)
 	g.mu.Lock()
-	t, ok := g.parsed[key]
+	p, ok := g.parsed[key]
 	g.mu.Unlock()
 	if ok {
-		return t, nil
+		return p, nil
 	}
 	root := template.New(BaseTemplate).Funcs(Funcs()).Option("missingkey=error")
+	h := sha256.New()
 	for i, l := range chain {
 		f, err := g.load(l.Name)
 		if err != nil {
@@ -197,16 +217,18 @@ func (g *Generator) parse(chain []Layer) (*template.Template, error) {
 		if _, err := tt.Parse(f.src); err != nil {
 			return nil, templateError(err, chain)
 		}
+		fmt.Fprintf(h, "%s\x00%d\x00%s", l.Name, len(f.src), f.src)
 	}
 	for _, b := range RequiredBlocks {
 		if root.Lookup(b) == nil {
 			return nil, &MissingBlockError{Block: b, Chain: chain}
 		}
 	}
+	p = &parsedChain{tmpl: root, rev: hex.EncodeToString(h.Sum(nil))[:12]}
 	g.mu.Lock()
-	g.parsed[key] = root
+	g.parsed[key] = p
 	g.mu.Unlock()
-	return root, nil
+	return p, nil
 }
 
 func chainKey(chain []Layer) string {

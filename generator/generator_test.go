@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -332,6 +333,50 @@ def setup_device(ctx):
 	}
 	if strings.Contains(src, "The CPU is always there.") {
 		t.Error("the embedded cpu template was used too")
+	}
+}
+
+// TestRevision checks the template revision results keep as patch_version:
+// the same templates give the same revision whatever the architecture, and a
+// change to any template in the chain (here the user's copy of the cpu layer)
+// gives another one; a template outside the chain changes nothing.
+func TestRevision(t *testing.T) {
+	cpu := platform(t, "cpu")
+	render := func(g *Generator, a catalog.Architecture) Rendered {
+		t.Helper()
+		r, err := g.Render(a, cpu, testid.ID{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(r.Revision) ||
+			!strings.Contains(string(r.Source), "\nTEMPLATE_REVISION = \""+r.Revision+"\"\n") {
+			t.Fatalf("revision %q, not written into the file as TEMPLATE_REVISION", r.Revision)
+		}
+		return r
+	}
+	embedded := render(newGen(t, ""), archBert)
+	if again := render(newGen(t, ""), archBert); again.Revision != embedded.Revision {
+		t.Errorf("revision not stable: %s then %s", embedded.Revision, again.Revision)
+	}
+	user := t.TempDir()
+	writeFile(t, user, "hardware/cuda.py.tmpl", "{{/* not in bert@cpu's chain */}}")
+	if r := render(newGen(t, user), archBert); r.Revision != embedded.Revision {
+		t.Errorf("a template outside the chain changed the revision: %s -> %s", embedded.Revision, r.Revision)
+	}
+	base, err := readEmbedded("hardware/cpu.py.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, user, "hardware/cpu.py.tmpl", string(base)+"\n{{/* patched */}}\n")
+	if r := render(newGen(t, user), archBert); r.Revision == embedded.Revision {
+		t.Errorf("a patched cpu template kept revision %s", r.Revision)
+	}
+	// bert and another text encoder without a family template share a chain.
+	other := archBert
+	other.Name = "roberta_like"
+	if a := render(newGen(t, ""), other); ChainString(a.Chain) != ChainString(embedded.Chain) || a.Revision != embedded.Revision {
+		t.Errorf("%s: chain %q revision %s; bert: %q %s", other.Name, ChainString(a.Chain), a.Revision,
+			ChainString(embedded.Chain), embedded.Revision)
 	}
 }
 

@@ -39,6 +39,7 @@ type Job struct {
 	Timeout       time.Duration
 	Category      string // text-encoder, vision, ...
 	TemplateChain string // "base > text-encoder > cpu"
+	PatchVersion  string // the templates' revision (generator.Rendered.Revision)
 }
 
 // Executor runs jobs in Python worker processes and records every result.

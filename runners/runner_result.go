@@ -22,6 +22,7 @@ func (e *Executor) toResult(runID string, job Job, attempt int, o outcome, start
 		BatchSize:     job.ID.Batch,
 		SeqLen:        job.ID.Seq,
 		TemplateChain: job.TemplateChain,
+		PatchVersion:  job.PatchVersion,
 		GeneratedFile: job.File,
 		Attempt:       attempt,
 		StartedAt:     started,

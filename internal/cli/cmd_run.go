@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/planner"
 	"os"
@@ -245,7 +244,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 		jobs = append(jobs, runners.Job{
 			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
-			Params: params,
+			PatchVersion: t.Revision,
+			Params:       params,
 		})
 	}
 	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
@@ -402,7 +402,7 @@ func (opts *RunOptions) planTests() ([]testFile, []testid.ID, []store.PlannedTes
 		if err != nil {
 			return nil, nil, nil, templateError(err)
 		}
-		tests = append(tests, testFile{ID: id, Arch: a, HW: hw, Chain: generator.ChainString(r.Chain), Rendered: r})
+		tests = append(tests, renderedTest(id, a, hw, r))
 	}
 	if err := writeTests(g, opts.TestsOut, tests); err != nil {
 		return nil, nil, nil, err

@@ -27,6 +27,7 @@ type testFile struct {
 	HW       hardware.Platform
 	File     string // absolute path once written
 	Chain    string // "base > text-encoder > cpu"
+	Revision string // the templates' revision, kept as the results' patch_version
 	Rendered generator.Rendered
 }
 
@@ -87,7 +88,7 @@ func renderTests(g *generator.Generator, archs []catalog.Architecture, platforms
 			if err != nil {
 				return nil, nil, err
 			}
-			out = append(out, testFile{ID: id, Arch: a, HW: hw, Chain: generator.ChainString(r.Chain), Rendered: r})
+			out = append(out, renderedTest(id, a, hw, r))
 		}
 	}
 	return out, skipped, nil
@@ -132,6 +133,7 @@ func writeTests(g *generator.Generator, dir string, tests []testFile) error {
 var (
 	testIDLine = regexp.MustCompile(`^TEST_ID\s*=\s*["']([^"']+)["']`)
 	chainLine  = regexp.MustCompile(`^TEMPLATE_CHAIN\s*=\s*\[(.*)\]`)
+	revLine    = regexp.MustCompile(`^TEMPLATE_REVISION\s*=\s*["']([0-9a-f]+)["']`)
 	chainName  = regexp.MustCompile(`["']([^"']+)["']`)
 )
 
@@ -154,23 +156,30 @@ func readTestsDir(dir string) ([]testFile, error) {
 	sort.Strings(matches)
 	var out []testFile
 	for _, m := range matches {
-		id, chain, err := readTestHeader(m)
+		t, err := readTestHeader(m)
 		if err != nil {
 			return nil, usagef("regenerate it with `hwcov generate`", "%v", err)
 		}
-		out = append(out, testFile{ID: id, File: m, Chain: chain})
+		out = append(out, t)
 	}
 	return out, nil
 }
 
-func readTestHeader(path string) (testid.ID, string, error) {
+// renderedTest is the testFile of a file the generator just rendered.
+func renderedTest(id testid.ID, a catalog.Architecture, hw hardware.Platform, r generator.Rendered) testFile {
+	return testFile{ID: id, Arch: a, HW: hw, Chain: generator.ChainString(r.Chain), Revision: r.Revision, Rendered: r}
+}
+
+// readTestHeader reads TEST_ID, TEMPLATE_CHAIN and TEMPLATE_REVISION (absent
+// from files of older hwcov versions) from the top of a generated test.
+func readTestHeader(path string) (testFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return testid.ID{}, "", err
+		return testFile{}, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	chain, idText := "", ""
+	chain, idText, rev := "", "", ""
 	for n := 0; sc.Scan() && n < 200; n++ {
 		line := sc.Text()
 		if m := chainLine.FindStringSubmatch(line); m != nil && chain == "" {
@@ -183,16 +192,19 @@ func readTestHeader(path string) (testid.ID, string, error) {
 		if m := testIDLine.FindStringSubmatch(line); m != nil && idText == "" {
 			idText = m[1]
 		}
-		if idText != "" && chain != "" {
+		if m := revLine.FindStringSubmatch(line); m != nil && rev == "" {
+			rev = m[1]
+		}
+		if idText != "" && chain != "" && rev != "" {
 			break
 		}
 	}
 	if idText != "" {
 		id, err := testid.Parse(idText)
 		if err != nil {
-			return testid.ID{}, "", fmt.Errorf("%s: %w", path, err)
+			return testFile{}, fmt.Errorf("%s: %w", path, err)
 		}
-		return id, chain, nil
+		return testFile{ID: id, File: path, Chain: chain, Revision: rev}, nil
 	}
-	return testid.ID{}, "", fmt.Errorf("%s: no TEST_ID line in the first 200 lines (not a generated test?)", path)
+	return testFile{}, fmt.Errorf("%s: no TEST_ID line in the first 200 lines (not a generated test?)", path)
 }
