@@ -221,6 +221,10 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 			if e.JobResult != "" {
 				results[e.job()] = e.JobResult
 			}
+			// act logs each step's summary after the step, and a composite
+			// action's inner step shares the outer step's SUMMARY.md (cleared
+			// only when a step starts): every part shows twice here, once on
+			// GitHub (act v0.2.89 pkg/runner/step.go).
 			if e.Command == "summary" {
 				summaries[e.job()] += e.Content
 			}
