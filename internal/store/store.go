@@ -69,24 +69,18 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	created := false
 	if path != "" {
-		info, err := os.Stat(path)
+		_, err := checkFile(path)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
+		case errors.Is(err, ErrNotFound):
 			if !opts.Create || opts.ReadOnly {
-				return nil, fmt.Errorf("open database %q: %w", path, ErrNotFound)
+				return nil, err
 			}
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				return nil, fmt.Errorf("open database %q: %w", path, err)
 			}
 			created = true
 		case err != nil:
-			return nil, fmt.Errorf("open database %q: %w", path, err)
-		case info.IsDir():
-			return nil, fmt.Errorf("open database %q: is a directory, want a .duckdb file", path)
-		default:
-			if err := checkMagic(path); err != nil {
-				return nil, err
-			}
+			return nil, err
 		}
 	}
 
@@ -181,6 +175,22 @@ func classify(path string, err error) error {
 		return fmt.Errorf("open database %q: %w", path, err)
 	}
 	return fmt.Errorf("open database %q: %w: %s", path, kind, msg)
+}
+
+// checkFile does the checks Open makes before DuckDB sees a file: it must
+// exist (ErrNotFound), be a regular file, and start with DuckDB's header
+// (ErrCorrupt) unless it is empty.
+func checkFile(path string) (fs.FileInfo, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("open database %q: %w", path, ErrNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("open database %q: %w", path, err)
+	case info.IsDir():
+		return nil, fmt.Errorf("open database %q: is a directory, want a .duckdb file", path)
+	}
+	return info, checkMagic(path)
 }
 
 // checkMagic refuses a non-empty file without DuckDB's magic bytes ("DUCK"

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -96,21 +95,14 @@ func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 	return rep, tx.Commit()
 }
 
-// checkSourceFile does Open's checks on a file about to be attached: it must
-// exist, be a file, and start with DuckDB's header.
+// checkSourceFile does Open's checks on a file about to be attached; an
+// empty file, which Open would make a new database, is a truncated shard here.
 func checkSourceFile(src string) error {
-	info, err := os.Stat(src)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("open database %q: %w", src, ErrNotFound)
-	case err != nil:
-		return fmt.Errorf("open database %q: %w", src, err)
-	case info.IsDir():
-		return fmt.Errorf("open database %q: is a directory, want a .duckdb file", src)
-	case info.Size() == 0:
+	info, err := checkFile(src)
+	if err == nil && info.Size() == 0 {
 		return fmt.Errorf("open database %q: %w: the file is empty", src, ErrCorrupt)
 	}
-	return checkMagic(src)
+	return err
 }
 
 // attachSource attaches src read-only as hwcov_src and checks its schema

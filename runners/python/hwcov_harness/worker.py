@@ -42,13 +42,18 @@ def _module_name(path):
 
 
 def load_module(path):
-    """Import the test file at path once; later calls return the cached module."""
+    """Import the test file at path once; later calls return the cached module.
+
+    Returns (module, import_ms): how long this call spent importing, 0.0 when
+    the module was cached.
+    """
     path = os.path.abspath(path)
     mod = _modules.get(path)
     if mod is not None:
-        return mod
+        return mod, 0.0
     if not os.path.isfile(path):
         raise FileNotFoundError(f"test file not found: {path}")
+    start = time.perf_counter()
     name = _module_name(path)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -64,7 +69,7 @@ def load_module(path):
         sys.modules.pop(name, None)
         raise
     _modules[path] = mod
-    return mod
+    return mod, (time.perf_counter() - start) * 1000.0
 
 
 def _failed(exc, model_type=""):
@@ -93,11 +98,7 @@ def run_request(req):
         path = req.get("file")
         if not path:
             raise ValueError("run request has no file")
-        cached = os.path.abspath(path) in _modules
-        t_import = time.perf_counter()
-        mod = load_module(path)
-        if not cached:
-            import_ms = (time.perf_counter() - t_import) * 1000.0
+        mod, import_ms = load_module(path)
         run = getattr(mod, "run_test", None)
         if run is not None:
             result = run(params)
