@@ -7,13 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/testid"
 )
 
@@ -74,41 +74,6 @@ func writeFile(t testing.TB, dir, name, content string) {
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", t.Name()+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./generator -run %s -update to create it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("rendered file differs from %s (run with -update if the change is intended)\n%s", path, firstDiff(string(want), string(got)))
-	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + strconv.Itoa(i+1) + ":\n  want: " + a + "\n  got:  " + b
-		}
-	}
-	return ""
 }
 
 func TestGoldenBertCPU(t *testing.T) {
@@ -571,7 +536,7 @@ func TestInitTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := strings.ReplaceAll(string(fromDir.Source), "("+dir+")", "(embedded)"); got != string(fromBin.Source) {
-		t.Errorf("rendering from init'ed templates differs:\n%s", firstDiff(string(fromBin.Source), got))
+		t.Errorf("rendering from init'ed templates differs:\n%s", testfs.FirstDiff(string(fromBin.Source), got))
 	}
 }
 
@@ -678,4 +643,9 @@ func TestRenderConcurrently(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	testfs.Golden(t, got, *update)
 }

@@ -1,39 +1,17 @@
 package planner
 
 import (
-	"bytes"
 	"flag"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/internal/testfs"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/<TestName>.golden, or rewrites it with -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	name := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
-	if *update {
-		if err := os.WriteFile(name, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatalf("%v (run go test ./planner -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // fixtureArchs is a small catalog covering the matrix rules.
 func fixtureArchs() []catalog.Architecture {
@@ -100,4 +78,9 @@ func mustPlan(t testing.TB, m *Matrix, opts ShardOptions) *Plan {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	testfs.Golden(t, got, *update)
 }

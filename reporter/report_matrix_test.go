@@ -4,42 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/testid"
 )
 
 // update rewrites the golden files: go test ./reporter -update
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-// golden compares got with testdata/<TestName>.golden (subtest slashes become
-// underscores), or rewrites the file under -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./reporter -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./reporter -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -325,4 +301,9 @@ func TestBuildMatrixOptions(t *testing.T) {
 			t.Errorf("%s: platforms %v", tt.name, m.Platforms)
 		}
 	}
+}
+
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	testfs.Golden(t, got, *update)
 }

@@ -3,37 +3,14 @@ package runners
 import (
 	"bytes"
 	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/testfs"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-// golden compares got with testdata/<TestName>.golden.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\n got:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // playShard feeds p a small shard with a failure, a crash and a flaky rerun.
 func playShard(p Progress) {
@@ -78,4 +55,9 @@ func TestEscapeCommandData(t *testing.T) {
 	if got := escapeCommandData("a%b\r\nc"); got != "a%25b%0D%0Ac" {
 		t.Errorf("got %q", got)
 	}
+}
+
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	testfs.Golden(t, got, *update)
 }

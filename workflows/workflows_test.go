@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hwcov/hwcov/internal/schedule"
+	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/toolbin"
 )
 
@@ -137,19 +138,19 @@ type linter struct {
 func newLinter(t *testing.T) *linter {
 	t.Helper()
 	dir := t.TempDir()
-	copyFile(t, filepath.Join(repoRoot, ".github", "actionlint.yaml"), filepath.Join(dir, ".github", "actionlint.yaml"))
-	copyFile(t, filepath.Join(repoRoot, "action.yml"), filepath.Join(dir, "action.yml"))
+	testfs.CopyFile(t, filepath.Join(repoRoot, ".github", "actionlint.yaml"), filepath.Join(dir, ".github", "actionlint.yaml"))
+	testfs.CopyFile(t, filepath.Join(repoRoot, "action.yml"), filepath.Join(dir, "action.yml"))
 	local, err := RenderReusable("./", "./.github/workflows/hwcov.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, ".github", "workflows", "hwcov.yml"), local)
+	testfs.WriteFile(t, filepath.Join(dir, ".github", "workflows", "hwcov.yml"), local)
 	return &linter{t: t, dir: dir, files: map[string]string{}}
 }
 
 func (l *linter) add(name string, src []byte) {
 	path := filepath.Join(l.dir, ".github", "workflows", "lint-"+strings.NewReplacer("/", "-", "..", "up").Replace(name))
-	writeFile(l.t, path, src)
+	testfs.WriteFile(l.t, path, src)
 	l.files[path] = name
 }
 
@@ -182,25 +183,6 @@ func (l *linter) lint() map[string][]finding {
 		got[name] = append(got[name], f)
 	}
 	return got
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, to, b)
-}
-
-func writeFile(t *testing.T, path string, b []byte) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestActionlint lints every workflow the project ships or can emit with

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hwcov/hwcov/internal/ghfake"
+	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/toolbin"
 	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
@@ -138,11 +139,11 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(work, "base"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, filepath.Join(root, "action.yml"), filepath.Join(repo, "action.yml"))
+	testfs.CopyFile(t, filepath.Join(root, "action.yml"), filepath.Join(repo, "action.yml"))
 	// The pull request plants a latency regression in bert: its template
 	// makes every forward pass sleep (the base branch's results below come
 	// from the built-in templates).
-	writeFile(t, filepath.Join(repo, ".hwcov", "templates", "family", "bert.py.tmpl"), []byte(slowBert(0.3)))
+	testfs.WriteFile(t, filepath.Join(repo, ".hwcov", "templates", "family", "bert.py.tmpl"), []byte(slowBert(0.3)))
 
 	// The base branch's results: bert on cpu with the built-in templates,
 	// seeded into the fake GitHub as the hwcov-report artifact of a
@@ -160,7 +161,7 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	gh.AddWorkflowRun(ghfake.WorkflowRun{Workflow: "hwcov.yml", Branch: "main", Event: "push",
 		Artifacts: []ghfake.Artifact{{Name: "hwcov-report", Files: map[string][]byte{"hwcov.duckdb": baseDB}}}})
 	gh.AddPullRequest(ghfake.PullRequest{Number: 7, HeadSHA: "0123456789abcdef0123456789abcdef01234567", HeadRef: "feature", HeadRepo: "acme/models"})
-	writeFile(t, filepath.Join(work, "npu.json"), []byte(npuPlatform))
+	testfs.WriteFile(t, filepath.Join(work, "npu.json"), []byte(npuPlatform))
 	run(t, repo, nil, hwcov, "hardware", "add", "--properties", filepath.Join(work, "npu.json"))
 	run(t, repo, nil, hwcov, "workflow", "generate", "--output", ".github/workflows/hwcov.yml", "--action", "./",
 		"--binary", hwcov, "--models", "bert,gpt2,vit", "--hardware", "cpu,npu", "--shards", "2",
@@ -174,7 +175,7 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 		run(t, repo, nil, "git", args...)
 	}
 	event := filepath.Join(work, "event.json")
-	writeFile(t, event, []byte(`{"action": "synchronize", "number": 7, "pull_request": {"number": 7,
+	testfs.WriteFile(t, event, []byte(`{"action": "synchronize", "number": 7, "pull_request": {"number": 7,
 	  "head": {"ref": "feature", "sha": "0123456789abcdef0123456789abcdef01234567", "repo": {"full_name": "acme/models"}},
 	  "base": {"ref": "main", "repo": {"full_name": "acme/models"}}}, "repository": {"full_name": "acme/models"}}`))
 
@@ -352,7 +353,7 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	first := checkComment(0)
 
 	// A new push makes bert slower still: the re-run edits the comment.
-	writeFile(t, filepath.Join(repo, ".hwcov", "templates", "family", "bert.py.tmpl"), []byte(slowBert(0.5)))
+	testfs.WriteFile(t, filepath.Join(repo, ".hwcov", "templates", "family", "bert.py.tmpl"), []byte(slowBert(0.5)))
 	run(t, repo, nil, "git", "-c", "user.name=hwcov", "-c", "user.email=hwcov@example.com", "commit", "-q", "-am", "slower")
 	_, results, _, fail = actRun()
 	for job, r := range results {
@@ -414,23 +415,4 @@ func parseEvents(out []byte) ([]actEvent, error) {
 		return nil, errors.New("no JSON lines")
 	}
 	return events, sc.Err()
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, to, b)
-}
-
-func writeFile(t *testing.T, path string, b []byte) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

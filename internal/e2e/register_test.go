@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hwcov/hwcov/internal/testfs"
 )
 
 // TestRegisterDryRun runs runners/register/register.sh --dry-run with a
@@ -20,7 +22,7 @@ func TestRegisterDryRun(t *testing.T) {
 	root := repoRoot(t)
 	script := filepath.Join(root, "runners", "register", "register.sh")
 	bin := t.TempDir()
-	writeFile(t, filepath.Join(bin, "hwcov"), []byte("#!/bin/sh\n[ \"$*\" = 'hardware detect --labels' ] && echo self-hosted,linux,cpu,cuda\n"))
+	testfs.WriteFile(t, filepath.Join(bin, "hwcov"), []byte("#!/bin/sh\n[ \"$*\" = 'hardware detect --labels' ] && echo self-hosted,linux,cpu,cuda\n"))
 	if err := os.Chmod(filepath.Join(bin, "hwcov"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -66,18 +66,26 @@ func realService(t *testing.T, timeout time.Duration, platforms ...string) *Serv
 	return svc
 }
 
+// runOK runs the test model name on platform p and fails the test unless it
+// ran.
+func runOK(t *testing.T, svc *Service, name, p string) (Response, testModel) {
+	t.Helper()
+	req, m := loadModel(t, name)
+	req.Platform = p
+	r, err := svc.Run(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != StatusOK {
+		t.Fatalf("%s: %s: %s", p, r.Status, r.Error)
+	}
+	return r, m
+}
+
 func TestRealMLP(t *testing.T) {
 	svc := realService(t, 2*time.Minute, Platforms...)
 	for _, p := range Platforms {
-		req, m := loadModel(t, "mlp")
-		req.Platform = p
-		r, err := svc.Run(t.Context(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Status != StatusOK {
-			t.Fatalf("%s: %s: %s", p, r.Status, r.Error)
-		}
+		r, m := runOK(t, svc, "mlp", p)
 		if !r.Placement.OnPlatform() || !r.CrossOrigin {
 			t.Errorf("%s: placement %+v, crossOriginIsolated %v", p, r.Placement, r.CrossOrigin)
 		}
@@ -96,15 +104,7 @@ func TestRealMLP(t *testing.T) {
 func TestRealUnplaceableOperator(t *testing.T) {
 	svc := realService(t, 2*time.Minute, Platforms...)
 	for _, p := range Platforms {
-		req, m := loadModel(t, "unplaceable")
-		req.Platform = p
-		r, err := svc.Run(t.Context(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Status != StatusOK {
-			t.Fatalf("%s: %s: %s", p, r.Status, r.Error)
-		}
+		r, m := runOK(t, svc, "unplaceable", p)
 		pl := r.Placement
 		if pl.OnPlatform() || pl.Providers["CPUExecutionProvider"] == 0 || !strings.Contains(pl.FallbackOps(), "Det") {
 			t.Errorf("%s: Det not reported as off the platform: %+v", p, pl)
