@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -32,23 +33,24 @@ func (e *Executor) toResult(runID string, job Job, attempt int, o outcome, start
 	if o.result == nil {
 		// Timeout or crash: the worker never answered.
 		r.Status = o.status
-		r.ErrorMessage = o.msg
-		r.Traceback = o.tail
+		r.ErrorMessage = stripANSI(o.msg)
+		r.Traceback = stripANSI(o.tail)
 	} else {
 		w := o.result
+		wMsg, wTrace := stripANSI(w.ErrorMessage), stripANSI(w.Traceback)
 		r.Status, r.ErrorMessage = wireStatus(w.Status)
-		msg := firstLine(w.ErrorMessage)
+		msg := firstLine(wMsg)
 		if msg == "" && r.Status != results.StatusPass {
-			msg = lastLine(w.Traceback)
+			msg = lastLine(wTrace)
 		}
 		if r.ErrorMessage == "" {
 			r.ErrorMessage = msg
 		} else if msg != "" {
 			r.ErrorMessage += ": " + msg
 		}
-		r.Traceback = w.Traceback
-		if r.Traceback == "" && w.ErrorMessage != r.ErrorMessage && strings.Contains(w.ErrorMessage, "\n") {
-			r.Traceback = w.ErrorMessage
+		r.Traceback = wTrace
+		if r.Traceback == "" && wMsg != r.ErrorMessage && strings.Contains(wMsg, "\n") {
+			r.Traceback = wMsg
 		}
 		r.ModelName = w.ModelName
 		r.SamplesMS = w.SamplesMS
@@ -74,6 +76,21 @@ func (e *Executor) toResult(runID string, job Job, attempt int, o outcome, start
 	}
 	r.ErrorCategory = categorize(r.Status, r.ErrorMessage, r.Traceback)
 	return r
+}
+
+// ansiEscape matches a terminal escape sequence: CSI (colours, cursor moves:
+// ESC [ params intermediates final), OSC (hyperlinks, titles: ESC ] ... ended
+// by BEL or ST), either one cut off by the end of the text, any other
+// two-byte or nF escape, and a lone ESC. See ECMA-48 sections 5.3 and 5.4.
+var ansiEscape = regexp.MustCompile(`\x1b(?:\[[0-?]*[ -/]*(?:[@-~]|$)|\][^\x07\x1b]*(?:\x07|\x1b\\|$)|[ -/]*[0-~]|)`)
+
+// stripANSI removes terminal escape sequences, so that a message a library
+// coloured for a terminal is stored, matched and rendered as plain text.
+func stripANSI(s string) string {
+	if !strings.Contains(s, "\x1b") {
+		return s
+	}
+	return ansiEscape.ReplaceAllString(s, "")
 }
 
 // wireStatus maps the status the harness reported onto a stored status. An

@@ -78,6 +78,26 @@ func TestToResult(t *testing.T) {
 			},
 		},
 		{
+			name: "coloured message and traceback",
+			o: outcome{result: &wireResult{
+				Status:       "fail",
+				ErrorMessage: "\x1b[0m\n\x1b[1;31mRuntimeError\x1b[0m: CUDA out of memory.",
+				Traceback:    "Traceback:\n  File \x1b[35m\"t.py\"\x1b[0m\n\x1b[31mRuntimeError\x1b[0m: CUDA out of memory.",
+			}},
+			want: func(r *results.Result) {
+				r.Status, r.ErrorMessage, r.ErrorCategory = results.StatusFail, "RuntimeError: CUDA out of memory.", "fail"
+				r.Traceback = "Traceback:\n  File \"t.py\"\nRuntimeError: CUDA out of memory."
+			},
+		},
+		{
+			name: "crash with a coloured stderr tail",
+			o:    outcome{status: results.StatusCrash, msg: "worker exited with status 1", tail: "\x1b[38;5;196mFatal Python error\x1b[m"},
+			want: func(r *results.Result) {
+				r.Status, r.ErrorCategory = results.StatusCrash, "crash"
+				r.ErrorMessage, r.Traceback = "worker exited with status 1", "Fatal Python error"
+			},
+		},
+		{
 			name: "crash",
 			o:    outcome{status: results.StatusCrash, msg: "worker killed by signal SIGSEGV (segmentation fault) while the test ran", tail: "Fatal Python error"},
 			want: func(r *results.Result) {
@@ -108,5 +128,29 @@ func TestToResult(t *testing.T) {
 	got := e.toResult("r1", job, 2, tests[1].o, started, finished)
 	if got.ErrorCategory != "memory_error" || got.Attempt != 2 {
 		t.Errorf("ErrorCategory %q Attempt %d", got.ErrorCategory, got.Attempt)
+	}
+}
+
+func TestStripANSI(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text, no escapes", "plain text, no escapes"},
+		{"\x1b[31mRuntimeError\x1b[0m: boom", "RuntimeError: boom"},
+		{"\x1b[1;38;2;255;0;0mbold red\x1b[m", "bold red"},
+		{"\x1b[2K\x1b[1Gprogress 50%", "progress 50%"},
+		{"\x1b[?25lhidden cursor\x1b[?25h", "hidden cursor"},
+		{"see \x1b]8;;https://example.com\x1b\\link\x1b]8;;\x1b\\ here", "see link here"},
+		{"\x1b]0;window title\x07after", "after"},
+		{"cut off \x1b]8;;https://exa", "cut off "},
+		{"charset \x1b(Bswitch", "charset switch"},
+		{"keypad \x1b=mode\x1b>", "keypad mode"},
+		{"lone escape at the end\x1b", "lone escape at the end"},
+		{"cut CSI \x1b[31", "cut CSI "},
+		{"tab\tand newline\n stay", "tab\tand newline\n stay"},
+		{"ünïcode \x1b[32m✓\x1b[0m", "ünïcode ✓"},
+	}
+	for _, tt := range tests {
+		if got := stripANSI(tt.in); got != tt.want {
+			t.Errorf("stripANSI(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
