@@ -34,9 +34,14 @@ var Patterns = []Pattern{
 		"Fix the tiny config overrides for this architecture in the catalog or family template"},
 	{"import_error", regexp.MustCompile(`ModuleNotFoundError|ImportError|No module named`),
 		"Install the platform's Python package on the runner (see runners/python/requirements.txt)"},
-	{"tolerance_error", regexp.MustCompile(`(?i)beyond tolerance|not close|mismatch in '`),
+	// hwcov's own compare_with_reference: "cuda in fp16 differs from the fp32 cpu reference: logits by 0.2 (atol=…)".
+	{"tolerance_error", regexp.MustCompile(`(?i)beyond tolerance|not close|mismatch in '|differs from the fp32 cpu reference`),
 		"Check the platform's tolerance in its hardware template, or the conversion"},
-	{"numerical_error", regexp.MustCompile(`(?i)non-finite|nan|inf values`),
+	// hwcov's browser check_placement: "ran on wasm, not webgpu: 3 of 93 nodes on CPUExecutionProvider (ArgMax …)".
+	{"placement_error", regexp.MustCompile(`ran on [^:]+, not \w+: \d+ of \d+ nodes|logged no node placement`),
+		"The execution provider cannot place these operators: rewrite them in the platform's hardware template, or mark the architecture incompatible there"},
+	// "nan" and "inf" as words only, so that "Finance", "dynamic" or "info" do not count.
+	{"numerical_error", regexp.MustCompile(`(?i)non-finite|\b(nan|inf|infinity)\b`),
 		"Look for overflow at this precision; try fp32 or bf16"},
 }
 
