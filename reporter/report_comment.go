@@ -381,8 +381,15 @@ func rowHasFailure(r Row) bool {
 func safeMatrix(m Matrix) Matrix {
 	out := m
 	out.Platforms = make([]string, len(m.Platforms))
+	out.Labels = nil
 	for i, p := range m.Platforms {
 		out.Platforms[i] = safeMatrixName(p)
+		if l := safeMatrixLabel(m.Labels[p]); l != "" {
+			if out.Labels == nil {
+				out.Labels = map[string]string{}
+			}
+			out.Labels[out.Platforms[i]] = l
+		}
 	}
 	out.Rows = make([]Row, len(m.Rows))
 	for i, r := range m.Rows {
@@ -395,6 +402,20 @@ func safeMatrix(m Matrix) Matrix {
 		out.ByCategory[i] = c
 	}
 	return out
+}
+
+// safeMatrixLabel is safeMatrixName for a column label, which also keeps
+// spaces, parentheses and commas but no @ (a mention): "webgpu
+// (SwiftShader CPU adapter)".
+func safeMatrixLabel(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("_.-+/ (),", r):
+			return r
+		}
+		return '_'
+	}, s)
+	return strings.TrimSpace(truncateRunes(s, 80))
 }
 
 func safeMatrixName(s string) string {

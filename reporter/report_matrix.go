@@ -49,7 +49,9 @@ type MatrixInput struct {
 	// every category.
 	Categories []string
 	// Labels names a column where the key alone would mislead, e.g.
-	// "webgpu (SwiftShader CPU adapter)" for a fallback adapter. Optional.
+	// "webgpu (SwiftShader CPU adapter)" for a fallback adapter. Optional:
+	// a column without one takes the adapter its results ran on
+	// (AdapterLabels).
 	Labels map[string]string
 }
 
@@ -261,7 +263,7 @@ func BuildMatrix(in MatrixInput) Matrix {
 		s.res[col] = append(s.res[col], r)
 	}
 
-	m := Matrix{Platforms: platforms, Rows: []Row{}, Labels: in.Labels}
+	m := Matrix{Platforms: platforms, Rows: []Row{}, Labels: columnLabels(platforms, in.Labels, in.Results)}
 	catCounts := map[string]*Counts{}
 	platCounts := make([]Counts, len(platforms))
 	var total Counts
@@ -338,6 +340,47 @@ func archOf(r results.Result) string {
 	}
 	id, _ := testid.Parse(r.TestID)
 	return id.Model
+}
+
+// AdapterLabels reads the adapter each web platform ran on from its results
+// (extra.adapter_label, e.g. "webgpu (SwiftShader CPU adapter)"), so that a
+// CPU fallback adapter is never shown as if it were a GPU. The first result
+// with a label names its platform.
+func AdapterLabels(rs []results.Result) map[string]string {
+	labels := map[string]string{}
+	for _, r := range rs {
+		hw := hardwareOf(r)
+		if r.Extra == "" || labels[hw] != "" || !strings.Contains(r.Extra, `"adapter_label"`) {
+			continue
+		}
+		var extra struct {
+			AdapterLabel string `json:"adapter_label"`
+		}
+		if json.Unmarshal([]byte(r.Extra), &extra) == nil && extra.AdapterLabel != "" {
+			labels[hw] = extra.AdapterLabel
+		}
+	}
+	return labels
+}
+
+// columnLabels are the labels of the columns: given ones first, then the
+// adapters the results ran on; nil when no column has one.
+func columnLabels(platforms []string, given map[string]string, rs []results.Result) map[string]string {
+	adapters := AdapterLabels(rs)
+	var out map[string]string
+	for _, p := range platforms {
+		l := given[p]
+		if l == "" {
+			l = adapters[p]
+		}
+		if l != "" && l != p {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[p] = l
+		}
+	}
+	return out
 }
 
 func hardwareOf(r results.Result) string {

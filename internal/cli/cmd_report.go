@@ -2,16 +2,15 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
-	"github.com/hwcov/hwcov/internal/testid"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -140,7 +139,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
 	}
 	m := reporter.BuildMatrix(reporter.MatrixInput{
-		Archs: archs, Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats, Labels: adapterLabels(rs),
+		Archs: archs, Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats,
 		Compat: func(arch, hw string) (bool, string) {
 			a, ok1 := c.Get(arch)
 			p, ok2 := reg.Get(hw)
@@ -176,23 +175,4 @@ func withLostShards(ctx context.Context, db *store.DB, rs []results.Result) ([]r
 			BatchSize: id.Batch, SeqLen: id.Seq, Status: results.StatusNotRun, ErrorMessage: "not run (shard " + p.ShardID + " lost)"})
 	}
 	return rs, nil
-}
-
-// adapterLabels reads the adapter a web platform ran on from the results
-// (extra.adapter_label, e.g. "webgpu (SwiftShader CPU adapter)"), so that a
-// CPU fallback adapter is never shown as if it were a GPU.
-func adapterLabels(rs []results.Result) map[string]string {
-	labels := map[string]string{}
-	for _, r := range rs {
-		if r.Extra == "" || labels[r.Hardware] != "" {
-			continue
-		}
-		var extra struct {
-			AdapterLabel string `json:"adapter_label"`
-		}
-		if json.Unmarshal([]byte(r.Extra), &extra) == nil && extra.AdapterLabel != "" {
-			labels[r.Hardware] = extra.AdapterLabel
-		}
-	}
-	return labels
 }
