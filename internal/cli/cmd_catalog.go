@@ -150,17 +150,22 @@ func NewCmdCatalogList(f *Factory, runF func(*CatalogListOptions) error) *cobra.
 	cmd.Flags().StringVar(&opts.Category, "category", "", "only this category ("+strings.Join(catalog.Categories, ", ")+")")
 	cmd.Flags().StringVar(&opts.Priority, "priority", "", "only this tier and above: key or high")
 	cmd.Flags().IntVar(&opts.Top, "top", 0, "only the N most downloaded (needs `catalog sync --popularity`)")
-	cmd.Flags().StringVar(&opts.Format, "format", "table", "table, json or csv")
+	cmd.Flags().StringVar(&opts.Format, "format", "", formatUsage("table", catalogFormats...))
 	cmd.Flags().BoolVar(&opts.Summary, "summary", false, "print counts per category instead of the list")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write to this file instead of standard output")
 	cmd.Flags().StringVar(&opts.Out, "output", "", "alias of --out")
 	return cmd
 }
 
+// catalogFormats are the formats `hwcov catalog list` writes.
+var catalogFormats = []string{"table", "json", "csv"}
+
 func runCatalogList(opts *CatalogListOptions) error {
-	if err := checkFormat("format", opts.Format, "table", "json", "csv"); err != nil {
+	format, err := outputFormat(opts.Format, opts.Out, "table", catalogFormats...)
+	if err != nil {
 		return err
 	}
+	opts.Format = format
 	c, err := opts.F.Catalog()
 	if err != nil {
 		return err

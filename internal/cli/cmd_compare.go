@@ -428,7 +428,7 @@ when run in GitHub Actions. Exits 1 when --fail-on says so (default: new failure
 	}
 	fl := cmd.Flags()
 	opts.Flags.register(fl)
-	fl.StringVar(&opts.Format, "format", "markdown", strings.Join(CompareFormats, " or "))
+	fl.StringVar(&opts.Format, "format", "", formatUsage("markdown", CompareFormats...))
 	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file instead of stdout")
 	fl.BoolVar(&opts.Summary, "summary", true, "append the report to $GITHUB_STEP_SUMMARY when it is set")
 	fl.StringVar(&opts.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
@@ -449,7 +449,8 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := checkFormat("format", opts.Format, CompareFormats...); err != nil {
+	format, err := outputFormat(opts.Format, opts.Out, "markdown", CompareFormats...)
+	if err != nil {
 		return err
 	}
 	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov compare")
@@ -463,7 +464,7 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 	in := cmp.reportInput(details, true)
 	summary := reporter.RenderSummary(in)
 	err = writeOutput(f, opts.Out, func(b *strings.Builder) error {
-		if opts.Format == "json" {
+		if format == "json" {
 			v := compareJSON{Verdict: reporter.Verdict(cmp.report), FailOn: cmp.policy.String(),
 				Failed: len(cmp.violations) > 0, Violations: cmp.violations, Report: cmp.report}
 			if v.Violations == nil {

@@ -66,13 +66,14 @@ architecture of the catalog, tested or not (guide: --expand-hf-models --report).
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
 	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "table", strings.Join(reporter.MatrixFormats, ", "))
+	fl.StringVar(&opts.Format, "format", "", formatUsage("table", reporter.MatrixFormats...))
 	fl.StringVar(&opts.Category, "category", "", "only this category")
 	fl.StringSliceVar(&opts.Hardware, "hardware", nil, "columns (default: the platforms with results; all for every platform)")
 	fl.BoolVar(&opts.AllModels, "all-models", false, "every architecture of the catalog, tested or not")
 	fl.BoolVar(&opts.AllModels, "expand-hf-models", false, "alias of --all-models")
 	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
 	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
+	fl.StringVar(&opts.Out, "output", "", "alias of --out")
 	return cmd
 }
 
@@ -81,7 +82,8 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := checkFormat("format", opts.Format, reporter.MatrixFormats...); err != nil {
+	format, err := outputFormat(opts.Format, opts.Out, "table", reporter.MatrixFormats...)
+	if err != nil {
 		return err
 	}
 	c, err := f.Catalog()
@@ -149,7 +151,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 			return hardware.Compatible(a, p, "")
 		},
 	})
-	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, opts.Format) })
+	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
 }
 
 // withLostShards adds a not-run result for every planned test that has no

@@ -90,8 +90,9 @@ func NewCmdReportPerf(f *Factory, kind string, runF func(*ReportPerfOptions) err
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
 	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "table", strings.Join(reporter.PerfFormats, ", "))
+	fl.StringVar(&opts.Format, "format", "", formatUsage("table", reporter.PerfFormats...))
 	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
+	fl.StringVar(&opts.Out, "output", "", "alias of --out")
 	switch kind {
 	case "optimization-impact":
 		fl.StringVar(&opts.Base, "base", "", "run id of the baseline (e.g. run with --optimizations none)")
@@ -103,6 +104,7 @@ func NewCmdReportPerf(f *Factory, kind string, runF func(*ReportPerfOptions) err
 		fl.StringVar(&opts.RunID, "run", "", "the result of this run id (default: the newest profiled result)")
 	default:
 		fl.StringSliceVar(&opts.Models, "models", nil, "only these architectures")
+		fl.StringSliceVar(&opts.Models, "model", nil, "alias of --models")
 		fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
 	}
 	return cmd
@@ -113,7 +115,8 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := checkFormat("format", opts.Format, reporter.PerfFormats...); err != nil {
+	format, err := outputFormat(opts.Format, opts.Out, "table", reporter.PerfFormats...)
+	if err != nil {
 		return err
 	}
 	if opts.Kind == "optimization-impact" && (opts.Base == "" || opts.Head == "") {
@@ -186,7 +189,7 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 			return fmt.Errorf("report %q: unknown", opts.Kind)
 		}
 	}
-	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, opts.Format) })
+	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, format) })
 }
 
 func pick(cond bool, a, b string) string {
