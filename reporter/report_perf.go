@@ -432,10 +432,13 @@ func MannWhitneyP(a, b []float64) float64 {
 }
 
 // OptimizationImpactTable compares a baseline run with an optimized one, test
-// by test, with the stored samples: medians, change, Mann-Whitney p-value, and
-// the optimizations each side applied (guide: --optimization-impact).
+// by test, with the stored samples: medians, change, speed-up, Mann-Whitney
+// p-value, and the optimizations each side applied (guide:
+// --optimization-impact). Its notes say why tests were not compared: a
+// platform both runs skipped is named with its reason, never shown as "0
+// tests compared".
 func OptimizationImpactTable(base, head []results.Result, alpha float64) Table {
-	t := Table{Title: "Optimization impact (head vs base)", Header: []string{"test", "base median ms", "head median ms", "change", "p-value", "verdict", "base optimizations", "head optimizations"}}
+	t := Table{Title: "Optimization impact (head vs base)", Header: []string{"test", "base median ms", "head median ms", "change", "speed-up", "p-value", "verdict", "base optimizations", "head optimizations"}}
 	byID := map[string]results.Result{}
 	for _, r := range base {
 		byID[r.TestID] = r
@@ -445,11 +448,15 @@ func OptimizationImpactTable(base, head []results.Result, alpha float64) Table {
 	faster, slower := 0, 0
 	for _, h := range sorted {
 		b, ok := byID[h.TestID]
-		if !ok || b.Status != results.StatusPass || h.Status != results.StatusPass || len(b.SamplesMS) == 0 || len(h.SamplesMS) == 0 {
+		if !ok || !impactComparable(b, h) {
 			continue
 		}
 		sb, sh := SampleStats(b.SamplesMS), SampleStats(h.SamplesMS)
 		change := (sh.Median - sb.Median) / sb.Median
+		speedup := "–"
+		if sh.Median > 0 {
+			speedup = fmt.Sprintf("%.2fx", sb.Median/sh.Median)
+		}
 		p := MannWhitneyP(b.SamplesMS, h.SamplesMS)
 		verdict := "no significant change"
 		if p < alpha {
@@ -459,11 +466,127 @@ func OptimizationImpactTable(base, head []results.Result, alpha float64) Table {
 				verdict, slower = "slower", slower+1
 			}
 		}
-		t.Rows = append(t.Rows, []string{h.TestID, ms(sb.Median), ms(sh.Median), fmt.Sprintf("%+.1f%%", 100*change), fmt.Sprintf("%.3g", p), verdict,
+		t.Rows = append(t.Rows, []string{h.TestID, ms(sb.Median), ms(sh.Median), fmt.Sprintf("%+.1f%%", 100*change), speedup, fmt.Sprintf("%.3g", p), verdict,
 			optList(ParseExtra(b.Extra)), optList(ParseExtra(h.Extra))})
 	}
-	t.Notes = []string{fmt.Sprintf("%d tests compared: %d faster, %d slower at p < %g (Mann-Whitney U on the stored samples).", len(t.Rows), faster, slower, alpha)}
+	if len(t.Rows) > 0 {
+		t.Notes = []string{fmt.Sprintf("%s compared: %d faster, %d slower at p < %g (Mann-Whitney U on the stored samples); speed-up is base median / head median.",
+			countOf(len(t.Rows), "test", "tests"), faster, slower, alpha)}
+	}
+	if why := impactNotCompared(base, head, len(t.Rows) == 0); why != "" {
+		t.Notes = append(t.Notes, why)
+	}
 	return t
+}
+
+// impactComparable reports whether a test's base and head results can be
+// compared: both passed, both with timed samples.
+func impactComparable(b, h results.Result) bool {
+	return b.Status == results.StatusPass && h.Status == results.StatusPass && len(b.SamplesMS) > 0 && len(h.SamplesMS) > 0
+}
+
+// impactNotCompared says why tests of the two runs were not compared: "no
+// comparison: every test in both runs was skipped (cuda: CUDA is not
+// available ...)" when none was, "2 tests not compared: ..." when some were
+// not; "" when every test was.
+func impactNotCompared(base, head []results.Result, none bool) string {
+	last := func(rs []results.Result) map[string]results.Result {
+		m := map[string]results.Result{}
+		for _, r := range rs {
+			m[r.TestID] = r
+		}
+		return m
+	}
+	bs, hs := last(base), last(head)
+	ids := make([]string, 0, len(bs)+len(hs))
+	for id := range bs {
+		ids = append(ids, id)
+	}
+	for id := range hs {
+		if _, ok := bs[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+
+	var skipped, bothSkipped, failing, oneRun, noSamples int
+	var skipHW []string
+	skipWhy := map[string]string{}
+	for _, id := range ids {
+		b, inBase := bs[id]
+		h, inHead := hs[id]
+		switch {
+		case !inBase || !inHead:
+			oneRun++
+		case b.Status == results.StatusSkip || h.Status == results.StatusSkip:
+			skipped++
+			if b.Status == h.Status {
+				bothSkipped++
+			}
+			for _, r := range []results.Result{h, b} {
+				if r.Status != results.StatusSkip {
+					continue
+				}
+				hw := hardwareOf(r)
+				if _, seen := skipWhy[hw]; !seen {
+					skipHW = append(skipHW, hw)
+					skipWhy[hw] = ""
+				}
+				if skipWhy[hw] == "" {
+					skipWhy[hw] = truncateRunes(firstLineOf(r.ErrorMessage), 160)
+				}
+			}
+		case b.Status != results.StatusPass || h.Status != results.StatusPass:
+			failing++
+		case !impactComparable(b, h):
+			noSamples++
+		}
+	}
+	var reasons []string
+	for _, hw := range skipHW {
+		if why := skipWhy[hw]; why != "" {
+			reasons = append(reasons, hw+": "+why)
+		} else {
+			reasons = append(reasons, hw)
+		}
+	}
+	skipNote := strings.Join(reasons, "; ")
+
+	if none && len(ids) > 0 && bothSkipped == len(ids) {
+		return "no comparison: every test in both runs was skipped (" + skipNote + ")."
+	}
+	var parts []string
+	if skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped (%s)", skipped, skipNote))
+	}
+	if failing > 0 {
+		parts = append(parts, fmt.Sprintf("%d did not pass in both runs", failing))
+	}
+	if noSamples > 0 {
+		parts = append(parts, fmt.Sprintf("%d without timed samples", noSamples))
+	}
+	if oneRun > 0 {
+		parts = append(parts, fmt.Sprintf("%d in only one of the runs", oneRun))
+	}
+	switch {
+	case none && len(ids) == 0:
+		return "no comparison: neither run has results."
+	case none:
+		return "no comparison: no test passed with timed samples in both runs: " + strings.Join(parts, ", ") + "."
+	case len(parts) > 0:
+		return fmt.Sprintf("%s not compared: %s.", countOf(skipped+failing+noSamples+oneRun, "test", "tests"), strings.Join(parts, ", "))
+	}
+	return ""
+}
+
+// firstLineOf is the first non-empty line of s, trimmed.
+func firstLineOf(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 func optList(e Extra) string {

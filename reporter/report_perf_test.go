@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,9 +89,95 @@ func TestOptimizationImpact(t *testing.T) {
 	base := []results.Result{{TestID: "bert@onnxruntime/fp32/b4/s128", Status: results.StatusPass, SamplesMS: []float64{10, 11, 12, 10.5, 11.5, 10.2}, Extra: `{"optimizations_applied":[]}`}}
 	head := []results.Result{{TestID: "bert@onnxruntime/fp32/b4/s128", Status: results.StatusPass, SamplesMS: []float64{5, 5.5, 6, 5.2, 5.8, 6.1}, Extra: `{"optimizations_applied":["graph_optimization"]}`}}
 	tb := OptimizationImpactTable(base, head, 0.05)
-	if len(tb.Rows) != 1 || tb.Rows[0][5] != "faster" || tb.Rows[0][6] != "none" || tb.Rows[0][7] != "graph_optimization" {
+	if len(tb.Rows) != 1 || tb.Rows[0][4] != "1.90x" || tb.Rows[0][6] != "faster" || tb.Rows[0][7] != "none" || tb.Rows[0][8] != "graph_optimization" {
 		t.Fatalf("rows = %v", tb.Rows)
 	}
+	if want := []string{"1 test compared: 1 faster, 0 slower at p < 0.05 (Mann-Whitney U on the stored samples); speed-up is base median / head median."}; !reflect.DeepEqual(tb.Notes, want) {
+		t.Errorf("notes = %q, want %q", tb.Notes, want)
+	}
+}
+
+// The notes say why tests were not compared, naming a platform both runs
+// skipped and its reason, instead of "0 tests compared".
+func TestOptimizationImpactNotCompared(t *testing.T) {
+	const noCUDA = "CUDA is not available on this machine (torch.cuda.is_available() is False)"
+	pass := func(id string, samples ...float64) results.Result {
+		return results.Result{TestID: id, Status: results.StatusPass, SamplesMS: samples}
+	}
+	skip := func(id, why string) results.Result {
+		return results.Result{TestID: id, Status: results.StatusSkip, ErrorMessage: why}
+	}
+	failing := results.Result{TestID: "bert@cpu/fp32/b1/s128", Status: results.StatusFail, ErrorMessage: "RuntimeError: boom"}
+	tests := []struct {
+		name       string
+		base, head []results.Result
+		rows       int
+		notes      []string
+	}{
+		{
+			name:  "every test skipped in both runs",
+			base:  []results.Result{skip("bert@cuda/fp16/b1/s128", noCUDA), skip("vit@cuda/fp16/b1/s224", noCUDA)},
+			head:  []results.Result{skip("bert@cuda/fp16/b1/s128", noCUDA), skip("vit@cuda/fp16/b1/s224", noCUDA+"\nsecond line")},
+			notes: []string{"no comparison: every test in both runs was skipped (cuda: " + noCUDA + ")."},
+		},
+		{
+			name:  "two platforms skipped, each with its reason",
+			base:  []results.Result{skip("bert@cuda/fp16/b1/s128", noCUDA), skip("bert@qualcomm/fp16/b1/s128", "no runner for this platform: qualcomm")},
+			head:  []results.Result{skip("bert@cuda/fp16/b1/s128", noCUDA), skip("bert@qualcomm/fp16/b1/s128", "no runner for this platform: qualcomm")},
+			notes: []string{"no comparison: every test in both runs was skipped (cuda: " + noCUDA + "; qualcomm: no runner for this platform: qualcomm)."},
+		},
+		{
+			name: "cpu compared, cuda skipped",
+			base: []results.Result{pass("bert@cpu/fp32/b1/s128", 10, 11, 12), skip("bert@cuda/fp16/b1/s128", noCUDA)},
+			head: []results.Result{pass("bert@cpu/fp32/b1/s128", 9, 10, 11), skip("bert@cuda/fp16/b1/s128", noCUDA)},
+			rows: 1,
+			notes: []string{
+				"1 test compared: 0 faster, 0 slower at p < 0.05 (Mann-Whitney U on the stored samples); speed-up is base median / head median.",
+				"1 test not compared: 1 skipped (cuda: " + noCUDA + ").",
+			},
+		},
+		{
+			name:  "skipped in the head only",
+			base:  []results.Result{pass("bert@cpu/fp32/b1/s128", 10, 11, 12)},
+			head:  []results.Result{skip("bert@cpu/fp32/b1/s128", "no torch")},
+			notes: []string{"no comparison: no test passed with timed samples in both runs: 1 skipped (cpu: no torch)."},
+		},
+		{
+			name:  "failed, without samples, in one run only",
+			base:  []results.Result{failing, pass("vit@cpu/fp32/b1/s224"), pass("gpt2@cpu/fp32/b1/s128", 1, 2)},
+			head:  []results.Result{pass("bert@cpu/fp32/b1/s128", 1, 2), pass("vit@cpu/fp32/b1/s224", 3, 4), pass("t5@cpu/fp32/b1/s128", 1, 2)},
+			notes: []string{"no comparison: no test passed with timed samples in both runs: 1 did not pass in both runs, 1 without timed samples, 2 in only one of the runs."},
+		},
+		{
+			name:  "no results",
+			notes: []string{"no comparison: neither run has results."},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := OptimizationImpactTable(tt.base, tt.head, 0.05)
+			if len(tb.Rows) != tt.rows {
+				t.Errorf("rows = %v, want %d", tb.Rows, tt.rows)
+			}
+			if !reflect.DeepEqual(tb.Notes, tt.notes) {
+				t.Errorf("notes:\n got %q\nwant %q", tb.Notes, tt.notes)
+			}
+		})
+	}
+}
+
+func TestRenderOptimizationImpact(t *testing.T) {
+	noCUDA := results.Result{TestID: "bert@cuda/fp16/b1/s128", Hardware: "cuda", Status: results.StatusSkip,
+		ErrorMessage: "CUDA is not available on this machine (torch.cuda.is_available() is False)"}
+	base := []results.Result{
+		{TestID: "bert@cpu/fp32/b1/s128", Hardware: "cpu", Status: results.StatusPass, SamplesMS: []float64{10, 11, 12, 10.5, 11.5, 10.2}, Extra: `{"optimizations_applied":[]}`},
+		noCUDA,
+	}
+	head := []results.Result{
+		{TestID: "bert@cpu/fp32/b1/s128", Hardware: "cpu", Status: results.StatusPass, SamplesMS: []float64{8, 8.5, 9, 8.2, 8.8, 9.1}, Extra: `{"optimizations_applied":["memory_management"]}`},
+		noCUDA,
+	}
+	golden(t, []byte(renderAll(t, []Table{OptimizationImpactTable(base, head, 0.05)}, "markdown")))
 }
 
 func TestProfileTables(t *testing.T) {
