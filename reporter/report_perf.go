@@ -159,7 +159,18 @@ func ValidationTable(rs []results.Result) Table {
 		counts[verdict]++
 		t.Rows = append(t.Rows, []string{r.TestID, r.Hardware, v.Reference, g4(v.MaxAbsDiff), g4(v.MaxRelDiff), g4(v.Atol) + " / " + g4(v.Rtol), verdict})
 	}
-	t.Notes = append(t.Notes, fmt.Sprintf("%d compared: %d within tolerance, %d out of tolerance. max rel diff divides by |reference| clamped at 1e-6.", len(t.Rows), counts["pass"], counts["FAIL"]))
+	switch {
+	case len(rs) == 0:
+		t.Notes = append(t.Notes, "nothing compared: no results. Run a platform against the CPU reference first: hwcov run --models bert --hardware cpu,openvino,onnxruntime.")
+	case len(t.Rows) == 0:
+		t.Notes = append(t.Notes, fmt.Sprintf("nothing compared: none of the %s holds a comparison with the CPU reference (cpu fp32 results are the reference itself). "+
+			"Compare a platform live (hwcov run --hardware openvino,onnxruntime) or with stored outputs (hwcov reference validate).", countOf(len(rs), "result", "results")))
+	default:
+		t.Notes = append(t.Notes, fmt.Sprintf("%d compared: %d within tolerance, %d out of tolerance. max rel diff divides by |reference| clamped at 1e-6.", len(t.Rows), counts["pass"], counts["FAIL"]))
+	}
+	if why := skipReasons(rs); why != "" {
+		t.Notes = append(t.Notes, "Skipped, so not compared: "+why+".")
+	}
 	return t
 }
 
@@ -510,8 +521,7 @@ func impactNotCompared(base, head []results.Result, none bool) string {
 	sort.Strings(ids)
 
 	var skipped, bothSkipped, failing, oneRun, noSamples int
-	var skipHW []string
-	skipWhy := map[string]string{}
+	var skips []results.Result
 	for _, id := range ids {
 		b, inBase := bs[id]
 		h, inHead := hs[id]
@@ -523,34 +533,14 @@ func impactNotCompared(base, head []results.Result, none bool) string {
 			if b.Status == h.Status {
 				bothSkipped++
 			}
-			for _, r := range []results.Result{h, b} {
-				if r.Status != results.StatusSkip {
-					continue
-				}
-				hw := hardwareOf(r)
-				if _, seen := skipWhy[hw]; !seen {
-					skipHW = append(skipHW, hw)
-					skipWhy[hw] = ""
-				}
-				if skipWhy[hw] == "" {
-					skipWhy[hw] = truncateRunes(firstLineOf(r.ErrorMessage), 160)
-				}
-			}
+			skips = append(skips, h, b)
 		case b.Status != results.StatusPass || h.Status != results.StatusPass:
 			failing++
 		case !impactComparable(b, h):
 			noSamples++
 		}
 	}
-	var reasons []string
-	for _, hw := range skipHW {
-		if why := skipWhy[hw]; why != "" {
-			reasons = append(reasons, hw+": "+why)
-		} else {
-			reasons = append(reasons, hw)
-		}
-	}
-	skipNote := strings.Join(reasons, "; ")
+	skipNote := skipReasons(skips)
 
 	if none && len(ids) > 0 && bothSkipped == len(ids) {
 		return "no comparison: every test in both runs was skipped (" + skipNote + ")."
@@ -577,6 +567,35 @@ func impactNotCompared(base, head []results.Result, none bool) string {
 		return fmt.Sprintf("%s not compared: %s.", countOf(skipped+failing+noSamples+oneRun, "test", "tests"), strings.Join(parts, ", "))
 	}
 	return ""
+}
+
+// skipReasons names each platform with a skipped result in rs, with the
+// first reason given for it: "cuda: CUDA is not available on this machine
+// (...); qualcomm: no runner for this platform".
+func skipReasons(rs []results.Result) string {
+	var hws []string
+	why := map[string]string{}
+	for _, r := range rs {
+		if r.Status != results.StatusSkip {
+			continue
+		}
+		hw := hardwareOf(r)
+		if _, seen := why[hw]; !seen {
+			hws = append(hws, hw)
+			why[hw] = ""
+		}
+		if why[hw] == "" {
+			why[hw] = truncateRunes(firstLineOf(r.ErrorMessage), 160)
+		}
+	}
+	parts := make([]string, len(hws))
+	for i, hw := range hws {
+		parts[i] = hw
+		if why[hw] != "" {
+			parts[i] += ": " + why[hw]
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // firstLineOf is the first non-empty line of s, trimmed.

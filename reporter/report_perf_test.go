@@ -194,3 +194,37 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// The validation report says why nothing was compared, and which platforms
+// were skipped, instead of "0 compared".
+func TestValidationNotes(t *testing.T) {
+	cpu := results.Result{TestID: "bert@cpu/fp32/b1/s128", Hardware: "cpu", Status: results.StatusPass, Extra: `{}`}
+	cuda := results.Result{TestID: "bert@cuda/fp16/b1/s128", Hardware: "cuda", Status: results.StatusSkip,
+		ErrorMessage: "CUDA is not available on this machine (torch.cuda.is_available() is False)"}
+	const skipped = "Skipped, so not compared: cuda: CUDA is not available on this machine (torch.cuda.is_available() is False)."
+	tests := []struct {
+		name  string
+		rs    []results.Result
+		rows  int
+		notes []string
+	}{
+		{"no results", nil, 0, []string{"nothing compared: no results. Run a platform against the CPU reference first: hwcov run --models bert --hardware cpu,openvino,onnxruntime."}},
+		{"cpu and a skip", []results.Result{cpu, cuda}, 0, []string{
+			"nothing compared: none of the 2 results holds a comparison with the CPU reference (cpu fp32 results are the reference itself). " +
+				"Compare a platform live (hwcov run --hardware openvino,onnxruntime) or with stored outputs (hwcov reference validate).",
+			skipped,
+		}},
+		{"compared, with a skip", append(perfResults(), cuda), 4, []string{
+			"4 compared: 3 within tolerance, 1 out of tolerance. max rel diff divides by |reference| clamped at 1e-6.",
+			skipped,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := ValidationTable(tt.rs)
+			if len(tb.Rows) != tt.rows || !reflect.DeepEqual(tb.Notes, tt.notes) {
+				t.Errorf("%d rows, notes:\n got %q\nwant %d rows, %q", len(tb.Rows), tb.Notes, tt.rows, tt.notes)
+			}
+		})
+	}
+}
