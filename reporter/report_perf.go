@@ -29,7 +29,8 @@ type Table struct {
 	Notes  []string   `json:"notes,omitempty"`
 }
 
-// RenderTables writes tables in format (table, markdown, json or csv).
+// RenderTables writes tables in format (table, markdown, json or csv). In
+// table and markdown a table without rows is its title and notes only.
 func RenderTables(w io.Writer, tables []Table, format string) error {
 	switch format {
 	case "table", "":
@@ -39,6 +40,13 @@ func RenderTables(w io.Writer, tables []Table, format string) error {
 			}
 			if t.Title != "" {
 				fmt.Fprintln(w, t.Title)
+			}
+			if len(t.Rows) == 0 {
+				// a header over nothing says less than the notes, which say why
+				for _, n := range t.Notes {
+					fmt.Fprintln(w, n)
+				}
+				continue
 			}
 			tt := tablewriter.NewTable(w,
 				tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
@@ -69,6 +77,10 @@ func RenderTables(w io.Writer, tables []Table, format string) error {
 			}
 			if t.Title != "" {
 				b.WriteString("### " + t.Title + "\n\n")
+			}
+			if len(t.Rows) == 0 {
+				b.WriteString(strings.Join(t.Notes, "\n") + "\n")
+				continue
 			}
 			mdRow(&b, t.Header)
 			align := make([]string, len(t.Header))
@@ -161,7 +173,7 @@ func ValidationTable(rs []results.Result) Table {
 	}
 	switch {
 	case len(rs) == 0:
-		t.Notes = append(t.Notes, "nothing compared: no results. Run a platform against the CPU reference first: hwcov run --models bert --hardware cpu,openvino,onnxruntime.")
+		t.Notes = append(t.Notes, "nothing compared: no results. Run a platform against the CPU reference first: hwcov run --models MODEL --hardware openvino,onnxruntime.")
 	case len(t.Rows) == 0:
 		t.Notes = append(t.Notes, fmt.Sprintf("nothing compared: none of the %s holds a comparison with the CPU reference (cpu fp32 results are the reference itself). "+
 			"Compare a platform live (hwcov run --hardware openvino,onnxruntime) or with stored outputs (hwcov reference validate).", countOf(len(rs), "result", "results")))

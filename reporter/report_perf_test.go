@@ -208,7 +208,7 @@ func TestValidationNotes(t *testing.T) {
 		rows  int
 		notes []string
 	}{
-		{"no results", nil, 0, []string{"nothing compared: no results. Run a platform against the CPU reference first: hwcov run --models bert --hardware cpu,openvino,onnxruntime."}},
+		{"no results", nil, 0, []string{"nothing compared: no results. Run a platform against the CPU reference first: hwcov run --models MODEL --hardware openvino,onnxruntime."}},
 		{"cpu and a skip", []results.Result{cpu, cuda}, 0, []string{
 			"nothing compared: none of the 2 results holds a comparison with the CPU reference (cpu fp32 results are the reference itself). " +
 				"Compare a platform live (hwcov run --hardware openvino,onnxruntime) or with stored outputs (hwcov reference validate).",
