@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -26,6 +25,9 @@ type MergeReport struct {
 //
 // src is attached to d's connection rather than opened on its own: opening a
 // DuckDB database costs about as much as merging a thousand results into it.
+// d's DuckDB can read no file but its own (see Open), so src is first linked
+// into d's staging folder, and a src holding a view or a macro is refused
+// with ErrNotHwcov before any of its rows is read.
 func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 	rep := MergeReport{Source: src}
 	if d.readOnly {
@@ -42,7 +44,7 @@ func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 		return rep, err
 	}
 	defer conn.Close()
-	detach, err := attachSource(ctx, conn, src)
+	detach, err := d.attachSource(ctx, conn, src)
 	if err != nil {
 		return rep, err
 	}
@@ -105,24 +107,37 @@ func checkSourceFile(src string) error {
 	return err
 }
 
-// attachSource attaches src read-only as hwcov_src and checks its schema
-// version: a newer one is ErrNewerSchema, a foreign or unreadable one
-// ErrCorrupt, and an older one is migrated on a temporary copy, which is
-// attached instead. detach undoes it all.
-func attachSource(ctx context.Context, conn *sql.Conn, src string) (detach func(), err error) {
-	attach := func(path string) error {
-		_, err := conn.ExecContext(ctx, `ATTACH `+quoteLiteral(path)+` AS hwcov_src (READ_ONLY)`)
-		if err == nil {
-			return nil
+// attachSource attaches src read-only as hwcov_src, checks its catalog and
+// its schema version: a view or macro is ErrNotHwcov, a newer version
+// ErrNewerSchema, a foreign or unreadable file ErrCorrupt, and an older one
+// is migrated on a temporary copy, which is attached instead. detach undoes
+// it all.
+func (d *DB) attachSource(ctx context.Context, conn *sql.Conn, src string) (detach func(), err error) {
+	attach := func(path string) (func(), error) {
+		staged, remove, err := d.stage(path)
+		if err != nil {
+			return nil, err
 		}
-		err = classify(src, err)
-		if errors.Is(err, ErrLocked) || errors.Is(err, ErrNewerSchema) || errors.Is(err, ErrCorrupt) {
-			return err
+		if _, err := conn.ExecContext(ctx, `ATTACH `+quoteLiteral(staged)+` AS hwcov_src (READ_ONLY)`); err != nil {
+			remove()
+			err = classify(src, err)
+			if errors.Is(err, ErrLocked) || errors.Is(err, ErrNewerSchema) || errors.Is(err, ErrCorrupt) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("open database %q: %w: %v", src, ErrCorrupt, err)
 		}
-		return fmt.Errorf("open database %q: %w: %v", src, ErrCorrupt, err)
+		undo := func() {
+			conn.ExecContext(context.Background(), `DETACH hwcov_src`)
+			remove()
+		}
+		if err := checkCatalog(ctx, conn, src, "hwcov_src"); err != nil {
+			undo()
+			return nil, err
+		}
+		return undo, nil
 	}
-	undo := func() { conn.ExecContext(context.Background(), `DETACH hwcov_src`) }
-	if err := attach(src); err != nil {
+	undo, err := attach(src)
+	if err != nil {
 		return nil, err
 	}
 	version, err := schemaVersionIn(ctx, conn, "hwcov_src")
@@ -143,7 +158,8 @@ func attachSource(ctx context.Context, conn *sql.Conn, src string) (detach func(
 		return nil, err
 	}
 	removeCopy := func() { os.RemoveAll(filepath.Dir(tmp)) }
-	if err := attach(tmp); err != nil {
+	undo, err = attach(tmp)
+	if err != nil {
 		removeCopy()
 		return nil, err
 	}
@@ -187,27 +203,19 @@ func migratedCopy(src string) (string, error) {
 		return "", err
 	}
 	dst := filepath.Join(dir, filepath.Base(src))
-	in, err := os.Open(src)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return "", err
-	}
-	if err := out.Close(); err != nil {
+	if err := linkOrCopy(src, dst, false); err != nil {
+		os.RemoveAll(dir)
 		return "", err
 	}
 	db, err := Open(dst, Options{})
+	if err == nil {
+		err = db.Close()
+	}
 	if err != nil {
+		os.RemoveAll(dir)
 		return "", err
 	}
-	return dst, db.Close()
+	return dst, nil
 }
 
 // PlannedTest is one test a CI plan promised, and the shard it was in.

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// hwcovTables are the tables hwcov reads from a file it did not write in
+// this process; a view by one of these names is named as such in the error.
+var hwcovTables = map[string]bool{
+	"schema_version": true, "comprehensive_test_results": true, "runs": true,
+	"planned_tests": true, "generator_updates": true, "generator_improvements": true,
+	"model_architecture_coverage": true, "hardware_platforms": true,
+	"hardware_compatibility_matrix": true,
+}
+
+// checkCatalog refuses a database (catalog "" is the one the connection
+// opened, else the attached one by that name) that holds a view or a
+// user-defined function (DuckDB persists only macros): hwcov writes neither,
+// and either would run SQL from the file when hwcov reads it. A view can read
+// any file DuckDB can reach (read_text, read_csv, glob) into a report; a
+// table macro named like a built-in (range) shadows it. Only the catalog is
+// read, which runs nothing from the file. path names the file in the error.
+func checkCatalog(ctx context.Context, db queryer, path, catalog string) error {
+	where := "database_name = current_database()"
+	if catalog != "" {
+		where = "database_name = " + quoteLiteral(catalog)
+	}
+	var kind, schema, name string
+	err := db.QueryRowContext(ctx, `SELECT kind, schema_name, name FROM (
+    SELECT 'view' AS kind, schema_name, view_name AS name FROM duckdb_views() WHERE NOT internal AND `+where+`
+    UNION ALL
+    SELECT function_type, schema_name, function_name FROM duckdb_functions() WHERE NOT internal AND `+where+`
+) ORDER BY kind = 'view' DESC, schema_name, name LIMIT 1`).Scan(&kind, &schema, &name)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return classify(path, err)
+	}
+	if schema != "main" {
+		name = schema + "." + name
+	}
+	what := map[string]string{"view": "a view", "macro": "a macro", "table_macro": "a table macro"}[kind]
+	if what == "" {
+		what = "a " + strings.ReplaceAll(kind, "_", " ") + " function"
+	}
+	if kind == "view" && schema == "main" && hwcovTables[name] {
+		return fmt.Errorf("open database %q: %q is a view, want a table: %w", path, name, ErrNotHwcov)
+	}
+	return fmt.Errorf("open database %q: %q is %s, which hwcov never writes: %w", path, name, what, ErrNotHwcov)
+}
+
+// stage makes the file at src (and its write-ahead log, if any) readable by
+// d's locked-down DuckDB: a hard link, or a copy where linking fails, in d's
+// staging folder. remove deletes what stage made.
+func (d *DB) stage(src string) (staged string, remove func(), err error) {
+	if d.staging == "" {
+		return "", nil, fmt.Errorf("merge %q: the target database is read-only", src)
+	}
+	staged = filepath.Join(d.staging, fmt.Sprintf("src-%d.duckdb", d.staged.Add(1)))
+	remove = func() { os.Remove(staged); os.Remove(staged + ".wal") }
+	for _, suffix := range []string{"", ".wal"} {
+		err := linkOrCopy(src+suffix, staged+suffix, true)
+		if suffix == ".wal" && os.IsNotExist(err) {
+			break
+		}
+		if err != nil {
+			remove()
+			return "", nil, fmt.Errorf("open database %q: %w", src, err)
+		}
+	}
+	return staged, remove, nil
+}
+
+// linkOrCopy hard-links src to dst when link is set and the two share a file
+// system, else copies it.
+func linkOrCopy(src, dst string, link bool) error {
+	if link {
+		if err := os.Link(src, dst); err == nil {
+			return nil
+		}
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
