@@ -228,6 +228,7 @@ func classify(path string, err error) error {
 		kind = ErrLocked
 	case strings.Contains(msg, "not a valid DuckDB database file"),
 		strings.Contains(msg, "Corrupt database file"),
+		strings.Contains(msg, "Could not read enough bytes from file"), // truncated
 		strings.Contains(msg, "Failure while replaying WAL"):
 		kind = ErrCorrupt
 	case strings.Contains(msg, "Trying to read a database file with version number") &&
@@ -247,6 +248,8 @@ func checkFile(path string) (fs.FileInfo, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("open database %q: %w", path, ErrNotFound)
+	case errors.Is(err, syscall.ENOTDIR):
+		return nil, fmt.Errorf("open database %q: %w: a parent of it is a file, not a folder", path, ErrBadPath)
 	case err != nil:
 		return nil, fmt.Errorf("open database %q: %w", path, err)
 	case info.IsDir():
