@@ -102,6 +102,10 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 	for _, file := range files {
 		rep, err := db.Merge(ctx, file)
 		switch {
+		case errors.Is(err, store.ErrNotHwcov):
+			// Not damage but a file made to run SQL on this runner: refuse
+			// the merge rather than report without it.
+			return dbError(file, "shard", err)
 		case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotFound):
 			skipped++
 			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, oneLine(err.Error()))
