@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"syscall"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
@@ -63,9 +65,12 @@ type DB struct {
 	insert   *sql.Stmt
 	// staging is the only folder DuckDB may read besides the database's own
 	// files: Merge links a source file into it before attaching it. Empty
-	// for a read-only database, which reads no other file.
+	// for a read-only database, which reads no other file. The folder is
+	// made by the first Merge, so that a run that merges nothing leaves none.
 	staging string
-	staged  atomic.Int64 // files staged so far, to name the next one
+	mu      sync.Mutex
+	made    bool // staging exists
+	staged  int  // files staged so far, to name the next one
 }
 
 var _ results.Store = (*DB)(nil)
@@ -143,16 +148,17 @@ func Open(path string, opts Options) (*DB, error) {
 // disables for a writable one.
 const lockedDSN = "enable_external_access=false&lock_configuration=true"
 
-// lockDown gives a writable database a private staging folder for Merge,
+// lockDown names a private staging folder for a writable database's Merge,
 // makes it the only folder DuckDB may read besides the database's own files,
 // then disables external access and locks the configuration. DuckDB allows
 // setting allowed_directories only before external access is disabled, and
 // neither afterwards, hence the fixed folder.
 func (d *DB) lockDown(ctx context.Context) error {
-	dir, err := os.MkdirTemp("", "hwcov-attach-")
-	if err != nil {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
 		return err
 	}
+	dir := filepath.Join(os.TempDir(), "hwcov-attach-"+hex.EncodeToString(b[:]))
 	d.staging = dir
 	for _, stmt := range []string{
 		`SET allowed_directories = [` + quoteLiteral(dir+string(filepath.Separator)) + `]`,
@@ -205,9 +211,12 @@ func (d *DB) Close() error {
 		d.insert.Close()
 	}
 	err := d.sql.Close()
-	if d.staging != "" {
+	d.mu.Lock()
+	if d.made {
 		os.RemoveAll(d.staging)
+		d.made = false
 	}
+	d.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("close database %q: %w", d.path, err)
 	}

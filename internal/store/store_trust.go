@@ -64,7 +64,19 @@ func (d *DB) stage(src string) (staged string, remove func(), err error) {
 	if d.staging == "" {
 		return "", nil, fmt.Errorf("merge %q: the target database is read-only", src)
 	}
-	staged = filepath.Join(d.staging, fmt.Sprintf("src-%d.duckdb", d.staged.Add(1)))
+	d.mu.Lock()
+	if !d.made {
+		// Mkdir, not MkdirAll: a folder someone else made under that
+		// name is not ours to read from.
+		if err := os.Mkdir(d.staging, 0o700); err != nil {
+			d.mu.Unlock()
+			return "", nil, fmt.Errorf("open database %q: staging folder: %w", src, err)
+		}
+		d.made = true
+	}
+	d.staged++
+	staged = filepath.Join(d.staging, fmt.Sprintf("src-%d.duckdb", d.staged))
+	d.mu.Unlock()
 	remove = func() { os.Remove(staged); os.Remove(staged + ".wal") }
 	for _, suffix := range []string{"", ".wal"} {
 		err := linkOrCopy(src+suffix, staged+suffix, true)

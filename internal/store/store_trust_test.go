@@ -242,3 +242,27 @@ func TestOpenTruncated(t *testing.T) {
 		})
 	}
 }
+
+// TestStagingFolder: only a merge makes the staging folder, and Close
+// removes it with everything staged in it.
+func TestStagingFolder(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openNew(t)
+	if _, err := os.Stat(db.staging); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("staging folder made before any merge: %v", err)
+	}
+	shard := filepath.Join(t.TempDir(), "shard.duckdb")
+	shardDB(t, shard, "run-1", "bert@cpu/fp32/b1/s128")
+	if _, err := db.Merge(ctx, shard); err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := os.ReadDir(db.staging); err != nil || len(entries) != 0 {
+		t.Errorf("staging folder after a merge: %v, %v; want it empty", entries, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(db.staging); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("staging folder left after Close: %v", err)
+	}
+}
