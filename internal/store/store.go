@@ -133,7 +133,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return fail(fmt.Errorf("open database %q: %w", path, err))
 		}
 	}
-	if err := checkCatalog(ctx, d.sql, path, ""); err != nil {
+	if err := checkCatalog(ctx, d.sql, path); err != nil {
 		d.Close()
 		return fail(err)
 	}

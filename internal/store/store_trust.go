@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,41 +18,76 @@ var hwcovTables = map[string]bool{
 	"hardware_compatibility_matrix": true,
 }
 
-// checkCatalog refuses a database (catalog "" is the one the connection
-// opened, else the attached one by that name) that holds a view or a
-// user-defined function (DuckDB persists only macros): hwcov writes neither,
-// and either would run SQL from the file when hwcov reads it. A view can read
-// any file DuckDB can reach (read_text, read_csv, glob) into a report; a
-// table macro named like a built-in (range) shadows it. Only the catalog is
-// read, which runs nothing from the file. path names the file in the error.
-func checkCatalog(ctx context.Context, db queryer, path, catalog string) error {
-	where := "database_name = current_database()"
-	if catalog != "" {
-		where = "database_name = " + quoteLiteral(catalog)
-	}
-	var kind, schema, name string
-	err := db.QueryRowContext(ctx, `SELECT kind, schema_name, name FROM (
-    SELECT 'view' AS kind, schema_name, view_name AS name FROM duckdb_views() WHERE NOT internal AND `+where+`
-    UNION ALL
-    SELECT function_type, schema_name, function_name FROM duckdb_functions() WHERE NOT internal AND `+where+`
-) ORDER BY kind = 'view' DESC, schema_name, name LIMIT 1`).Scan(&kind, &schema, &name)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
+// checkCatalog refuses the database the connection opened when it holds a
+// view or a user-defined function (DuckDB persists only macros): hwcov writes
+// neither, and either would run SQL from the file when hwcov reads it. A view
+// can read any file DuckDB can reach (read_text, read_csv, glob) into a
+// report; a table macro named like a built-in (range) shadows it. Only the
+// catalog is read, which runs nothing from the file. path names the file in
+// the error.
+func checkCatalog(ctx context.Context, db queryer, path string) error {
+	var name string
+	if err := db.QueryRowContext(ctx, `SELECT current_database()`).Scan(&name); err != nil {
 		return classify(path, err)
 	}
+	refused, err := checkCatalogs(ctx, db, []string{name})
+	if err != nil {
+		return classify(path, err)
+	}
+	if err := refused[name]; err != nil {
+		return fmt.Errorf("open database %q: %w", path, err)
+	}
+	return nil
+}
+
+// checkCatalogs is checkCatalog for the attached databases catalogs, in one
+// listing of the catalog (listing functions costs tens of milliseconds, most
+// of it on DuckDB's own). The error of each refused catalog names the first
+// view, or else the first macro, it holds.
+func checkCatalogs(ctx context.Context, db queryer, catalogs []string) (map[string]error, error) {
+	refused := map[string]error{}
+	if len(catalogs) == 0 {
+		return refused, nil
+	}
+	quoted := make([]string, len(catalogs))
+	for k, c := range catalogs {
+		quoted[k] = quoteLiteral(c)
+	}
+	in := `database_name IN (` + strings.Join(quoted, ", ") + `)`
+	rows, err := db.QueryContext(ctx, `SELECT database_name, kind, schema_name, name FROM (
+    SELECT database_name, 'view' AS kind, schema_name, view_name AS name FROM duckdb_views() WHERE NOT internal AND `+in+`
+    UNION ALL
+    SELECT database_name, function_type, schema_name, function_name FROM duckdb_functions() WHERE NOT internal AND `+in+`
+) ORDER BY database_name, kind = 'view' DESC, schema_name, name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var catalog, kind, schema, name string
+		if err := rows.Scan(&catalog, &kind, &schema, &name); err != nil {
+			return nil, err
+		}
+		if refused[catalog] == nil {
+			refused[catalog] = objectError(kind, schema, name)
+		}
+	}
+	return refused, rows.Err()
+}
+
+// objectError says why a view or macro in a database is refused.
+func objectError(kind, schema, name string) error {
 	if schema != "main" {
 		name = schema + "." + name
+	}
+	if kind == "view" && hwcovTables[name] {
+		return fmt.Errorf("%q is a view, want a table: %w", name, ErrNotHwcov)
 	}
 	what := map[string]string{"view": "a view", "macro": "a macro", "table_macro": "a table macro"}[kind]
 	if what == "" {
 		what = "a " + strings.ReplaceAll(kind, "_", " ") + " function"
 	}
-	if kind == "view" && schema == "main" && hwcovTables[name] {
-		return fmt.Errorf("open database %q: %q is a view, want a table: %w", path, name, ErrNotHwcov)
-	}
-	return fmt.Errorf("open database %q: %q is %s, which hwcov never writes: %w", path, name, what, ErrNotHwcov)
+	return fmt.Errorf("%q is %s, which hwcov never writes: %w", name, what, ErrNotHwcov)
 }
 
 // stage makes the file at src (and its write-ahead log, if any) readable by

@@ -266,3 +266,51 @@ func TestStagingFolder(t *testing.T) {
 		t.Errorf("staging folder left after Close: %v", err)
 	}
 }
+
+// TestMergeAllRefusesOnlyHostile: in one batch, each hostile source is
+// refused with its own object named, and every other source merges.
+func TestMergeAllRefusesOnlyHostile(t *testing.T) {
+	ctx := context.Background()
+	secret, content := secretFile(t)
+	dir := t.TempDir()
+	var srcs []string
+	want := map[string]string{} // source -> object its refusal names
+	for k, kind := range hostileKinds(secret) {
+		good := filepath.Join(dir, "good-"+string(rune('a'+k))+".duckdb")
+		shardDB(t, good, "run-"+string(rune('a'+k)), "bert@cpu/fp32/b1/s12"+string(rune('0'+k)))
+		bad := filepath.Join(dir, "bad-"+string(rune('a'+k))+".duckdb")
+		hostileDB(t, bad, kind.stmts...)
+		srcs = append(srcs, good, bad)
+		want[bad] = kind.object
+	}
+	older := filepath.Join(dir, "older.duckdb")
+	schemaV1DB(t, older)
+	srcs = append(srcs, older)
+	into, _ := openNew(t)
+	merged := 0
+	err := into.MergeAll(ctx, srcs, func(rep MergeReport, err error) error {
+		object, hostile := want[rep.Source]
+		switch {
+		case hostile && (!errors.Is(err, ErrNotHwcov) || !strings.Contains(err.Error(), `"`+object+`"`) ||
+			!strings.Contains(err.Error(), rep.Source)):
+			t.Errorf("%s: %v, want ErrNotHwcov naming %q and the file", rep.Source, err, object)
+		case hostile:
+		case err != nil:
+			t.Errorf("%s: %v", rep.Source, err)
+		default:
+			merged += rep.NewResults
+		}
+		if err != nil && strings.Contains(err.Error(), content) {
+			t.Errorf("the secret reached an error: %v", err)
+		}
+		return nil
+	})
+	if err != nil || merged != len(want)+1 {
+		t.Errorf("MergeAll: %v, %d results merged; want %d", err, merged, len(want)+1)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := into.MergeAll(ctx, srcs, func(MergeReport, error) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("MergeAll after done failed: %v after %d calls", err, calls)
+	}
+}
