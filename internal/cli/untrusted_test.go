@@ -173,3 +173,34 @@ func TestUnusableDatabasePaths(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileBaselineRefused: `hwcov baseline fetch` refuses an artifact
+// that holds a hostile database and writes nothing.
+func TestHostileBaselineRefused(t *testing.T) {
+	_, content, hostile := hostileFiles(t)
+	p := newInProcess(t, ghfake.Options{})
+	for name, h := range hostile {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			branch := strings.ReplaceAll(name, " ", "-")
+			p.srv.AddWorkflowRun(ghfake.WorkflowRun{Branch: branch, Event: "push", Conclusion: "success",
+				HeadSHA: "aaaaaaaaaaaaaaaa", Artifacts: []ghfake.Artifact{{Name: "hwcov-db", Files: map[string][]byte{"hwcov.duckdb": data}}}})
+			out := filepath.Join(t.TempDir(), "base.duckdb")
+			code, stdout, stderr := p.run("baseline", "fetch", "--branch", branch, "--out", out)
+			if code != ExitUsage || !strings.Contains(stderr, "the file was not written by hwcov") || !strings.Contains(stderr, "\nTry: ") {
+				t.Errorf("exit %d, stderr %q; want exit 2 refusing the file, with a hint", code, stderr)
+			}
+			if strings.Contains(stdout+stderr, content) {
+				t.Error("the secret reached the output")
+			}
+			for _, f := range []string{out, out + ".download", out + ".download.wal"} {
+				if _, err := os.Stat(f); err == nil {
+					t.Errorf("%s written", filepath.Base(f))
+				}
+			}
+		})
+	}
+}
