@@ -33,10 +33,10 @@ func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 	return rep, err
 }
 
-// mergeBatch is how many sources MergeAll attaches at once: listing a
+// mergeBatchSize is how many sources MergeAll attaches at once: listing a
 // database's macros costs as much as merging a few hundred results, and one
 // listing covers every attached database.
-const mergeBatch = 32
+const mergeBatchSize = 32
 
 // MergeAll merges each of srcs in turn as Merge does and calls done with
 // what each added, or why it was not merged; when done returns an error,
@@ -49,7 +49,7 @@ const mergeBatch = 32
 // or a macro is refused with ErrNotHwcov before any of its rows is read.
 func (d *DB) MergeAll(ctx context.Context, srcs []string, done func(MergeReport, error) error) error {
 	for len(srcs) > 0 {
-		batch := srcs[:min(len(srcs), mergeBatch)]
+		batch := srcs[:min(len(srcs), mergeBatchSize)]
 		srcs = srcs[len(batch):]
 		if err := d.mergeBatch(ctx, batch, done); err != nil {
 			return err

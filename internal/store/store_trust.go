@@ -111,8 +111,14 @@ func (d *DB) stage(src string) (staged string, remove func(), err error) {
 	staged = filepath.Join(d.staging, fmt.Sprintf("src-%d.duckdb", d.staged))
 	d.mu.Unlock()
 	remove = func() { os.Remove(staged); os.Remove(staged + ".wal") }
+	// Link the file a symbolic link points to, not the link: DuckDB would
+	// follow a linked symbolic link out of the staging folder.
+	real, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return "", nil, fmt.Errorf("open database %q: %w", src, err)
+	}
 	for _, suffix := range []string{"", ".wal"} {
-		err := linkOrCopy(src+suffix, staged+suffix, true)
+		err := linkOrCopy(real+suffix, staged+suffix, true)
 		if suffix == ".wal" && os.IsNotExist(err) {
 			break
 		}
