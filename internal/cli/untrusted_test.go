@@ -204,3 +204,47 @@ func TestHostileBaselineRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileDatabasesRefusedByAction: the composite action's merge and
+// report steps (hwcov action, which runs the CLI in-process) fail on a
+// hostile database, and the secret reaches neither the log, the step
+// outputs nor the job summary.
+func TestHostileDatabasesRefusedByAction(t *testing.T) {
+	_, content, hostile := hostileFiles(t)
+	for name, h := range hostile {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			env := map[string]string{
+				"GITHUB_OUTPUT":       filepath.Join(dir, "output.txt"),
+				"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary.md"),
+				"GITHUB_WORKSPACE":    dir,
+				"HWCOV_CACHE_DIR":     filepath.Join(dir, "cache"),
+			}
+			for _, inputs := range []map[string]string{
+				{"INPUT_COMMAND": "merge", "INPUT_DB": filepath.Join(dir, "run.duckdb"), "INPUT_FILES": h},
+				{"INPUT_COMMAND": "report", "INPUT_DB": h},
+			} {
+				var out, errb strings.Builder
+				f := NewFactory(strings.NewReader(""), &out, &errb)
+				f.Getenv = func(k string) string {
+					if v, ok := inputs[k]; ok {
+						return v
+					}
+					return env[k]
+				}
+				code := MainWith(f, []string{"action"})
+				if code != ExitUsage || !strings.Contains(errb.String()+out.String(), "the file was not written by hwcov") {
+					t.Errorf("action %s: exit %d\nstdout %s\nstderr %s", inputs["INPUT_COMMAND"], code, out.String(), errb.String())
+				}
+				written := out.String() + errb.String()
+				for _, p := range []string{env["GITHUB_OUTPUT"], env["GITHUB_STEP_SUMMARY"]} {
+					b, _ := os.ReadFile(p)
+					written += string(b)
+				}
+				if strings.Contains(written, content) {
+					t.Errorf("action %s: the secret reached the log, outputs or summary", inputs["INPUT_COMMAND"])
+				}
+			}
+		})
+	}
+}

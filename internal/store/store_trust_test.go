@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -43,7 +44,7 @@ func hostileKinds(secret string) []struct {
 			`CREATE VIEW runs AS SELECT file AS run_id FROM glob(` + q + `)`,
 		}},
 		{"view under another name", "leak", "is a view", []string{
-			`CREATE VIEW leak AS SELECT * FROM read_csv(` + q + `)`,
+			`CREATE VIEW leak AS SELECT * FROM read_csv(` + q + `, header = false)`,
 		}},
 		{"scalar macro", "lower", "is a macro", []string{
 			`CREATE MACRO lower(s) AS (SELECT content FROM read_text(` + q + `))`,
@@ -312,5 +313,32 @@ func TestMergeAllRefusesOnlyHostile(t *testing.T) {
 	calls := 0
 	if err := into.MergeAll(ctx, srcs, func(MergeReport, error) error { calls++; return stop }); err != stop || calls != 1 {
 		t.Errorf("MergeAll after done failed: %v after %d calls", err, calls)
+	}
+}
+
+// TestHostileFixturesWork: read without Open's checks, the hostile files do
+// leak the secret, so the refusals above are what keeps it out.
+func TestHostileFixturesWork(t *testing.T) {
+	secret, content := secretFile(t)
+	for _, k := range hostileKinds(secret) {
+		path := filepath.Join(t.TempDir(), "hostile.duckdb")
+		hostileDB(t, path, k.stmts...)
+		q := map[string]string{
+			"view reading a file":           `SELECT error_message FROM comprehensive_test_results`,
+			"view calling a table function": `SELECT run_id FROM runs`,
+			"view under another name":       `SELECT * FROM leak`,
+			"scalar macro":                  `SELECT lower('X')`,
+			"table macro shadowing range":   `SELECT * FROM range(3)`,
+		}[k.name]
+		db, err := sql.Open("duckdb", path+"?access_mode=read_only")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = db.QueryRow(q).Scan(&got)
+		db.Close()
+		if !strings.Contains(got, content) && !strings.Contains(got, filepath.Base(secret)) {
+			t.Errorf("%s: %s = %q, %v; the fixture does not reach the secret", k.name, q, got, err)
+		}
 	}
 }
