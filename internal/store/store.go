@@ -46,7 +46,8 @@ var (
 	ErrBadPath = errors.New("no database file can be opened or created there")
 )
 
-// Options says how Open treats the file.
+// Options says how Open treats the file. There is no option to trust a
+// file: Open locks DuckDB down and checks the catalog of every one.
 type Options struct {
 	// ReadOnly opens the file without taking the write lock; several
 	// read-only processes may share a file. Nothing is created or migrated.
