@@ -177,7 +177,7 @@ func dbError(path, side string, err error) error {
 	case errors.Is(err, store.ErrNotHwcov):
 		// The error names the file and the object; nothing of the file's
 		// content is read, so it is safe to print.
-		return usagef("pass a database written by hwcov run or hwcov merge; do not trust this file's source", "%v", err)
+		return usagef("pass a database that hwcov run or hwcov merge wrote; this one may have been tampered with", "%v", err)
 	case errors.Is(err, store.ErrBadPath):
 		return usagef("pass a .duckdb file in a writable folder, e.g. --db results/hwcov.duckdb", "%v", err)
 	}
