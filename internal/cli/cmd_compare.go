@@ -174,6 +174,12 @@ func dbError(path, side string, err error) error {
 		return usagef("upgrade hwcov", "%s %q was written by a newer hwcov", what, path)
 	case errors.Is(err, store.ErrOldSchema):
 		return usagef("open it once with a writing command (e.g. hwcov run) to migrate it", "%s %q needs a schema migration", what, path)
+	case errors.Is(err, store.ErrNotHwcov):
+		// The error names the file and the object; nothing of the file's
+		// content is read, so it is safe to print.
+		return usagef("pass a database that hwcov run or hwcov merge wrote; this one may have been tampered with", "%v", err)
+	case errors.Is(err, store.ErrBadPath):
+		return usagef("pass a .duckdb file in a writable folder, e.g. --db results/hwcov.duckdb", "%v", err)
 	}
 	return err
 }

@@ -99,19 +99,27 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		}
 	}
 	merged, skipped, added := 0, 0, 0
-	for _, file := range files {
-		rep, err := db.Merge(ctx, file)
+	err = db.MergeAll(ctx, files, func(rep store.MergeReport, err error) error {
+		file := rep.Source
 		switch {
+		case errors.Is(err, store.ErrNotHwcov):
+			// Not damage but a file made to run SQL on this runner: refuse
+			// the merge rather than report without it.
+			return dbError(file, "shard", err)
 		case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotFound):
 			skipped++
 			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, oneLine(err.Error()))
-			continue
+			return nil
 		case err != nil:
 			return err
 		}
 		merged++
 		added += rep.NewResults
 		fmt.Fprintf(f.Err, "merged %s: %d results, %d new\n", file, rep.Results, rep.NewResults)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	lost, err := lostShards(ctx, db)
 	if err != nil {

@@ -8,6 +8,15 @@
 // twice keeps one row.
 //
 // Open classifies the ways a file can be unusable into sentinel errors the CLI
-// turns into hints: ErrNotFound, ErrLocked, ErrCorrupt, ErrNewerSchema and
-// ErrOldSchema. All DuckDB-specific code lives in this package.
+// turns into hints: ErrNotFound, ErrLocked, ErrCorrupt, ErrNewerSchema,
+// ErrOldSchema, ErrNotHwcov and ErrBadPath. All DuckDB-specific code lives in
+// this package.
+//
+// Every file is data someone else may have written (shards and baselines are
+// artifacts a fork's workflow can upload). DuckDB runs with external access
+// disabled and its configuration locked, so no SQL can read a file but the
+// database's own, and a file that holds a view or a macro (SQL that would run
+// when hwcov reads it) is refused with ErrNotHwcov before any row is read.
+// Merge can still attach shards because a writable database may read one
+// private staging folder, into which each shard is linked first.
 package store

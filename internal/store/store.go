@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 
@@ -33,9 +37,17 @@ var (
 	// ErrOldSchema: the file needs a schema migration but was opened
 	// read-only. Opening it once read-write migrates it.
 	ErrOldSchema = errors.New("database schema is older than this hwcov and was opened read-only")
+	// ErrNotHwcov: the file holds a view or a macro, which hwcov never
+	// writes: reading it could run SQL that someone else wrote (see checkCatalog).
+	ErrNotHwcov = errors.New("the file was not written by hwcov")
+	// ErrBadPath: no database can live at the path: it is a directory, or
+	// the file cannot be created there (a read-only folder, a parent that is
+	// a file).
+	ErrBadPath = errors.New("no database file can be opened or created there")
 )
 
-// Options says how Open treats the file.
+// Options says how Open treats the file. There is no option to trust a
+// file: Open locks DuckDB down and checks the catalog of every one.
 type Options struct {
 	// ReadOnly opens the file without taking the write lock; several
 	// read-only processes may share a file. Nothing is created or migrated.
@@ -52,6 +64,14 @@ type DB struct {
 	readOnly bool
 	sql      *sql.DB
 	insert   *sql.Stmt
+	// staging is the only folder DuckDB may read besides the database's own
+	// files: Merge links a source file into it before attaching it. Empty
+	// for a read-only database, which reads no other file. The folder is
+	// made by the first Merge, so that a run that merges nothing leaves none.
+	staging string
+	mu      sync.Mutex
+	made    bool // staging exists
+	staged  int  // files staged so far, to name the next one
 }
 
 var _ results.Store = (*DB)(nil)
@@ -59,6 +79,12 @@ var _ results.Store = (*DB)(nil)
 // Open opens the DuckDB file at path, creating it when opts.Create is set, and
 // brings its schema to the current version. An empty path opens a private
 // in-memory database (for tests).
+//
+// Every file is treated as data that someone else may have written (a shard
+// or a baseline is an artifact a fork's workflow can upload): DuckDB runs
+// with external access disabled and its configuration locked, so no query can
+// read another file, load an extension or change that; and a file that holds
+// a view or a macro is refused with ErrNotHwcov before anything is read.
 //
 // A file that Open creates is removed again when creating its schema fails, so
 // no half-initialised database is left behind.
@@ -75,37 +101,76 @@ func Open(path string, opts Options) (*DB, error) {
 			if !opts.Create || opts.ReadOnly {
 				return nil, err
 			}
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return nil, fmt.Errorf("open database %q: %w", path, err)
+			if err := createFile(path); err != nil {
+				return nil, err
 			}
 			created = true
 		case err != nil:
 			return nil, err
 		}
 	}
-
-	// Never download or load extensions: hwcov runs offline, and DuckDB would
-	// otherwise fetch the SQLite scanner to open a SQLite file given by mistake.
-	dsn := path + "?autoinstall_known_extensions=false&autoload_known_extensions=false"
-	if opts.ReadOnly && path != "" {
-		dsn += "&access_mode=read_only"
-	}
-	sqldb, err := sql.Open("duckdb", dsn)
-	if err != nil {
-		if created {
-			removeFiles(path)
-		}
-		return nil, classify(path, err)
-	}
-	d := &DB{path: path, readOnly: opts.ReadOnly && path != "", sql: sqldb}
-	if err := d.init(ctx); err != nil {
-		sqldb.Close()
+	fail := func(err error) (*DB, error) {
 		if created {
 			removeFiles(path)
 		}
 		return nil, err
 	}
+
+	readOnly := opts.ReadOnly && path != ""
+	// Never download or load extensions: hwcov runs offline, and DuckDB would
+	// otherwise fetch the SQLite scanner to open a SQLite file given by mistake.
+	dsn := path + "?autoinstall_known_extensions=false&autoload_known_extensions=false"
+	if readOnly {
+		dsn += "&access_mode=read_only&" + lockedDSN
+	}
+	sqldb, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		return fail(classify(path, err))
+	}
+	d := &DB{path: path, readOnly: readOnly, sql: sqldb}
+	if !readOnly {
+		if err := d.lockDown(ctx); err != nil {
+			d.Close()
+			return fail(fmt.Errorf("open database %q: %w", path, err))
+		}
+	}
+	if err := checkCatalog(ctx, d.sql, path); err != nil {
+		d.Close()
+		return fail(err)
+	}
+	if err := d.init(ctx); err != nil {
+		d.Close()
+		return fail(err)
+	}
 	return d, nil
+}
+
+// lockedDSN disables, for a database opened read-only, everything lockDown
+// disables for a writable one.
+const lockedDSN = "enable_external_access=false&lock_configuration=true"
+
+// lockDown names a private staging folder for a writable database's Merge,
+// makes it the only folder DuckDB may read besides the database's own files,
+// then disables external access and locks the configuration. DuckDB allows
+// setting allowed_directories only before external access is disabled, and
+// neither afterwards, hence the fixed folder.
+func (d *DB) lockDown(ctx context.Context) error {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	dir := filepath.Join(os.TempDir(), "hwcov-attach-"+hex.EncodeToString(b[:]))
+	d.staging = dir
+	for _, stmt := range []string{
+		`SET allowed_directories = [` + quoteLiteral(dir+string(filepath.Separator)) + `]`,
+		`SET enable_external_access = false`,
+		`SET lock_configuration = true`,
+	} {
+		if _, err := d.sql.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("lock down: %w", err)
+		}
+	}
+	return nil
 }
 
 // init checks the schema version, migrates when allowed, and prepares the
@@ -146,7 +211,14 @@ func (d *DB) Close() error {
 	if d.insert != nil {
 		d.insert.Close()
 	}
-	if err := d.sql.Close(); err != nil {
+	err := d.sql.Close()
+	d.mu.Lock()
+	if d.made {
+		os.RemoveAll(d.staging)
+		d.made = false
+	}
+	d.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("close database %q: %w", d.path, err)
 	}
 	return nil
@@ -166,6 +238,7 @@ func classify(path string, err error) error {
 		kind = ErrLocked
 	case strings.Contains(msg, "not a valid DuckDB database file"),
 		strings.Contains(msg, "Corrupt database file"),
+		strings.Contains(msg, "Could not read enough bytes from file"), // truncated
 		strings.Contains(msg, "Failure while replaying WAL"):
 		kind = ErrCorrupt
 	case strings.Contains(msg, "Trying to read a database file with version number") &&
@@ -185,10 +258,14 @@ func checkFile(path string) (fs.FileInfo, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("open database %q: %w", path, ErrNotFound)
+	case errors.Is(err, syscall.ENOTDIR):
+		return nil, fmt.Errorf("open database %q: %w: a parent of it is a file, not a folder", path, ErrBadPath)
 	case err != nil:
 		return nil, fmt.Errorf("open database %q: %w", path, err)
 	case info.IsDir():
-		return nil, fmt.Errorf("open database %q: is a directory, want a .duckdb file", path)
+		return nil, fmt.Errorf("open database %q: %w: it is a directory, want a .duckdb file", path, ErrBadPath)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("open database %q: %w: it is not a regular file", path, ErrBadPath)
 	}
 	return info, checkMagic(path)
 }
@@ -211,6 +288,38 @@ func checkMagic(path string) error {
 		return fmt.Errorf("open database %q: %w: the file does not start with DuckDB's header", path, ErrCorrupt)
 	}
 	return nil
+}
+
+// createFile creates the parent folders of a new database and checks that
+// the file can be created there (by creating and removing it: DuckDB does not
+// take an empty file for a new database), so that a path where no file can be
+// created is ErrBadPath with the reason rather than a DuckDB I/O error.
+func createFile(path string) error {
+	err := os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
+		var f *os.File
+		if f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644); err == nil {
+			f.Close()
+			return os.Remove(path)
+		}
+	}
+	return createError(path, err)
+}
+
+// createError says why path could not be created: a read-only folder or file
+// system, or a parent that is not a folder, is ErrBadPath.
+func createError(path string, err error) error {
+	reason := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		reason = pe.Op + " " + pe.Path + ": " + pe.Err.Error()
+	}
+	switch {
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS),
+		errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EISDIR):
+		return fmt.Errorf("open database %q: %w: %s", path, ErrBadPath, reason)
+	}
+	return fmt.Errorf("open database %q: %w", path, err)
 }
 
 // removeFiles deletes a database file Open created and its write-ahead log.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -21,46 +20,132 @@ type MergeReport struct {
 // Merge copies every run and result of the hwcov database at src into d in one
 // transaction. Rows d already has (same run id, same result id) are kept as
 // they are, so merging the same shard twice adds nothing. src is checked the
-// way Open checks a file: a corrupt or foreign file is ErrCorrupt and a newer
-// one ErrNewerSchema; an older one is migrated on a temporary copy.
-//
-// src is attached to d's connection rather than opened on its own: opening a
-// DuckDB database costs about as much as merging a thousand results into it.
+// way Open checks a file: a corrupt or foreign file is ErrCorrupt, a newer
+// one ErrNewerSchema, one holding a view or a macro ErrNotHwcov; an older one
+// is migrated on a temporary copy. MergeAll merges many files faster.
 func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
-	rep := MergeReport{Source: src}
-	if d.readOnly {
-		return rep, fmt.Errorf("merge %q: the target database is read-only", src)
+	var rep MergeReport
+	var err error
+	d.MergeAll(ctx, []string{src}, func(r MergeReport, e error) error {
+		rep, err = r, e
+		return nil
+	})
+	return rep, err
+}
+
+// mergeBatchSize is how many sources MergeAll attaches at once: listing a
+// database's macros costs as much as merging a few hundred results, and one
+// listing covers every attached database.
+const mergeBatchSize = 32
+
+// MergeAll merges each of srcs in turn as Merge does and calls done with
+// what each added, or why it was not merged; when done returns an error,
+// MergeAll stops and returns it.
+//
+// Sources are attached to d's connection rather than opened on their own:
+// opening a DuckDB database costs about as much as merging a thousand
+// results into it. d's DuckDB can read no file but its own (see Open), so
+// each source is first linked into d's staging folder, and one holding a view
+// or a macro is refused with ErrNotHwcov before any of its rows is read.
+func (d *DB) MergeAll(ctx context.Context, srcs []string, done func(MergeReport, error) error) error {
+	for len(srcs) > 0 {
+		batch := srcs[:min(len(srcs), mergeBatchSize)]
+		srcs = srcs[len(batch):]
+		if err := d.mergeBatch(ctx, batch, done); err != nil {
+			return err
+		}
 	}
-	if abs, err := filepath.Abs(src); err == nil && abs == mustAbs(d.path) {
-		return rep, fmt.Errorf("merge %q: a database cannot be merged into itself", src)
-	}
-	if err := checkSourceFile(src); err != nil {
-		return rep, err
-	}
+	return nil
+}
+
+// source is one file of a batch: attached as alias unless err is set.
+type source struct {
+	path   string
+	alias  string
+	detach func()
+	err    error
+}
+
+func (d *DB) mergeBatch(ctx context.Context, srcs []string, done func(MergeReport, error) error) error {
 	conn, err := d.sql.Conn(ctx)
 	if err != nil {
-		return rep, err
+		return err
 	}
 	defer conn.Close()
-	detach, err := attachSource(ctx, conn, src)
-	if err != nil {
-		return rep, err
+	batch := make([]*source, len(srcs))
+	var aliases []string
+	for k, src := range srcs {
+		s := &source{path: src, alias: fmt.Sprintf("hwcov_src_%d", k)}
+		batch[k] = s
+		if s.err = d.checkSource(src); s.err == nil {
+			s.detach, s.err = d.attach(ctx, conn, src, src, s.alias)
+		}
+		if s.err == nil {
+			aliases = append(aliases, s.alias)
+		}
 	}
-	defer detach()
+	defer func() {
+		for _, s := range batch {
+			if s.detach != nil {
+				s.detach()
+			}
+		}
+	}()
+	refused, err := checkCatalogs(ctx, conn, aliases)
+	if err != nil {
+		return err
+	}
+	for _, s := range batch {
+		rep := MergeReport{Source: s.path}
+		if err := refused[s.alias]; err != nil && s.err == nil {
+			s.err = fmt.Errorf("open database %q: %w", s.path, err)
+		}
+		if s.err == nil {
+			s.err = d.migrateSource(ctx, conn, s)
+		}
+		if s.err == nil {
+			rep, s.err = mergeFrom(ctx, conn, s)
+		}
+		if s.detach != nil {
+			s.detach()
+			s.detach = nil
+		}
+		if err := done(rep, s.err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
+// checkSource does the checks on src that need no DuckDB.
+func (d *DB) checkSource(src string) error {
+	if d.readOnly {
+		return fmt.Errorf("merge %q: the target database is read-only", src)
+	}
+	if abs, err := filepath.Abs(src); err == nil && abs == mustAbs(d.path) {
+		return fmt.Errorf("merge %q: a database cannot be merged into itself", src)
+	}
+	return checkSourceFile(src)
+}
+
+// mergeFrom copies the rows of the source attached as s.alias into d in one
+// transaction.
+func mergeFrom(ctx context.Context, conn *sql.Conn, s *source) (MergeReport, error) {
+	rep := MergeReport{Source: s.path}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return rep, err
 	}
 	defer tx.Rollback()
+	src := s.alias + "."
 	// Counting first lets empty tables (most shards have no generator rows
 	// and no plan) skip their INSERT: each statement costs a millisecond or two.
 	var nUpdates, nImprovements, nPlanned int
 	if err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM hwcov_src.comprehensive_test_results),
-		(SELECT count(*) FROM hwcov_src.generator_updates),
-		(SELECT count(*) FROM hwcov_src.generator_improvements),
-		(SELECT count(*) FROM hwcov_src.planned_tests)`).Scan(&rep.Results, &nUpdates, &nImprovements, &nPlanned); err != nil {
+		(SELECT count(*) FROM `+src+`comprehensive_test_results),
+		(SELECT count(*) FROM `+src+`generator_updates),
+		(SELECT count(*) FROM `+src+`generator_improvements),
+		(SELECT count(*) FROM `+src+`planned_tests)`).Scan(&rep.Results, &nUpdates, &nImprovements, &nPlanned); err != nil {
 		return rep, fmt.Errorf("merge %q: %w", rep.Source, err)
 	}
 	steps := []struct {
@@ -68,15 +153,15 @@ func (d *DB) Merge(ctx context.Context, src string) (MergeReport, error) {
 		n    *int
 		sql  string
 	}{
-		{-1, &rep.NewRuns, `INSERT INTO runs BY NAME SELECT * FROM hwcov_src.runs s
+		{-1, &rep.NewRuns, `INSERT INTO runs BY NAME SELECT * FROM ` + src + `runs s
 			WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.run_id = s.run_id)`},
-		{rep.Results, &rep.NewResults, `INSERT INTO comprehensive_test_results BY NAME SELECT * FROM hwcov_src.comprehensive_test_results s
+		{rep.Results, &rep.NewResults, `INSERT INTO comprehensive_test_results BY NAME SELECT * FROM ` + src + `comprehensive_test_results s
 			WHERE NOT EXISTS (SELECT 1 FROM comprehensive_test_results r WHERE r.id = s.id)`},
-		{nUpdates, nil, `INSERT INTO generator_updates BY NAME SELECT * FROM hwcov_src.generator_updates s
+		{nUpdates, nil, `INSERT INTO generator_updates BY NAME SELECT * FROM ` + src + `generator_updates s
 			WHERE NOT EXISTS (SELECT 1 FROM generator_updates r WHERE r.id = s.id)`},
-		{nImprovements, nil, `INSERT INTO generator_improvements BY NAME SELECT * FROM hwcov_src.generator_improvements s
+		{nImprovements, nil, `INSERT INTO generator_improvements BY NAME SELECT * FROM ` + src + `generator_improvements s
 			WHERE NOT EXISTS (SELECT 1 FROM generator_improvements r WHERE r.id = s.id)`},
-		{nPlanned, nil, `INSERT INTO planned_tests BY NAME SELECT * FROM hwcov_src.planned_tests s
+		{nPlanned, nil, `INSERT INTO planned_tests BY NAME SELECT * FROM ` + src + `planned_tests s
 			WHERE NOT EXISTS (SELECT 1 FROM planned_tests r WHERE r.test_id = s.test_id)`},
 	}
 	for _, st := range steps {
@@ -105,49 +190,56 @@ func checkSourceFile(src string) error {
 	return err
 }
 
-// attachSource attaches src read-only as hwcov_src and checks its schema
-// version: a newer one is ErrNewerSchema, a foreign or unreadable one
-// ErrCorrupt, and an older one is migrated on a temporary copy, which is
-// attached instead. detach undoes it all.
-func attachSource(ctx context.Context, conn *sql.Conn, src string) (detach func(), err error) {
-	attach := func(path string) error {
-		_, err := conn.ExecContext(ctx, `ATTACH `+quoteLiteral(path)+` AS hwcov_src (READ_ONLY)`)
-		if err == nil {
-			return nil
-		}
-		err = classify(src, err)
-		if errors.Is(err, ErrLocked) || errors.Is(err, ErrNewerSchema) || errors.Is(err, ErrCorrupt) {
-			return err
-		}
-		return fmt.Errorf("open database %q: %w: %v", src, ErrCorrupt, err)
-	}
-	undo := func() { conn.ExecContext(context.Background(), `DETACH hwcov_src`) }
-	if err := attach(src); err != nil {
-		return nil, err
-	}
-	version, err := schemaVersionIn(ctx, conn, "hwcov_src")
-	switch {
-	case err != nil:
-		undo()
-		return nil, fmt.Errorf("open database %q: %w: %v", src, ErrCorrupt, err)
-	case version > SchemaVersion:
-		undo()
-		return nil, fmt.Errorf("open database %q: %w: schema version %d, this hwcov knows up to %d; upgrade hwcov",
-			src, ErrNewerSchema, version, SchemaVersion)
-	case version == SchemaVersion:
-		return undo, nil
-	}
-	undo()
-	tmp, err := migratedCopy(src)
+// attach links the file at path into d's staging folder and attaches it
+// read-only as alias; src names the file in errors. detach undoes both.
+func (d *DB) attach(ctx context.Context, conn *sql.Conn, src, path, alias string) (detach func(), err error) {
+	staged, remove, err := d.stage(path)
 	if err != nil {
 		return nil, err
 	}
-	removeCopy := func() { os.RemoveAll(filepath.Dir(tmp)) }
-	if err := attach(tmp); err != nil {
-		removeCopy()
-		return nil, err
+	if _, err := conn.ExecContext(ctx, `ATTACH `+quoteLiteral(staged)+` AS `+alias+` (READ_ONLY)`); err != nil {
+		remove()
+		err = classify(src, err)
+		if errors.Is(err, ErrLocked) || errors.Is(err, ErrNewerSchema) || errors.Is(err, ErrCorrupt) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("open database %q: %w: %v", src, ErrCorrupt, err)
 	}
-	return func() { undo(); removeCopy() }, nil
+	return func() {
+		conn.ExecContext(context.Background(), `DETACH `+alias)
+		remove()
+	}, nil
+}
+
+// migrateSource checks the schema version of the source attached as
+// s.alias: a newer one is ErrNewerSchema, a foreign or unreadable one
+// ErrCorrupt, and an older one is migrated on a temporary copy, which is
+// attached under the same alias instead.
+func (d *DB) migrateSource(ctx context.Context, conn *sql.Conn, s *source) error {
+	version, err := schemaVersionIn(ctx, conn, s.alias)
+	switch {
+	case err != nil:
+		return fmt.Errorf("open database %q: %w: %v", s.path, ErrCorrupt, err)
+	case version > SchemaVersion:
+		return fmt.Errorf("open database %q: %w: schema version %d, this hwcov knows up to %d; upgrade hwcov",
+			s.path, ErrNewerSchema, version, SchemaVersion)
+	case version == SchemaVersion:
+		return nil
+	}
+	s.detach()
+	s.detach = nil
+	tmp, err := migratedCopy(s.path) // Open, which made the copy, checked its catalog
+	if err != nil {
+		return err
+	}
+	removeCopy := func() { os.RemoveAll(filepath.Dir(tmp)) }
+	detach, err := d.attach(ctx, conn, s.path, tmp, s.alias)
+	if err != nil {
+		removeCopy()
+		return err
+	}
+	s.detach = func() { detach(); removeCopy() }
+	return nil
 }
 
 func mustAbs(p string) string {
@@ -187,27 +279,19 @@ func migratedCopy(src string) (string, error) {
 		return "", err
 	}
 	dst := filepath.Join(dir, filepath.Base(src))
-	in, err := os.Open(src)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return "", err
-	}
-	if err := out.Close(); err != nil {
+	if err := linkOrCopy(src, dst, false); err != nil {
+		os.RemoveAll(dir)
 		return "", err
 	}
 	db, err := Open(dst, Options{})
+	if err == nil {
+		err = db.Close()
+	}
 	if err != nil {
+		os.RemoveAll(dir)
 		return "", err
 	}
-	return dst, db.Close()
+	return dst, nil
 }
 
 // PlannedTest is one test a CI plan promised, and the shard it was in.

@@ -27,12 +27,12 @@ func BenchmarkMerge256(b *testing.B) {
 			b.Fatal(err)
 		}
 		added := 0
-		for _, p := range paths {
-			rep, err := into.Merge(ctx, p)
-			if err != nil {
-				b.Fatal(err)
-			}
+		err = into.MergeAll(ctx, paths, func(rep MergeReport, err error) error {
 			added += rep.NewResults
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 		into.Close()
 		if added != shards*perShard {

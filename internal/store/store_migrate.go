@@ -44,6 +44,7 @@ func schemaVersion(ctx context.Context, db queryer) (int, error) {
 // queryer is what schemaVersionIn needs of a *sql.DB, *sql.Conn or *sql.Tx.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // schemaVersionIn is schemaVersion for the database attached as catalog ("" is

@@ -88,6 +88,12 @@ func TestKilledProcessKeepsRecordedResults(t *testing.T) {
 		t.Logf("no write-ahead log left (%v); the results were checkpointed", err)
 	}
 
+	// A merge reads the killed shard with its write-ahead log (staged with it).
+	into, _ := openNew(t)
+	if rep, err := into.Merge(context.Background(), path); err != nil || rep.NewResults != n {
+		t.Errorf("merge of the killed shard: %+v, %v; want %d new results", rep, err, n)
+	}
+
 	db, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
