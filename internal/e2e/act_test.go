@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -264,6 +265,10 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	}
 	if len(plan.Shards) < 3 || !hw["cpu"] || !hw["npu"] {
 		t.Fatalf("plan has %d shards on %v; want at least 3 on cpu and npu", len(plan.Shards), hw)
+	}
+	// The plan job read the base branch's results as its history.
+	if !slices.ContainsFunc(plan.Notes, func(n string) bool { return strings.Contains(n, "1 tests from history") }) {
+		fail("the plan did not use the base branch's durations: notes %q", plan.Notes)
 	}
 	// act exits 0 when it skips a job: every job must have run and succeeded.
 	sort.Strings(want)
