@@ -184,3 +184,23 @@ func writeFile(t *testing.T, path, data string) {
 		t.Fatal(err)
 	}
 }
+
+// TestWorkflowFile: the baseline is looked up in the runs of the workflow
+// file this run is of. In a reusable workflow GITHUB_WORKFLOW_REF still names
+// the caller's file, whose runs hold the artifacts.
+func TestWorkflowFile(t *testing.T) {
+	for _, tc := range []struct{ ref, want string }{
+		{"octo/models/.github/workflows/ci.yml@refs/heads/main", "ci.yml"},
+		{"octo/models/.github/workflows/hwcov-tests.yaml@refs/pull/7/merge", "hwcov-tests.yaml"},
+		{"octo/models/.github/workflows/ci.yml@0123456789abcdef0123456789abcdef01234567", "ci.yml"},
+		{"octo/models/.github/workflows/ci.yml", "ci.yml"},
+		{"", "hwcov.yml"},
+		{"octo/models/.github/workflows/@refs/heads/main", "hwcov.yml"},
+		{"octo/models/.github/workflows/sub/x.yml@refs/heads/main", "hwcov.yml"},
+		{"garbage", "hwcov.yml"},
+	} {
+		if got := workflowFile(tc.ref); got != tc.want {
+			t.Errorf("workflowFile(%q) = %q, want %q", tc.ref, got, tc.want)
+		}
+	}
+}
