@@ -81,7 +81,8 @@ type workflowFile struct {
 // lints clean, runs on pushes to the default branch (so baselines exist),
 // and grants every permission a job of the reusable workflow declares: a
 // called workflow's jobs cannot get more than the caller's job grants, and
-// a job asking for more fails before it starts.
+// a job asking for more fails before it starts. The caller `hwcov workflow
+// generate --style reusable` writes must grant them too.
 func TestReadmeSnippet(t *testing.T) {
 	src := readmeSnippet(t)
 	var wf workflowFile
@@ -102,6 +103,32 @@ func TestReadmeSnippet(t *testing.T) {
 		t.Errorf("the snippet does not run on push to main (the baselines): %+v", on)
 	}
 
+	coversReusable(t, src)
+	generated, err := RenderCaller(CallerOptions{Style: Reusable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coversReusable(t, generated)
+
+	// actionlint, with the reusable workflow local so the inputs are checked.
+	l := newLinter(t)
+	l.add("README-snippet.yml", []byte(regexp.MustCompile(`hwcov/hwcov/\.github/workflows/hwcov\.yml@\S+`).
+		ReplaceAllString(string(src), "./.github/workflows/hwcov.yml")))
+	for name, fs := range l.lint() {
+		for _, f := range fs {
+			t.Errorf("%s:%d:%d: %s [%s]", name, f.Line, f.Column, f.Message, f.Kind)
+		}
+	}
+}
+
+// coversReusable checks that the job of src calling the reusable workflow
+// grants every permission a job of the reusable workflow declares.
+func coversReusable(t *testing.T, src []byte) {
+	t.Helper()
+	var wf workflowFile
+	if err := yaml.Unmarshal(src, &wf); err != nil {
+		t.Fatal(err)
+	}
 	reusable, err := os.ReadFile("hwcov.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -143,16 +170,6 @@ func TestReadmeSnippet(t *testing.T) {
 		}
 	}
 	if callers != 1 {
-		t.Fatalf("the snippet has %d jobs calling the reusable workflow, want 1", callers)
-	}
-
-	// actionlint, with the reusable workflow local so the inputs are checked.
-	l := newLinter(t)
-	l.add("README-snippet.yml", []byte(regexp.MustCompile(`hwcov/hwcov/\.github/workflows/hwcov\.yml@\S+`).
-		ReplaceAllString(string(src), "./.github/workflows/hwcov.yml")))
-	for name, fs := range l.lint() {
-		for _, f := range fs {
-			t.Errorf("%s:%d:%d: %s [%s]", name, f.Line, f.Column, f.Message, f.Kind)
-		}
+		t.Fatalf("%d jobs call the reusable workflow, want 1", callers)
 	}
 }
