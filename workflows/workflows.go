@@ -41,7 +41,7 @@ func Embedded(name string) ([]byte, error) {
 	return b, nil
 }
 
-var tmpl = template.Must(template.New("").Funcs(template.FuncMap{"with_": renderWith}).ParseFS(templateFS, "templates/*.tmpl"))
+var tmpl = template.Must(template.New("").Funcs(template.FuncMap{"with_": renderWith, "yaml": yamlString}).ParseFS(templateFS, "templates/*.tmpl"))
 
 // Style is the shape of a caller workflow.
 type Style string
@@ -291,16 +291,39 @@ func RenderCaller(o CallerOptions) ([]byte, error) {
 // RenderComment renders the workflow_run workflow that comments on pull
 // requests; name is the caller workflow's name.
 func RenderComment(name, action string) ([]byte, error) {
-	if name == "" {
-		name = DefaultName
+	return RenderCommentWith(CommentOptions{Name: name, Action: action})
+}
+
+// CommentOptions configure the comment workflow. Empty fields take the
+// defaults of CallerOptions.
+type CommentOptions struct {
+	Name   string // the caller workflow's name, whose runs trigger it
+	Action string
+	Runner string // label of the comment job
+	Binary string // a prebuilt hwcov on that runner
+}
+
+// RenderCommentWith renders the comment workflow with o.
+func RenderCommentWith(o CommentOptions) ([]byte, error) {
+	if o.Name == "" {
+		o.Name = DefaultName
 	}
-	if action == "" {
-		action = DefaultAction
+	if o.Action == "" {
+		o.Action = DefaultAction
 	}
-	if err := checkName(name); err != nil {
+	if o.Runner == "" {
+		o.Runner = DefaultRunner
+	}
+	if err := checkName(o.Name); err != nil {
 		return nil, err
 	}
-	return render("comment.yml.tmpl", data{CallerOptions: CallerOptions{Name: name, Action: action}})
+	for field, v := range map[string]string{"action": o.Action, "runner": o.Runner} {
+		if strings.ContainsAny(v, " \t\n\"'#{}$") {
+			return nil, &OptionsError{field, fmt.Sprintf("%q is not a valid reference", v)}
+		}
+	}
+	return render("comment.yml.tmpl", data{CallerOptions: CallerOptions{Name: o.Name, Action: o.Action, Binary: o.Binary},
+		ControlRunsOn: yamlString(o.Runner)})
 }
 
 func ifSchedule(o CallerOptions, v string) string {

@@ -202,7 +202,8 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 	}
 	var com []byte
 	if opts.CommentOutput != "" {
-		if com, err = workflows.RenderComment(opts.Name, opts.Action); err != nil {
+		if com, err = workflows.RenderCommentWith(workflows.CommentOptions{Name: opts.Name, Action: opts.Action,
+			Runner: opts.Runner, Binary: opts.Binary}); err != nil {
 			return err
 		}
 		if com, err = pin(com); err != nil {
