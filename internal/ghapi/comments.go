@@ -79,7 +79,9 @@ type CommentOptions struct {
 // it finds the comment that starts with the marker and was written by the
 // bot's login (listing every page), edits it in place when body differs,
 // leaves it alone when body is the same, and creates it when there is none.
-// Further sticky comments by the bot are deleted, so there is one.
+// Further sticky comments by the bot are deleted, so there is one. A create
+// answered 5xx or not at all is not sent again before the comments are
+// listed again: GitHub may have saved it.
 //
 // GitHub API docs: https://docs.github.com/rest/issues/comments
 func (c *Client) UpsertComment(ctx context.Context, repo Repo, number int, body string, opts CommentOptions) (CommentResult, error) {
@@ -141,6 +143,9 @@ func (c *Client) keepOne(ctx context.Context, repo Repo, number int, body string
 	keep := mine[0]
 	for _, dup := range mine[1:] {
 		resp, err := c.gh.Issues.DeleteComment(ctx, repo.Owner, repo.Name, dup.GetID())
+		if err != nil && resp != nil && resp.StatusCode == http.StatusNotFound {
+			err = nil // gone already: a retried delete that had landed, or another run's
+		}
 		if err != nil {
 			return res, c.wrap(fmt.Sprintf("delete duplicate comment %d on %s#%d", dup.GetID(), repo, number), resp, err)
 		}

@@ -457,3 +457,19 @@ func TestWritesThatLandedAreNotRepeated(t *testing.T) {
 		t.Errorf("check runs listed %d times, want 1", n)
 	}
 }
+
+// TestDuplicateDeleteLanded: a duplicate's delete answered 502 after it
+// landed is retried, finds it gone (404), and is done.
+func TestDuplicateDeleteLanded(t *testing.T) {
+	srv, c, _, _ := setup(t, ghfake.Options{})
+	srv.AddComment(5, ghfake.DefaultLogin, CommentMarker+"\nold")
+	srv.AddComment(5, ghfake.DefaultLogin, CommentMarker+"\nold")
+	srv.Fail(1, ghfake.AppliedServerError(502, "issues/delete-comment"))
+	res, err := c.UpsertComment(context.Background(), repoOf(srv), 5, CommentMarker+"\nnew", CommentOptions{})
+	if err != nil || res.Action != CommentUpdated || res.Deleted != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if cs := srv.Comments(5); len(cs) != 1 || cs[0].Body != CommentMarker+"\nnew" {
+		t.Errorf("comments = %+v", cs)
+	}
+}
