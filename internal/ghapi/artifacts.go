@@ -23,8 +23,19 @@ var ErrNoBaseline = errors.New("no baseline artifact")
 
 // ErrNoWorkflow means GitHub knows no workflow of that file name (listing
 // its runs answers 404): the file is not on the default branch yet, as in
-// the pull request that adds hwcov. It is an ErrNoBaseline.
-var ErrNoWorkflow = fmt.Errorf("%w: no such workflow yet", ErrNoBaseline)
+// the pull request that adds hwcov. An error that is ErrNoWorkflow is also
+// ErrNoBaseline.
+var ErrNoWorkflow = errors.New("no such workflow")
+
+// noWorkflowError is ErrNoWorkflow and ErrNoBaseline, with a message that
+// says what it means for the comparison.
+type noWorkflowError struct{ msg string }
+
+func (e *noWorkflowError) Error() string { return e.msg }
+
+func (e *noWorkflowError) Is(target error) bool {
+	return target == ErrNoWorkflow || target == ErrNoBaseline
+}
 
 // BaselineQuery says which artifact FindBaseline looks for.
 type BaselineQuery struct {
@@ -94,8 +105,8 @@ func (c *Client) findBaseline(ctx context.Context, repo Repo, q BaselineQuery, s
 		&github.ListWorkflowRunsOptions{Branch: q.Branch, Status: "success", HeadSHA: sha,
 			ListOptions: github.ListOptions{PerPage: min(q.MaxRuns, 100)}})
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
-		return Baseline{}, fmt.Errorf("%w: the base branch has no hwcov run of %s (GitHub knows no such workflow in %s: the file is not on the default branch yet)",
-			ErrNoWorkflow, q.Workflow, repo)
+		return Baseline{}, &noWorkflowError{fmt.Sprintf("no baseline yet: the base branch has no hwcov run of %s (GitHub knows no workflow %s in %s: the file is not on the default branch yet)",
+			q.Workflow, q.Workflow, repo)}
 	}
 	if err != nil {
 		return Baseline{}, c.wrap(op, resp, err)
