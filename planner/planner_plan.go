@@ -37,6 +37,22 @@ type ShardOptions struct {
 	DefaultSeconds float64
 }
 
+// DefaultMaxShardMinutes is the shard budget of a whole-catalog plan
+// (--all-models) given neither a shard count nor a budget: one shard per
+// platform would be a job of hundreds of tests, hours long.
+const DefaultMaxShardMinutes = 30.0
+
+// WholeCatalog returns opts for a plan of the whole catalog: unchanged when
+// it gives Shards or MaxShardMinutes, else split by DefaultMaxShardMinutes of
+// estimated duration (history when there is some, else DefaultTestSeconds a
+// test).
+func (opts ShardOptions) WholeCatalog() ShardOptions {
+	if opts.Shards == 0 && opts.MaxShardMinutes == 0 {
+		opts.MaxShardMinutes = DefaultMaxShardMinutes
+	}
+	return opts
+}
+
 // Plan is the plan file: which tests each shard runs, on which runners. It is
 // written by `hwcov plan` and read by `hwcov run --plan --shard-id`.
 type Plan struct {

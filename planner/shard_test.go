@@ -319,3 +319,44 @@ func containsSub(xs []string, sub string) bool {
 	}
 	return false
 }
+
+// TestWholeCatalogShards: a whole-catalog plan (--all-models) without
+// --shards or --max-shard-minutes is split by DefaultMaxShardMinutes of
+// estimated duration per platform, not one shard per platform; given
+// options are kept.
+func TestWholeCatalogShards(t *testing.T) {
+	const n = 774 // the catalog's size
+	m := synthMatrix(t, n, "cpu", "cuda")
+	fast := map[string]float64{}
+	for _, tc := range m.Tests {
+		fast[tc.Name] = 10 // seconds: 180 tests fit in 30 minutes
+	}
+	for _, tt := range []struct {
+		name        string
+		opts        ShardOptions
+		perPlatform int
+		maxMinutes  float64 // largest shard estimate allowed
+	}{
+		{"no history: 60 s a test, 30 a shard", ShardOptions{}, 26, DefaultMaxShardMinutes},
+		{"history: 10 s a test", ShardOptions{Durations: fast}, 5, DefaultMaxShardMinutes},
+		{"--shards kept", ShardOptions{Shards: 2}, 2, n},
+		{"--max-shard-minutes kept", ShardOptions{MaxShardMinutes: 120}, 7, 120},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustPlan(t, m, tt.opts.WholeCatalog())
+			if len(p.Shards) != 2*tt.perPlatform {
+				t.Errorf("%d shards, want %d per platform", len(p.Shards), tt.perPlatform)
+			}
+			tests := 0
+			for _, s := range p.Shards {
+				tests += len(s.Tests)
+				if s.EstSeconds > tt.maxMinutes*60 {
+					t.Errorf("shard %s estimated at %.0f s, over %.0f minutes", s.ID, s.EstSeconds, tt.maxMinutes)
+				}
+			}
+			if tests != 2*n {
+				t.Errorf("%d tests planned, want %d", tests, 2*n)
+			}
+		})
+	}
+}

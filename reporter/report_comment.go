@@ -32,6 +32,10 @@ type ReportInput struct {
 	DetailsURL string
 	// Chart adds a Mermaid bar chart of the largest regressions.
 	Chart bool
+	// NoBaseline says, in one markdown line, why the base is empty ("no
+	// baseline yet: ..."); shown under the verdict when the base has no
+	// tests.
+	NoBaseline string
 	// Limit is the most the body may hold: characters for a comment
 	// (default MaxCommentChars), bytes for a summary (default
 	// MaxSummaryBytes).
@@ -145,6 +149,9 @@ func renderReport(in ReportInput, head string, li int) string {
 	b.WriteString(head)
 	b.WriteString("### hwcov: " + Verdict(r) + "\n\n")
 	b.WriteString(reportSubline(in))
+	if in.NoBaseline != "" && r.Base.Tests == 0 {
+		b.WriteString("ℹ️ " + in.NoBaseline + "\n\n")
+	}
 
 	if len(r.Environment) > 0 {
 		var parts []string

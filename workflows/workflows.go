@@ -41,7 +41,7 @@ func Embedded(name string) ([]byte, error) {
 	return b, nil
 }
 
-var tmpl = template.Must(template.New("").Funcs(template.FuncMap{"with_": renderWith}).ParseFS(templateFS, "templates/*.tmpl"))
+var tmpl = template.Must(template.New("").Funcs(template.FuncMap{"with_": renderWith, "yaml": yamlString}).ParseFS(templateFS, "templates/*.tmpl"))
 
 // Style is the shape of a caller workflow.
 type Style string
@@ -105,6 +105,7 @@ type data struct {
 	Notify                                   []string
 	PlanWith, RunWith, MergeWith, ReportWith []kv
 	BaselineWith, CompareWith, CommentWith   []kv
+	HistoryWith                              []kv
 	CallWith                                 []kv
 }
 
@@ -137,6 +138,7 @@ func RenderReusable(action, self string) ([]byte, error) {
 			{"max-shard-minutes", expr("inputs.max-shard-minutes > 0 && inputs.max-shard-minutes || ''")},
 			{"budget-minutes", expr("inputs.budget-minutes > 0 && inputs.budget-minutes || ''")},
 			{"base-ref", expr("github.base_ref && format('origin/{0}', github.base_ref) || ''")},
+			{"db", historyDB},
 			{"schedule", expr("(github.event_name == 'schedule' || inputs.schedule-entry != '') && inputs.schedule || ''")},
 			{"which", expr("github.event.schedule || inputs.schedule-entry")},
 			{"binary", in("binary")},
@@ -146,6 +148,7 @@ func RenderReusable(action, self string) ([]byte, error) {
 		ReportWith: reportWith(in("fail-on-error"), in("binary")),
 	}
 	d.BaselineWith, d.CompareWith, d.CommentWith = compareWith(in("binary"))
+	d.HistoryWith = historyWith(in("binary"))
 	return render("reusable.yml.tmpl", d)
 }
 
@@ -179,6 +182,23 @@ const (
 	// The comment never fails the step: the compare step applies the policy.
 	commentArgs = "--base hwcov-base.duckdb --head hwcov.duckdb --fail-on none"
 )
+
+// The plan job reads the base branch's results (the same hwcov-report
+// artifact the report job compares with) as its history: test durations
+// balance the shards, and the newest run's failures are what --priority
+// high picks as "failed in the last run". On push and schedule runs the
+// base is the default branch's newest run.
+const historyArgs = "--artifact hwcov-report --file hwcov.duckdb --out hwcov-history.duckdb --branch "
+
+// historyDB is the plan's db input: the fetched history, when the fetch
+// step (which may fail without failing the job) succeeded.
+var historyDB = expr("steps.history.outcome == 'success' && 'hwcov-history.duckdb' || ''")
+
+// historyWith are the inputs of the plan job's history fetch.
+func historyWith(binary string) []kv {
+	branch := expr("github.base_ref || github.event.repository.default_branch")
+	return []kv{{"command", yamlString("baseline fetch")}, {"args", yamlString(historyArgs + branch)}, {"binary", binary}}
+}
 
 // compareWith are the inputs of the baseline fetch, compare and comment
 // steps of the report job.
@@ -254,6 +274,7 @@ func RenderCaller(o CallerOptions) ([]byte, error) {
 		{"max-shard-minutes", num(o.MaxShardMinutes)},
 		{"budget-minutes", num(o.BudgetMinutes)},
 		{"base-ref", expr("github.base_ref && format('origin/{0}', github.base_ref) || ''")},
+		{"db", historyDB},
 		{"schedule", schedPath},
 		{"which", which},
 		{"binary", yamlString(o.Binary)},
@@ -263,22 +284,46 @@ func RenderCaller(o CallerOptions) ([]byte, error) {
 	d.ReportWith = nonEmpty(reportWith(failOnError, yamlString(o.Binary)))
 	b, c, m := compareWith(yamlString(o.Binary))
 	d.BaselineWith, d.CompareWith, d.CommentWith = nonEmpty(b), nonEmpty(c), nonEmpty(m)
+	d.HistoryWith = nonEmpty(historyWith(yamlString(o.Binary)))
 	return render("caller.yml.tmpl", d)
 }
 
 // RenderComment renders the workflow_run workflow that comments on pull
 // requests; name is the caller workflow's name.
 func RenderComment(name, action string) ([]byte, error) {
-	if name == "" {
-		name = DefaultName
+	return RenderCommentWith(CommentOptions{Name: name, Action: action})
+}
+
+// CommentOptions configure the comment workflow. Empty fields take the
+// defaults of CallerOptions.
+type CommentOptions struct {
+	Name   string // the caller workflow's name, whose runs trigger it
+	Action string
+	Runner string // label of the comment job
+	Binary string // a prebuilt hwcov on that runner
+}
+
+// RenderCommentWith renders the comment workflow with o.
+func RenderCommentWith(o CommentOptions) ([]byte, error) {
+	if o.Name == "" {
+		o.Name = DefaultName
 	}
-	if action == "" {
-		action = DefaultAction
+	if o.Action == "" {
+		o.Action = DefaultAction
 	}
-	if err := checkName(name); err != nil {
+	if o.Runner == "" {
+		o.Runner = DefaultRunner
+	}
+	if err := checkName(o.Name); err != nil {
 		return nil, err
 	}
-	return render("comment.yml.tmpl", data{CallerOptions: CallerOptions{Name: name, Action: action}})
+	for field, v := range map[string]string{"action": o.Action, "runner": o.Runner} {
+		if strings.ContainsAny(v, " \t\n\"'#{}$") {
+			return nil, &OptionsError{field, fmt.Sprintf("%q is not a valid reference", v)}
+		}
+	}
+	return render("comment.yml.tmpl", data{CallerOptions: CallerOptions{Name: o.Name, Action: o.Action, Binary: o.Binary},
+		ControlRunsOn: yamlString(o.Runner)})
 }
 
 func ifSchedule(o CallerOptions, v string) string {

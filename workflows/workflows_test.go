@@ -237,7 +237,12 @@ func TestActionlint(t *testing.T) {
 		}
 		l.add("comment-"+strings.ReplaceAll(n, " ", "-")+".yml", src)
 	}
-	src, err := RenderReusable("./", "")
+	src, err := RenderCommentWith(CommentOptions{Name: "hw tests", Action: "./", Runner: "self-hosted", Binary: "/opt/hwcov/hwcov"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.add("comment-all.yml", src)
+	src, err = RenderReusable("./", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,9 +57,15 @@ inside to --out. With --sha (the pull request's merge base) the run of that
 commit is preferred. The artifact is untrusted data: the archive and the file
 are size-capped, names are checked, and the file must open as an hwcov database.
 
-When there is no baseline yet (a new repository, expired artifacts), --out is
-written as an empty database, so that compare and comment report "no baseline";
---require makes that exit 1 instead. Needs GITHUB_TOKEN with actions: read.`,
+The workflow is the one this run is of: its file, from $GITHUB_WORKFLOW_REF
+(owner/repo/.github/workflows/ci.yml@refs/heads/main gives ci.yml; in a
+reusable workflow it names the caller's file, whose runs are the ones listed).
+
+When there is no baseline yet (the pull request that adds the workflow, whose
+file is not on the base branch: GitHub answers 404; a new repository; expired
+artifacts), --out is written as an empty database and the reason beside it
+(base.json for base.duckdb), so that compare and comment say "no baseline
+yet"; --require makes that exit 1 instead. Needs GITHUB_TOKEN with actions: read.`,
 		Example: "  hwcov baseline fetch --out base.duckdb\n" +
 			"  hwcov baseline fetch --branch main --workflow hwcov.yml --artifact hwcov-db --out base.duckdb\n" +
 			"  hwcov baseline fetch --sha $(git merge-base origin/main HEAD) --out base.duckdb",
@@ -74,7 +80,7 @@ written as an empty database, so that compare and comment report "no baseline";
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
 	fl.StringVar(&opts.Branch, "branch", "", "base branch (default $GITHUB_BASE_REF, else main)")
-	fl.StringVar(&opts.Workflow, "workflow", "hwcov.yml", "workflow file name (or id) whose runs upload the database")
+	fl.StringVar(&opts.Workflow, "workflow", "", "workflow file name (or id) whose runs upload the database (default: this run's own file, from $GITHUB_WORKFLOW_REF, else hwcov.yml)")
 	fl.StringVar(&opts.Artifact, "artifact", "hwcov-db", "artifact name")
 	fl.StringVar(&opts.File, "file", "*.duckdb", "file in the artifact (a pattern; exactly one must match)")
 	fl.StringVarP(&opts.Out, "out", "o", "base.duckdb", "where to write the database")
@@ -104,7 +110,11 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if err != nil {
 		return err
 	}
-	q := ghapi.BaselineQuery{Workflow: opts.Workflow, Branch: branch, Artifact: opts.Artifact, HeadSHA: opts.SHA}
+	workflow := opts.Workflow
+	if workflow == "" {
+		workflow = workflowFile(f.Getenv("GITHUB_WORKFLOW_REF"))
+	}
+	q := ghapi.BaselineQuery{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, HeadSHA: opts.SHA}
 	b, err := gh.FindBaseline(ctx, repo, q)
 	if errors.Is(err, ghapi.ErrNoBaseline) {
 		if opts.Require {
@@ -112,7 +122,14 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 		}
 		fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
 		setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
-		return emptyDatabase(opts.Out)
+		if err := emptyDatabase(opts.Out); err != nil {
+			return err
+		}
+		note := baselineNote{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, Reason: noArtifact}
+		if errors.Is(err, ghapi.ErrNoWorkflow) {
+			note.Reason = noWorkflow
+		}
+		return writeBaselineNote(opts.Out, note)
 	}
 	if err != nil {
 		return githubError(err)
@@ -144,11 +161,25 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if err := os.Rename(tmp, opts.Out); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", opts.Out, name, b.RunID, opts.Workflow, b.Branch,
+	os.Remove(baselineNotePath(opts.Out))
+	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", opts.Out, name, b.RunID, workflow, b.Branch,
 		shortSHA(b.HeadSHA), b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), byteSize(size))
 	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": opts.Out,
 		"baseline-run-id": fmt.Sprint(b.RunID), "baseline-sha": b.HeadSHA})
 	return nil
+}
+
+// workflowFile is the workflow file name in GITHUB_WORKFLOW_REF
+// ("owner/repo/.github/workflows/ci.yml@refs/heads/main" gives "ci.yml"),
+// or hwcov.yml without one.
+func workflowFile(ref string) string {
+	p, _, _ := strings.Cut(ref, "@")
+	if i := strings.Index(p, "/.github/workflows/"); i >= 0 {
+		if name := p[i+len("/.github/workflows/"):]; name != "" && !strings.Contains(name, "/") {
+			return name
+		}
+	}
+	return "hwcov.yml"
 }
 
 // emptyDatabase writes an hwcov database without results at path.

@@ -82,6 +82,7 @@ type comparison struct {
 	violations []string
 	baseLabel  string
 	headLabel  string
+	noBaseline string // why the base is empty, from baseline fetch's note
 }
 
 // loadComparison opens both databases, compares them and builds the
@@ -113,6 +114,11 @@ func loadComparison(ctx context.Context, f *Factory, c *CompareFlags, cmd string
 	}
 	cmp := &comparison{report: rep, headRuns: headRuns, baseRuns: baseRuns, policy: policy,
 		violations: policy.Violations(rep), matrix: headMatrix(f, head)}
+	if c.Base != "" && len(base) == 0 {
+		if n := readBaselineNote(c.Base); n != nil {
+			cmp.noBaseline = n.Markdown()
+		}
+	}
 	cmp.baseLabel = runsLabel(baseRuns, c.Base)
 	cmp.headLabel = runsLabel(headRuns, c.Head)
 	return cmp, nil
@@ -305,7 +311,7 @@ func safeLabel(s string) string {
 func (c *comparison) reportInput(details string, chart bool) reporter.ReportInput {
 	m := c.matrix
 	return reporter.ReportInput{Report: c.report, Matrix: &m, BaseLabel: c.baseLabel, HeadLabel: c.headLabel,
-		DetailsURL: details, Chart: chart}
+		DetailsURL: details, Chart: chart, NoBaseline: c.noBaseline}
 }
 
 // verdict is the policy's exit: a policyError naming what failed, or nil.
@@ -495,5 +501,8 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 		}
 	}
 	fmt.Fprintf(f.Err, "hwcov compare: %s\n", reporter.Verdict(cmp.report))
+	if cmp.noBaseline != "" {
+		fmt.Fprintf(f.Err, "hwcov compare: %s\n", strings.ReplaceAll(cmp.noBaseline, "`", ""))
+	}
 	return cmp.verdict()
 }

@@ -54,7 +54,9 @@ func NewCmdPlan(f *Factory, runF func(*PlanOptions) error) *cobra.Command {
 sequence length, skipping incompatible pairs, batch sizes above 4 on
 memory-constrained platforms and sequence lengths past a model's limit, sorted
 by priority — and splits each platform's tests into shards balanced by the
-durations in --db (longest first onto the least-loaded shard). Writes the full
+durations in --db (longest first onto the least-loaded shard). --all-models
+without --shards or --max-shard-minutes keeps each shard under 30 estimated
+minutes. Writes the full
 plan to --out for 'hwcov run --plan plan.json --shard-id ID' and prints the
 GitHub matrix (at most 256 jobs; more shards are merged and the plan says so).
 
@@ -83,7 +85,7 @@ of --db, capped by --budget-minutes; --explain says why each test was picked.`,
 	fl.StringVar(&opts.Precision, "precision", "", "precision (default: each platform's preferred)")
 	fl.IntVar(&opts.Shards, "shards", 0, "shards per platform (default 1)")
 	fl.Float64Var(&opts.MaxShardMinutes, "max-shard-minutes", 0, "as many shards as needed to keep each under this estimate")
-	fl.StringVar(&opts.HistoryDB, "db", "", "history database: test durations and the last run's failures")
+	fl.StringVar(&opts.HistoryDB, "db", "", "history database: test durations and the last run's failures (in CI: the base branch's, from hwcov baseline fetch)")
 	fl.StringVar(&opts.Format, "format", "github-matrix", "github-matrix, json (the plan) or table")
 	fl.StringVar(&opts.Out, "out", "plan.json", "where to write the plan")
 	fl.BoolVar(&opts.CIMode, "ci-mode", false, "alias of --priority high")
@@ -150,7 +152,15 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 			return plannerError(err)
 		}
 	}
-	plan, err := planner.NewPlan(m, planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations})
+	shardOpts := planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations}
+	if opts.Models.AllModels && !ciMode {
+		// One shard per platform would be a job of the whole catalog.
+		if shardOpts = shardOpts.WholeCatalog(); opts.MaxShardMinutes == 0 && opts.Shards == 0 {
+			fmt.Fprintf(f.Err, "note: --all-models: shards of at most %g estimated minutes (--shards or --max-shard-minutes to choose)\n",
+				shardOpts.MaxShardMinutes)
+		}
+	}
+	plan, err := planner.NewPlan(m, shardOpts)
 	if err != nil {
 		return plannerError(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -28,7 +29,7 @@ func NewCmdWorkflow(f *Factory) *cobra.Command {
 		Use:   "workflow",
 		Short: "Write GitHub Actions workflows and the test schedule for your repository",
 	}
-	cmd.AddCommand(NewCmdWorkflowGenerate(f, nil), NewCmdWorkflowSchedule(f, nil), NewCmdWorkflowShow(f, nil))
+	cmd.AddCommand(NewCmdWorkflowGenerate(f, nil), NewCmdWorkflowSchedule(f, nil), NewCmdWorkflowShow(f, nil), NewCmdWorkflowPins(f))
 	return cmd
 }
 
@@ -55,6 +56,8 @@ type WorkflowGenerateOptions struct {
 	TimeoutMinutes  int
 	Schedule        string
 	Force           bool
+	Pin             bool
+	PinSHA          []string
 }
 
 // NewCmdWorkflowGenerate builds `hwcov workflow generate`.
@@ -70,7 +73,10 @@ the shards and writes the compatibility matrix into the job summary.
 --style standalone (default) writes the three jobs, using the hwcov action;
 --style reusable writes one job that calls hwcov's reusable workflow.
 --comment-output also writes the workflow_run workflow that comments on pull
-requests, forks included. Platforms are checked against the catalog of
+requests, forks included. --pin writes every action as a commit, keeping the
+tag in a comment (actions/checkout@11bd719... # v4), from the table of known
+actions hwcov ships (hwcov workflow pins) and --pin-sha for the others (the
+hwcov action's own tag among them). Platforms are checked against the catalog of
 platforms (built-in and .hwcov/hardware). The file is written atomically; an
 existing different file is kept unless --force. (guide: --generate-ci-config)`,
 		Example: `  hwcov workflow generate --output .github/workflows/hwcov.yml --hardware cpu,cuda
@@ -107,6 +113,8 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
 	fl.IntVar(&opts.TimeoutMinutes, "timeout-minutes", 360, "timeout of each test job")
 	fl.StringVar(&opts.Schedule, "schedule", "", "schedule file (hwcov workflow schedule): cron triggers and what each runs")
 	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing file that differs")
+	fl.BoolVar(&opts.Pin, "pin", false, "pin every action to a commit (hwcov's table of known tags, and --pin-sha), keeping the tag in a comment")
+	fl.StringArrayVar(&opts.PinSHA, "pin-sha", nil, "with --pin: the commit of an action the table lacks, owner/repo@ref=SHA (repeatable)")
 	return cmd
 }
 
@@ -165,14 +173,47 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		}
 		return err
 	}
+	pin := func(b []byte) ([]byte, error) { return b, nil }
+	if opts.Pin {
+		extra := map[string]string{}
+		for _, p := range opts.PinSHA {
+			k, sha, err := workflows.ParsePin(p)
+			if err != nil {
+				return usagef("--pin-sha hwcov/hwcov@v0=<commit of the tag>", "--pin-sha %v", err)
+			}
+			extra[k] = sha
+		}
+		pin = func(b []byte) ([]byte, error) {
+			out, err := workflows.PinActions(b, extra)
+			var pe *workflows.PinError
+			if errors.As(err, &pe) {
+				k := pe.Refs[0]
+				repo, ref, _ := strings.Cut(k, "@")
+				return nil, usagef(fmt.Sprintf("--pin-sha %s=<commit> (git ls-remote https://github.com/%s %s shows it), or name the action at a commit",
+					k, repo, ref), "--pin: %v: not in hwcov's table of pinned actions (hwcov workflow pins)", err)
+			}
+			return out, err
+		}
+	} else if len(opts.PinSHA) > 0 {
+		return usagef("--pin --pin-sha ...", "--pin-sha needs --pin")
+	}
+	if src, err = pin(src); err != nil {
+		return err
+	}
+	var com []byte
+	if opts.CommentOutput != "" {
+		if com, err = workflows.RenderCommentWith(workflows.CommentOptions{Name: opts.Name, Action: opts.Action,
+			Runner: opts.Runner, Binary: opts.Binary}); err != nil {
+			return err
+		}
+		if com, err = pin(com); err != nil {
+			return err
+		}
+	}
 	if err := writeGenerated(f, opts.Output, src, opts.Force); err != nil {
 		return err
 	}
 	if opts.CommentOutput != "" {
-		com, err := workflows.RenderComment(opts.Name, opts.Action)
-		if err != nil {
-			return err
-		}
 		if err := writeGenerated(f, opts.CommentOutput, com, opts.Force); err != nil {
 			return err
 		}
@@ -349,6 +390,27 @@ func NewCmdWorkflowShow(f *Factory, runF func(*WorkflowShowOptions) error) *cobr
 			}
 			_, err = opts.F.Out.Write(b)
 			return err
+		},
+	}
+}
+
+// NewCmdWorkflowPins builds `hwcov workflow pins`.
+func NewCmdWorkflowPins(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "pins",
+		Short: "Print the actions `workflow generate --pin` knows the commits of",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			keys := make([]string, 0, len(workflows.Pins))
+			for k := range workflows.Pins {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := workflows.Pins[k]
+				fmt.Fprintf(f.Out, "%-30s %s # %s\n", k, p.SHA, p.Release)
+			}
+			return nil
 		},
 	}
 }

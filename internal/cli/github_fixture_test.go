@@ -37,6 +37,7 @@ type dbSpec struct {
 		Test          string         `json:"test"`
 		Status        string         `json:"status"`
 		MS            float64        `json:"ms"`
+		WallMS        float64        `json:"wall_ms"` // the test's whole duration, which plans read
 		N             int            `json:"n"`
 		Memory        float64        `json:"memory"`
 		Category      string         `json:"category"`
@@ -90,7 +91,7 @@ func writeDB(path string, spec []byte) error {
 			r := results.Result{RunID: x.Run, TestID: id, Architecture: tid.Model, Hardware: tid.Hardware,
 				Precision: tid.Precision, BatchSize: tid.Batch, SeqLen: tid.Seq, Status: results.Status(x.Status),
 				Category: x.Category, MemoryMB: x.Memory, Attempt: max(x.Attempt, 1), ErrorMessage: x.Error,
-				ErrorCategory: x.ErrorCategory, GeneratedFile: x.File, TemplateChain: "base > " + x.Category}
+				ErrorCategory: x.ErrorCategory, GeneratedFile: x.File, TemplateChain: "base > " + x.Category, WallMS: x.WallMS}
 			if r.Status == "" {
 				r.Status = results.StatusPass
 			}

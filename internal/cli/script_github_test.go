@@ -25,6 +25,7 @@ import (
 //	                                       start the fake; sets GITHUB_API_URL, GITHUB_TOKEN, GITHUB_REPOSITORY
 //	ghfail N 500|502|503|429|secondary|primary [SECONDS]
 //	                                       the next N requests fail so
+//	ghfail N applied-502 OPERATION         the next N requests of OPERATION are served, then answered 502
 //	ghartifact [-branch B] [-event E] [-sha S] [-conclusion C] [-name N] [-expired] [-fork] FILE...
 //	                                       a workflow run of hwcov.yml with an artifact of FILEs
 //	ghpr N SHA                             a pull request and its head
@@ -130,6 +131,11 @@ func (f *fakes) fail(ts *testscript.TestScript, neg bool, args []string) {
 		fault = ghfake.TooManyRequests(s)
 	case "secondary":
 		fault = ghfake.SecondaryLimit(secs)
+	case "applied-502":
+		if len(args) != 3 {
+			ts.Fatalf("usage: ghfail N applied-502 OPERATION")
+		}
+		fault = ghfake.AppliedServerError(502, args[2])
 	default:
 		ts.Fatalf("ghfail: unknown kind %q", args[1])
 	}

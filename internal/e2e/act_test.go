@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -165,7 +166,7 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	run(t, repo, nil, hwcov, "hardware", "add", "--properties", filepath.Join(work, "npu.json"))
 	run(t, repo, nil, hwcov, "workflow", "generate", "--output", ".github/workflows/hwcov.yml", "--action", "./",
 		"--binary", hwcov, "--models", "bert,gpt2,vit", "--hardware", "cpu,npu", "--shards", "2",
-		"--run-args", "--iterations 8 --warmup 1")
+		"--run-args", "--iterations 8 --warmup 1", "--comment-output", ".github/workflows/hwcov-comment.yml")
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"},
 		{"add", "-A"},
@@ -265,6 +266,10 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	if len(plan.Shards) < 3 || !hw["cpu"] || !hw["npu"] {
 		t.Fatalf("plan has %d shards on %v; want at least 3 on cpu and npu", len(plan.Shards), hw)
 	}
+	// The plan job read the base branch's results as its history.
+	if !slices.ContainsFunc(plan.Notes, func(n string) bool { return strings.Contains(n, "1 tests from history") }) {
+		fail("the plan did not use the base branch's durations: notes %q", plan.Notes)
+	}
 	// act exits 0 when it skips a job: every job must have run and succeeded.
 	sort.Strings(want)
 	var got []string
@@ -361,8 +366,70 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 			fail("second run: job %s: %s", job, r)
 		}
 	}
-	if second := checkComment(1); second == first {
+	second := checkComment(1)
+	if second == first {
 		t.Errorf("the comment did not change")
+	}
+
+	// The fork route: hwcov-comment.yml, on the workflow_run event of that
+	// run, comments from the hwcov-report artifact alone. Its comment must
+	// hold the same comparison with the base branch (the regression), so
+	// the sticky comment stays one, with the regression.
+	var rec struct {
+		RunID string `json:"run_id"`
+	}
+	if b, err := os.ReadFile(filepath.Join(artifacts, "hwcov-report", "hwcov-pr.json")); err != nil || json.Unmarshal(b, &rec) != nil || rec.RunID == "" {
+		t.Fatalf("hwcov-pr.json: %s %v", b, err)
+	}
+	// It checks nothing out, so it uses the action by name (hwcov/hwcov@v0
+	// on GitHub), mapped here to the repository's action.yml.
+	cwf := filepath.Join(repo, ".github", "workflows", "hwcov-comment.yml")
+	csrc, err := os.ReadFile(cwf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testfs.WriteFile(t, cwf, bytes.ReplaceAll(csrc, []byte("uses: ./\n"), []byte("uses: hwcov/hwcov@v0\n")))
+	wr := filepath.Join(work, "workflow_run.json")
+	testfs.WriteFile(t, wr, []byte(`{"action": "completed", "workflow_run": {"id": `+rec.RunID+`, "event": "pull_request",
+	  "conclusion": "success", "head_sha": "0123456789abcdef0123456789abcdef01234567", "pull_requests": []},
+	  "repository": {"full_name": "acme/models"}}`))
+	cargs := []string{"workflow_run", "-W", ".github/workflows/hwcov-comment.yml", "-e", wr, "--json",
+		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--action-cache-path", filepath.Join(work, "act-cache"),
+		"--local-repository", "actions/download-artifact@v4=" + filepath.Join(stand, "download-artifact"),
+		"--local-repository", "hwcov/hwcov@v0=" + repo,
+		"--local-repository", "actions/setup-go@v5=" + filepath.Join(stand, "setup-go"),
+		"--env", "ARTIFACT_DIR=" + artifacts,
+		"--env", "GITHUB_API_URL=" + strings.TrimSuffix(gh.URL, "/"),
+		"-s", "GITHUB_TOKEN=" + gh.Token(), "-P", "ubuntu-latest=-self-hosted"}
+	cmd := exec.Command(act, cargs...)
+	cmd.Dir, cmd.Env, cmd.Stdin = repo, actEnv(work), nil
+	var cout, cerr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &cout, &cerr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("act workflow_run: %v\n%s\n%s", err, tail(cout.String(), 4000), tail(cerr.String(), 2000))
+	}
+	cevents, err := parseEvents(cout.Bytes())
+	if err != nil {
+		t.Fatalf("act --json: %v", err)
+	}
+	succeeded, said := false, ""
+	for _, e := range cevents {
+		if e.JobID == "comment" && e.JobResult != "" && e.JobResult != "success" {
+			t.Fatalf("comment job: %s\n%s", e.JobResult, tail(cout.String(), 4000))
+		}
+		succeeded = succeeded || e.JobResult == "success"
+		if m := regexp.MustCompile(`comment (created|updated|unchanged): \S+|not commenting.*`).FindString(e.Msg); m != "" {
+			said = m
+		}
+	}
+	if !succeeded || !strings.HasPrefix(said, "comment ") {
+		t.Fatalf("the comment job did not comment (%q):\n%s", said, tail(cout.String(), 4000))
+	}
+	t.Logf("the comment workflow: %s", said)
+	comments := gh.Comments(7)
+	if len(comments) != 1 || !regexp.MustCompile(`(?m)^### hwcov: .*\b1 regression\b`).MatchString(comments[0].Body) ||
+		strings.Contains(comments[0].Body, "no baseline") {
+		t.Fatalf("after the comment workflow: %d comments; the first:\n%s", len(comments), comments[0].Body)
 	}
 	t.Logf("fake GitHub: %d requests", len(gh.Requests()))
 }

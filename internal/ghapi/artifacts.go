@@ -21,6 +21,22 @@ import (
 // live artifact of that name (a new repository, or expired artifacts).
 var ErrNoBaseline = errors.New("no baseline artifact")
 
+// ErrNoWorkflow means GitHub knows no workflow of that file name (listing
+// its runs answers 404): the file is not on the default branch yet, as in
+// the pull request that adds hwcov. An error that is ErrNoWorkflow is also
+// ErrNoBaseline.
+var ErrNoWorkflow = errors.New("no such workflow")
+
+// noWorkflowError is ErrNoWorkflow and ErrNoBaseline, with a message that
+// says what it means for the comparison.
+type noWorkflowError struct{ msg string }
+
+func (e *noWorkflowError) Error() string { return e.msg }
+
+func (e *noWorkflowError) Is(target error) bool {
+	return target == ErrNoWorkflow || target == ErrNoBaseline
+}
+
 // BaselineQuery says which artifact FindBaseline looks for.
 type BaselineQuery struct {
 	Workflow string // file name (hwcov.yml) or numeric id
@@ -58,7 +74,8 @@ var trustedEvents = map[string]bool{"push": true, "schedule": true, "workflow_di
 // that has a live (unexpired) artifact named q.Artifact, preferring the run
 // of q.HeadSHA. Only runs of this repository's own code count: push,
 // schedule, workflow_dispatch and merge_group events whose head repository is
-// repo. It returns ErrNoBaseline when there is none.
+// repo. It returns ErrNoBaseline when there is none, and ErrNoWorkflow (an
+// ErrNoBaseline) when GitHub knows no workflow q.Workflow.
 //
 // GitHub API docs: https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
 // and https://docs.github.com/rest/actions/artifacts#list-workflow-run-artifacts
@@ -87,6 +104,10 @@ func (c *Client) findBaseline(ctx context.Context, repo Repo, q BaselineQuery, s
 	runs, resp, err := c.gh.Actions.ListWorkflowRunsByFileName(ctx, repo.Owner, repo.Name, q.Workflow,
 		&github.ListWorkflowRunsOptions{Branch: q.Branch, Status: "success", HeadSHA: sha,
 			ListOptions: github.ListOptions{PerPage: min(q.MaxRuns, 100)}})
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return Baseline{}, &noWorkflowError{fmt.Sprintf("no baseline yet: the base branch has no hwcov run of %s (GitHub knows no workflow %s in %s: the file is not on the default branch yet)",
+			q.Workflow, q.Workflow, repo)}
+	}
 	if err != nil {
 		return Baseline{}, c.wrap(op, resp, err)
 	}

@@ -2,6 +2,8 @@ package ghapi
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -48,6 +50,10 @@ type CheckRun struct {
 	Summary     string
 	Text        string
 	Annotations []Annotation
+	// ExternalID is the check run's external_id (default: a random one,
+	// which finds the check run again when GitHub's answer to its create
+	// is lost).
+	ExternalID string
 }
 
 // CheckRunResult says what CreateCheckRun did.
@@ -59,7 +65,10 @@ type CheckRunResult struct {
 
 // CreateCheckRun creates a completed check run on HeadSHA with its
 // annotations: the first 50 in the create request, the rest 50 per update
-// request (GitHub appends them).
+// request (GitHub appends them). A create or an update answered 5xx or not
+// at all is sent again only when re-reading shows it did not land (the
+// check runs of HeadSHA with the run's external id; the check run's
+// annotation count), so one call leaves one check run.
 //
 // GitHub API docs: https://docs.github.com/rest/checks/runs#create-a-check-run
 func (c *Client) CreateCheckRun(ctx context.Context, repo Repo, run CheckRun) (CheckRunResult, error) {
@@ -95,21 +104,93 @@ func (c *Client) CreateCheckRun(ctx context.Context, repo Repo, run CheckRun) (C
 	if run.DetailsURL != "" {
 		opts.DetailsURL = github.String(run.DetailsURL)
 	}
-	cr, resp, err := c.gh.Checks.CreateCheckRun(ctx, repo.Owner, repo.Name, opts)
-	if err != nil {
-		return res, c.wrap(op, resp, err)
+	// The external id tells this create from other runs' check runs of the
+	// same name on the same commit, should the answer get lost.
+	opts.ExternalID = github.String(run.ExternalID)
+	if run.ExternalID == "" {
+		opts.ExternalID = github.String(newExternalID())
 	}
-	res = CheckRunResult{ID: cr.GetID(), URL: cr.GetHTMLURL(), Requests: 1}
+	var cr *github.CheckRun
+	err := c.writeOnce(ctx, op,
+		func(ctx context.Context) (*github.Response, error) {
+			var resp *github.Response
+			var err error
+			cr, resp, err = c.gh.Checks.CreateCheckRun(ctx, repo.Owner, repo.Name, opts)
+			res.Requests++
+			return resp, err
+		},
+		func(ctx context.Context) (bool, error) {
+			var err error
+			cr, err = c.findCheckRun(ctx, repo, run.HeadSHA, run.Name, opts.GetExternalID())
+			return cr != nil, err
+		})
+	if err != nil {
+		return res, err
+	}
+	res.ID, res.URL = cr.GetID(), cr.GetHTMLURL()
+	sent := len(first)
 	for i := len(first); i < len(run.Annotations); i += AnnotationsPerRequest {
 		batch := run.Annotations[i:min(i+AnnotationsPerRequest, len(run.Annotations))]
-		_, resp, err := c.gh.Checks.UpdateCheckRun(ctx, repo.Owner, repo.Name, res.ID,
-			github.UpdateCheckRunOptions{Name: run.Name, Output: output(batch)})
+		// GitHub appends annotations: a batch that landed must not go twice.
+		err := c.writeOnce(ctx, fmt.Sprintf("add annotations %d-%d to check run %d", i+1, i+len(batch), res.ID),
+			func(ctx context.Context) (*github.Response, error) {
+				_, resp, err := c.gh.Checks.UpdateCheckRun(ctx, repo.Owner, repo.Name, res.ID,
+					github.UpdateCheckRunOptions{Name: run.Name, Output: output(batch)})
+				res.Requests++
+				return resp, err
+			},
+			func(ctx context.Context) (bool, error) {
+				got, resp, err := c.gh.Checks.GetCheckRun(ctx, repo.Owner, repo.Name, res.ID)
+				if err != nil {
+					return false, c.wrap(fmt.Sprintf("get check run %d", res.ID), resp, err)
+				}
+				return got.GetOutput().GetAnnotationsCount() >= sent+len(batch), nil
+			})
 		if err != nil {
-			return res, c.wrap(fmt.Sprintf("add annotations %d-%d to check run %d", i+1, i+len(batch), res.ID), resp, err)
+			return res, err
 		}
-		res.Requests++
+		sent += len(batch)
 	}
 	return res, nil
+}
+
+// findCheckRun returns the check run named name on sha whose external id is
+// externalID, or nil.
+//
+// GitHub API docs: https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference
+func (c *Client) findCheckRun(ctx context.Context, repo Repo, sha, name, externalID string) (*github.CheckRun, error) {
+	opt := &github.ListCheckRunsOptions{CheckName: github.String(name), Filter: github.String("all"),
+		ListOptions: github.ListOptions{PerPage: 100}}
+	for pages := 0; pages < 10; pages++ {
+		list, resp, err := c.gh.Checks.ListCheckRunsForRef(ctx, repo.Owner, repo.Name, sha, opt)
+		if err != nil {
+			return nil, c.wrap(fmt.Sprintf("list check runs of %s on %s", shortRef(sha), repo), resp, err)
+		}
+		for _, cr := range list.CheckRuns {
+			if cr.GetName() == name && cr.GetExternalID() == externalID {
+				return cr, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	return nil, nil
+}
+
+func shortRef(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// newExternalID is a random external id for a check run.
+func newExternalID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return "hwcov-" + hex.EncodeToString(b[:])
 }
 
 func toGitHub(a Annotation) *github.CheckRunAnnotation {

@@ -51,6 +51,7 @@ type Client struct {
 	// without the token.
 	plain *http.Client
 	log   func(string)
+	retry Retry  // with defaults, for writeOnce
 	login string // cached Login
 }
 
@@ -89,7 +90,8 @@ func New(opts Options) (*Client, error) {
 	}
 	plainRT := newRetryTransport(transport, opts.Retry, func(s string) { log(red(s)) })
 	plainRT.attemptTimeout = 10 * time.Minute
-	return &Client{gh: gh, token: opts.Token, plain: &http.Client{Transport: plainRT}, log: log}, nil
+	return &Client{gh: gh, token: opts.Token, plain: &http.Client{Transport: plainRT}, log: func(s string) { log(red(s)) },
+		retry: opts.Retry.withDefaults()}, nil
 }
 
 // uploadURL derives the uploads URL: uploads.github.com for github.com,

@@ -79,7 +79,9 @@ type CommentOptions struct {
 // it finds the comment that starts with the marker and was written by the
 // bot's login (listing every page), edits it in place when body differs,
 // leaves it alone when body is the same, and creates it when there is none.
-// Further sticky comments by the bot are deleted, so there is one.
+// Further sticky comments by the bot are deleted, so there is one. A create
+// answered 5xx or not at all is not sent again before the comments are
+// listed again: GitHub may have saved it.
 //
 // GitHub API docs: https://docs.github.com/rest/issues/comments
 func (c *Client) UpsertComment(ctx context.Context, repo Repo, number int, body string, opts CommentOptions) (CommentResult, error) {
@@ -106,15 +108,44 @@ func (c *Client) UpsertComment(ctx context.Context, repo Repo, number int, body 
 		return res, err
 	}
 	if len(mine) == 0 {
-		cm, resp, err := c.gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, number, &github.IssueComment{Body: github.String(body)})
+		// A create answered 5xx or not at all may have landed: before
+		// sending it again, look for the comment.
+		var cm *github.IssueComment
+		err := c.writeOnce(ctx, fmt.Sprintf("create the comment on %s#%d", repo, number),
+			func(ctx context.Context) (*github.Response, error) {
+				var resp *github.Response
+				var err error
+				cm, resp, err = c.gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, number, &github.IssueComment{Body: github.String(body)})
+				return resp, err
+			},
+			func(ctx context.Context) (bool, error) {
+				var err error
+				mine, err = c.stickyComments(ctx, repo, number, marker, login)
+				return len(mine) > 0, err
+			})
 		if err != nil {
-			return res, c.wrap(fmt.Sprintf("create the comment on %s#%d", repo, number), resp, err)
+			return res, err
+		}
+		if cm == nil || cm.GetID() == 0 {
+			// It landed, answered by an error: carry on with what the
+			// listing found (an edit if another run wrote it meanwhile).
+			return c.keepOne(ctx, repo, number, body, mine, CommentCreated)
 		}
 		return CommentResult{Action: CommentCreated, ID: cm.GetID(), URL: cm.GetHTMLURL()}, nil
 	}
+	return c.keepOne(ctx, repo, number, body, mine, CommentUpdated)
+}
+
+// keepOne deletes the sticky comments after the first of mine and makes the
+// first one say body; edited is the action reported when it had to change.
+func (c *Client) keepOne(ctx context.Context, repo Repo, number int, body string, mine []*github.IssueComment, edited CommentAction) (CommentResult, error) {
+	var res CommentResult
 	keep := mine[0]
 	for _, dup := range mine[1:] {
 		resp, err := c.gh.Issues.DeleteComment(ctx, repo.Owner, repo.Name, dup.GetID())
+		if err != nil && resp != nil && resp.StatusCode == http.StatusNotFound {
+			err = nil // gone already: a retried delete that had landed, or another run's
+		}
 		if err != nil {
 			return res, c.wrap(fmt.Sprintf("delete duplicate comment %d on %s#%d", dup.GetID(), repo, number), resp, err)
 		}
@@ -123,6 +154,9 @@ func (c *Client) UpsertComment(ctx context.Context, repo Repo, number int, body 
 	res.ID, res.URL = keep.GetID(), keep.GetHTMLURL()
 	if keep.GetBody() == body {
 		res.Action = CommentUnchanged
+		if edited == CommentCreated {
+			res.Action = CommentCreated
+		}
 		return res, nil
 	}
 	cm, resp, err := c.gh.Issues.EditComment(ctx, repo.Owner, repo.Name, keep.GetID(), &github.IssueComment{Body: github.String(body)})

@@ -288,8 +288,14 @@ func TestBaseline(t *testing.T) {
 	repo := repoOf(srv)
 	ctx := context.Background()
 	q := BaselineQuery{Workflow: "hwcov.yml", Branch: "main", Artifact: "hwcov-db"}
-	if _, err := c.FindBaseline(ctx, repo, q); !errors.Is(err, ErrNoBaseline) {
-		t.Fatalf("empty: %v", err)
+	// The workflow file is not on the default branch yet: GitHub answers 404.
+	if _, err := c.FindBaseline(ctx, repo, q); !errors.Is(err, ErrNoWorkflow) || !errors.Is(err, ErrNoBaseline) ||
+		!strings.Contains(err.Error(), "the base branch has no hwcov run of hwcov.yml") {
+		t.Fatalf("unknown workflow: %v", err)
+	}
+	srv.AddWorkflow("hwcov.yml")
+	if _, err := c.FindBaseline(ctx, repo, q); !errors.Is(err, ErrNoBaseline) || errors.Is(err, ErrNoWorkflow) {
+		t.Fatalf("no runs: %v", err)
 	}
 	t1 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	db := map[string][]byte{"run.duckdb": []byte("DUCKDB-1"), "junit.xml": []byte("<x/>")}
@@ -391,5 +397,79 @@ func TestPullRequestHead(t *testing.T) {
 	}
 	if _, err := c.PullRequestHead(context.Background(), repoOf(srv), 13); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("missing PR: %v", err)
+	}
+}
+
+// TestWritesThatLandedAreNotRepeated: GitHub can save a comment or a check
+// run and still answer 502; the write is found, not sent again.
+func TestWritesThatLandedAreNotRepeated(t *testing.T) {
+	srv, c, sl, log := setup(t, ghfake.Options{})
+	repo := repoOf(srv)
+	ctx := context.Background()
+
+	srv.Fail(1, ghfake.AppliedServerError(502, "issues/create-comment"))
+	res, err := c.UpsertComment(ctx, repo, 7, CommentMarker+"\nbody", CommentOptions{})
+	if err != nil || res.Action != CommentCreated || res.ID == 0 {
+		t.Fatalf("applied 502: %+v %v", res, err)
+	}
+	if cs := srv.Comments(7); len(cs) != 1 || cs[0].ID != res.ID {
+		t.Errorf("comments = %+v, want exactly one", cs)
+	}
+	if !strings.Contains(log.String(), "the write had landed") {
+		t.Errorf("log:\n%s", log)
+	}
+
+	// A 502 that did not land: listed, not found, sent again once.
+	f := ghfake.ServerError(502)
+	f.Operation = "issues/create-comment"
+	srv.Fail(1, f)
+	if res, err := c.UpsertComment(ctx, repo, 8, CommentMarker+"\nbody", CommentOptions{}); err != nil || res.Action != CommentCreated {
+		t.Fatalf("502: %+v %v", res, err)
+	}
+	if cs := srv.Comments(8); len(cs) != 1 {
+		t.Errorf("comments = %d, want 1", len(cs))
+	}
+	if got := sl.all(); len(got) != 1 || got[0] != time.Second {
+		t.Errorf("sleeps = %v, want [1s]", got)
+	}
+
+	// A check run whose create and one annotation update land behind a 502.
+	var anns []Annotation
+	for i := range 120 {
+		anns = append(anns, Annotation{Path: "a.py", StartLine: i + 1, Message: "m"})
+	}
+	sha := strings.Repeat("c", 40)
+	// An earlier run's check run of the same name must not be taken for it.
+	if _, err := c.CreateCheckRun(ctx, repo, CheckRun{Name: "hwcov", HeadSHA: sha, Conclusion: "success"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(1, ghfake.AppliedServerError(502, "checks/create"))
+	srv.Fail(1, ghfake.AppliedServerError(504, "checks/update"))
+	cr, err := c.CreateCheckRun(ctx, repo, CheckRun{Name: "hwcov", HeadSHA: sha, Conclusion: "failure", Annotations: anns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := srv.CheckRuns()
+	if len(runs) != 2 || runs[1].ID != cr.ID || len(runs[1].Annotations) != 120 || runs[1].Conclusion != "failure" {
+		t.Errorf("check runs: %d, the second with %d annotations (want 2, 120)", len(runs), len(runs[len(runs)-1].Annotations))
+	}
+	if n := srv.Count("checks/list-for-ref"); n != 1 {
+		t.Errorf("check runs listed %d times, want 1", n)
+	}
+}
+
+// TestDuplicateDeleteLanded: a duplicate's delete answered 502 after it
+// landed is retried, finds it gone (404), and is done.
+func TestDuplicateDeleteLanded(t *testing.T) {
+	srv, c, _, _ := setup(t, ghfake.Options{})
+	srv.AddComment(5, ghfake.DefaultLogin, CommentMarker+"\nold")
+	srv.AddComment(5, ghfake.DefaultLogin, CommentMarker+"\nold")
+	srv.Fail(1, ghfake.AppliedServerError(502, "issues/delete-comment"))
+	res, err := c.UpsertComment(context.Background(), repoOf(srv), 5, CommentMarker+"\nnew", CommentOptions{})
+	if err != nil || res.Action != CommentUpdated || res.Deleted != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if cs := srv.Comments(5); len(cs) != 1 || cs[0].Body != CommentMarker+"\nnew" {
+		t.Errorf("comments = %+v", cs)
 	}
 }

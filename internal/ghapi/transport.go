@@ -76,7 +76,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // retryTransport retries a request on 5xx, 429, 403 rate limits and, for
-// idempotent methods, network errors.
+// idempotent methods, network errors. A request whose context is marked by
+// withNoReplay is not sent again after a 5xx or a network error, which can
+// follow a write that landed: writeOnce re-reads the state first.
 type retryTransport struct {
 	base           http.RoundTripper
 	r              Retry
@@ -138,6 +140,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // decide says whether to retry and how long to wait first.
 func (t *retryTransport) decide(req *http.Request, resp *http.Response, err error, attempt int, secondary *int) (time.Duration, string, bool) {
 	backoff := t.backoff(attempt)
+	if noReplay(req.Context()) && (err != nil || resp.StatusCode >= 500) {
+		return 0, "", false
+	}
 	if err != nil {
 		switch req.Method {
 		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
@@ -181,10 +186,13 @@ func (t *retryTransport) decide(req *http.Request, resp *http.Response, err erro
 	return 0, "", false
 }
 
-func (t *retryTransport) backoff(attempt int) time.Duration {
-	d := t.r.BaseDelay << (attempt - 1)
-	if d > t.r.MaxDelay || d <= 0 {
-		d = t.r.MaxDelay
+func (t *retryTransport) backoff(attempt int) time.Duration { return t.r.backoff(attempt) }
+
+// backoff is the wait before attempt+1 after a server error.
+func (r Retry) backoff(attempt int) time.Duration {
+	d := r.BaseDelay << (attempt - 1)
+	if d > r.MaxDelay || d <= 0 {
+		d = r.MaxDelay
 	}
 	return d
 }

@@ -83,3 +83,20 @@ func TestRetryTransportNetworkErrors(t *testing.T) {
 		t.Error("retried after the context was cancelled")
 	}
 }
+
+func TestRetryTransportNoReplay(t *testing.T) {
+	var waits []time.Duration
+	sleep := func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	// A write marked for writeOnce is not resent after a 5xx or a network
+	// error; a rate limit still is waited out (it was refused).
+	for _, first := range []any{503, errors.New("timeout"), 429} {
+		s := &scripted{answers: []any{first, 201}}
+		rt := newRetryTransport(s, Retry{Sleep: sleep}, func(string) {})
+		req, _ := http.NewRequestWithContext(withNoReplay(context.Background()), http.MethodPost, "http://x/y", strings.NewReader(`{}`))
+		resp, _ := rt.RoundTrip(req)
+		resent := len(s.answers) == 0
+		if want := first == 429; resent != want {
+			t.Errorf("%v: resent %v, want %v (%v)", first, resent, want, resp)
+		}
+	}
+}

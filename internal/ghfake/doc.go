@@ -13,12 +13,16 @@
 // recorded in Errors, which NewT turns into a test failure.
 //
 // State: issue comments (paginated with Link headers, with their authors),
-// check runs and their annotations, pull requests, workflow runs and their
+// check runs and their annotations (listed per commit), pull requests, workflow runs and their
 // artifacts. An artifact download answers 302 to a second server, as GitHub
 // redirects to blob storage; that server refuses a request that carries an
 // Authorization header, since the token must not leave GitHub. GET /user
 // answers the token's login, or 403 as it does for an Actions GITHUB_TOKEN.
 //
 // Fail makes the next requests answer 5xx, 429 with Retry-After, or 403
-// secondary rate limit, without touching state.
+// secondary rate limit, without touching state; an Applied fault (such as
+// AppliedServerError) serves the request first, so a write lands and the
+// client still sees the failure. Listing the runs of a workflow file that
+// no run or AddWorkflow names answers 404, as GitHub does for a file that
+// is not on the default branch yet.
 package ghfake

@@ -63,9 +63,13 @@ type Request struct {
 }
 
 // Fault is an injected failure: the response a request gets instead of
-// being served. State is not touched.
+// being served. State is not touched, unless Applied is set.
 type Fault struct {
-	Status     int
+	Status int
+	// Applied serves the request first (a write lands) and then answers
+	// the fault instead of the result, as when GitHub saves a comment and
+	// its proxy answers 502 or times out.
+	Applied    bool
 	RetryAfter string // the Retry-After header, "" for none
 	// RateLimitReset, when set, sends x-ratelimit-remaining: 0 and
 	// x-ratelimit-reset this far in the future (a primary rate limit).
@@ -79,6 +83,14 @@ type Fault struct {
 // ServerError is a 5xx answer (500, 502, 503 or 504).
 func ServerError(status int) Fault {
 	return Fault{Status: status, Message: http.StatusText(status)}
+}
+
+// AppliedServerError is a 5xx answer to a request that was served: the
+// write landed, the client cannot tell.
+func AppliedServerError(status int, operation string) Fault {
+	f := ServerError(status)
+	f.Applied, f.Operation = true, operation
+	return f
 }
 
 // TooManyRequests is a 429 with Retry-After seconds.
@@ -345,10 +357,21 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(sw, http.StatusUnauthorized, ghError{Message: "Bad credentials", DocumentationURL: "https://docs.github.com/rest"})
 		return
 	}
-	if f, ok := s.takeFault(op.OperationID); ok {
+	f, faulted := s.takeFault(op.OperationID)
+	if faulted && !f.Applied {
 		rec.Fault = true
 		writeFault(sw, f)
 		return
+	}
+	if faulted {
+		// Serve into a discarded response, then answer the fault.
+		real := sw
+		sw = &statusWriter{ResponseWriter: &discardWriter{h: http.Header{}}}
+		defer func() {
+			sw = real
+			rec.Fault = true
+			writeFault(sw, f)
+		}()
 	}
 	_, params := s.spec.match(path)
 	if !strings.EqualFold(params["owner"]+"/"+params["repo"], s.opts.Repo) && params["owner"] != "" {
@@ -411,6 +434,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		enc.Encode(v)
 	}
 }
+
+// discardWriter is a response nobody reads.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
 
 type statusWriter struct {
 	http.ResponseWriter

@@ -239,3 +239,45 @@ func TestServerArtifactRedirect(t *testing.T) {
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestAppliedFault: an Applied fault serves the request (the comment is
+// saved) and answers the fault; the check runs of a commit list; the runs of
+// a workflow file nobody added answer 404.
+func TestAppliedFault(t *testing.T) {
+	s := NewT(t, Options{})
+	base := s.URL + "repos/" + s.Repo()
+	s.Fail(1, AppliedServerError(502, "issues/create-comment"))
+	resp, _ := do(t, s, http.MethodPost, base+"/issues/3/comments", `{"body": "hi"}`)
+	if resp.StatusCode != 502 || len(s.Comments(3)) != 1 {
+		t.Errorf("applied 502: status %d, %d comments", resp.StatusCode, len(s.Comments(3)))
+	}
+	if rs := s.Requests(); !rs[len(rs)-1].Fault || rs[len(rs)-1].Status != 502 {
+		t.Errorf("recorded %+v", rs[len(rs)-1])
+	}
+
+	sha := strings.Repeat("a", 40)
+	for _, ext := range []string{"one", "two"} {
+		do(t, s, http.MethodPost, base+"/check-runs", `{"name": "hwcov", "head_sha": "`+sha+`", "external_id": "`+ext+`"}`)
+	}
+	for filter, want := range map[string]int{"all": 2, "latest": 1} {
+		resp, body := do(t, s, http.MethodGet, base+"/commits/"+sha+"/check-runs?check_name=hwcov&filter="+filter, "")
+		var list struct {
+			Total int `json:"total_count"`
+			Runs  []struct {
+				ExternalID string `json:"external_id"`
+			} `json:"check_runs"`
+		}
+		json.Unmarshal([]byte(body), &list)
+		if resp.StatusCode != 200 || list.Total != want || list.Runs[0].ExternalID != "two" {
+			t.Errorf("filter=%s: %d %s", filter, resp.StatusCode, body)
+		}
+	}
+
+	if resp, _ := do(t, s, http.MethodGet, base+"/actions/workflows/ci.yml/runs", ""); resp.StatusCode != 404 {
+		t.Errorf("unknown workflow: %d", resp.StatusCode)
+	}
+	s.AddWorkflow("ci.yml")
+	if resp, body := do(t, s, http.MethodGet, base+"/actions/workflows/ci.yml/runs", ""); resp.StatusCode != 200 || !strings.Contains(body, `"total_count":0`) {
+		t.Errorf("added workflow: %d %s", resp.StatusCode, body)
+	}
+}

@@ -40,6 +40,7 @@ type CheckRun struct {
 	ID          int64
 	Name        string
 	HeadSHA     string
+	ExternalID  string
 	Status      string
 	Conclusion  string
 	DetailsURL  string
@@ -106,12 +107,15 @@ type state struct {
 	runs     []*WorkflowRun
 	pulls    map[int]*PullRequest
 	blobSigs map[string]int64 // download signature -> artifact id
+	// workflows are the workflow files that exist (AddWorkflow or a run).
+	workflows map[string]bool
 }
 
 func (st *state) init() {
 	st.nextID = 1000
 	st.pulls = map[int]*PullRequest{}
 	st.blobSigs = map[string]int64{}
+	st.workflows = map[string]bool{}
 }
 
 func (st *state) id() int64 {
@@ -189,6 +193,7 @@ func (s *Server) AddWorkflowRun(run WorkflowRun) int64 {
 		}
 	}
 	s.runs = append(s.runs, &r)
+	s.workflows[r.Workflow] = true
 	return r.ID
 }
 
@@ -216,6 +221,8 @@ func (s *Server) builtin(op string) HandlerFunc {
 		return s.comment
 	case "checks/create", "checks/update", "checks/get":
 		return s.checkRun
+	case "checks/list-for-ref":
+		return s.listCheckRuns
 	case "actions/list-workflow-runs":
 		return s.listRuns
 	case "actions/list-workflow-run-artifacts":
@@ -417,6 +424,7 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request, p Params) {
 type checkRunInput struct {
 	Name        *string `json:"name"`
 	HeadSHA     *string `json:"head_sha"`
+	ExternalID  *string `json:"external_id"`
 	DetailsURL  *string `json:"details_url"`
 	Status      *string `json:"status"`
 	Conclusion  *string `json:"conclusion"`
@@ -437,7 +445,7 @@ func (s *Server) checkRunJSON(c *CheckRun) map[string]any {
 	}
 	return map[string]any{
 		"id": c.ID, "node_id": "CR_" + strconv.FormatInt(c.ID, 36), "name": c.Name, "head_sha": c.HeadSHA,
-		"status": c.Status, "conclusion": conclusion, "details_url": c.DetailsURL,
+		"status": c.Status, "conclusion": conclusion, "details_url": c.DetailsURL, "external_id": c.ExternalID,
 		"url":      fmt.Sprintf("%s/check-runs/%d", base, c.ID),
 		"html_url": fmt.Sprintf("https://github.example.com/%s/runs/%d", s.opts.Repo, c.ID),
 		"output": map[string]any{"title": c.Title, "summary": c.Summary, "text": c.Text,
@@ -476,6 +484,7 @@ func (s *Server) checkRun(w http.ResponseWriter, r *http.Request, p Params) {
 	}
 	set(&c.Name, in.Name)
 	set(&c.HeadSHA, in.HeadSHA)
+	set(&c.ExternalID, in.ExternalID)
 	set(&c.DetailsURL, in.DetailsURL)
 	set(&c.Status, in.Status)
 	if in.Conclusion != nil {
@@ -495,7 +504,49 @@ func (s *Server) checkRun(w http.ResponseWriter, r *http.Request, p Params) {
 	writeJSON(w, status, s.checkRunJSON(c))
 }
 
+// listCheckRuns lists the check runs of a commit (a full SHA here), newest
+// first, filtered by check_name and status; filter=latest (the default)
+// keeps the newest run of each name.
+func (s *Server) listCheckRuns(w http.ResponseWriter, r *http.Request, p Params) {
+	q := r.URL.Query()
+	sha := p.Path["ref"]
+	s.mu.Lock()
+	var match []*CheckRun
+	seen := map[string]bool{}
+	for i := len(s.checks) - 1; i >= 0; i-- {
+		c := s.checks[i]
+		switch {
+		case c.HeadSHA != sha:
+		case q.Get("check_name") != "" && c.Name != q.Get("check_name"):
+		case q.Get("status") != "" && c.Status != q.Get("status"):
+		case q.Get("filter") != "all" && seen[c.Name]:
+		default:
+			seen[c.Name] = true
+			match = append(match, c)
+		}
+	}
+	items, ok := page(s, w, r, match)
+	out := make([]map[string]any, 0, len(items))
+	for _, c := range items {
+		out = append(out, s.checkRunJSON(c))
+	}
+	s.mu.Unlock()
+	if ok {
+		writeJSON(w, http.StatusOK, map[string]any{"total_count": len(match), "check_runs": out})
+	}
+}
+
 // ---- workflow runs and artifacts
+
+// AddWorkflow makes a workflow file exist on the repository's default
+// branch without runs. A workflow file no run or AddWorkflow names answers
+// 404 when its runs are listed, as GitHub does for a file that is not on
+// the default branch yet.
+func (s *Server) AddWorkflow(file string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.workflows[file] = true
+}
 
 func (s *Server) runJSON(r *WorkflowRun) map[string]any {
 	var conclusion any
@@ -516,6 +567,16 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, p Params) {
 	q := r.URL.Query()
 	wf := p.Path["workflow_id"]
 	s.mu.Lock()
+	known := s.workflows[wf]
+	for _, run := range s.runs {
+		known = known || strconv.FormatInt(run.WorkflowID, 10) == wf
+	}
+	if !known {
+		s.mu.Unlock()
+		writeJSON(w, http.StatusNotFound, ghError{Message: "Not Found",
+			DocumentationURL: "https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow"})
+		return
+	}
 	var match []*WorkflowRun
 	for _, run := range s.runs {
 		switch {

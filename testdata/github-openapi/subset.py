@@ -23,6 +23,7 @@ PATHS = {
     "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs": ["get"],
     "/repos/{owner}/{repo}/check-runs": ["post"],
     "/repos/{owner}/{repo}/check-runs/{check_run_id}": ["get", "patch"],
+    "/repos/{owner}/{repo}/commits/{ref}/check-runs": ["get"],
     "/repos/{owner}/{repo}/contents/{path}": ["delete", "get", "put"],
     "/repos/{owner}/{repo}/git/blobs": ["post"],
     "/repos/{owner}/{repo}/git/commits": ["post"],
