@@ -147,10 +147,26 @@ func TestRenderQualcommIsONNXRuntimeOnQNN(t *testing.T) {
 	if got := ChainString(r.Chain); !strings.HasSuffix(got, "> onnxruntime") {
 		t.Errorf("chain = %s, want the onnxruntime hardware template", got)
 	}
-	for _, want := range []string{`EXECUTION_PROVIDER = "QNNExecutionProvider"`, `"no runner for this platform: this onnxruntime has no`, "libQnnHtp.so"} {
+	for _, want := range []string{`EXECUTION_PROVIDER = "QNNExecutionProvider"`, `"no runner for this platform: this onnxruntime has no`, "libQnnHtp.so",
+		`PRECISIONS = ("fp32", "fp16")`, "backends.qnn_provider_options(ctx.precision, QNN_BACKEND_PATH)", "provider_options=provider_options(ctx)"} {
 		if !strings.Contains(src, want) {
 			t.Errorf("qualcomm file lacks %q", want)
 		}
+	}
+	if !strings.Contains(r.TestID, "/fp16/") {
+		t.Errorf("test id %s: want qualcomm's preferred precision fp16", r.TestID)
+	}
+	cpu, err := newGen(t, "").Render(archBert, platform(t, "onnxruntime"), testid.ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`EXECUTION_PROVIDER = "CPUExecutionProvider"`, `PRECISIONS = ("fp32",)`} {
+		if !strings.Contains(string(cpu.Source), want) {
+			t.Errorf("onnxruntime file lacks %q", want)
+		}
+	}
+	if strings.Contains(string(cpu.Source), "qnn_provider_options") {
+		t.Error("onnxruntime file sets QNN options")
 	}
 }
 

@@ -44,6 +44,11 @@ def test_environment_names_the_cpu():
     assert env["cpu_model"] and env["torch_threads"] >= 1 and "torch" in env
 
 
+def _reference(model, inputs):
+    with torch.no_grad():
+        return dict(harness.tensor_items(model(**inputs)))
+
+
 def test_openvino_runs_and_caches():
     pytest.importorskip("openvino")
     model, inputs = _model_inputs()
@@ -52,13 +57,66 @@ def test_openvino_runs_and_caches():
     assert conv.frontend == "pytorch" and not conv.cache_hit
     assert conv.output_names == ["last_hidden_state", "pooled"]
     out = backends.openvino_run(conv, inputs)
-    with torch.no_grad():
-        want = dict(harness.tensor_items(model(**inputs)))
-    _, failures = backends.compare(want, out, 1e-4, 1e-4)
+    _, failures = backends.compare(_reference(model, inputs), out, 1e-4, 1e-4)
     assert not failures
     assert backends.openvino_compiled(model, inputs).cache_hit
     bigger = {"x": torch.randn(4, 3, 8)}
     assert not backends.openvino_compiled(model, bigger).cache_hit  # a new shape is a new conversion
+    assert not backends.openvino_compiled(model, inputs, precision="fp16").cache_hit  # another precision, another compile
+
+
+def test_openvino_config_names_every_precision():
+    assert backends.openvino_config("fp32")["INFERENCE_PRECISION_HINT"] == "f32"
+    assert backends.openvino_config("fp32")["EXECUTION_MODE_HINT"] == "ACCURACY"
+    assert backends.openvino_config("fp16")["INFERENCE_PRECISION_HINT"] == "f16"
+    bf16 = backends.openvino_config("bf16")
+    assert bf16["INFERENCE_PRECISION_HINT"] == "bf16" and bf16["KV_CACHE_PRECISION"] == "bf16"
+    assert backends.openvino_config("fp32")["DYNAMIC_QUANTIZATION_GROUP_SIZE"] == 0
+    assert "KV_CACHE_PRECISION" not in backends.openvino_config("fp32", device="GPU")
+    with pytest.raises(ValueError, match="int8"):
+        backends.openvino_config("int8")
+
+
+def test_openvino_fp32_reads_back_f32_and_matches_tightly():
+    """fp32 is f32 on every CPU, bf16-capable or not (the CPU plugin's default there is bf16)."""
+    pytest.importorskip("openvino")
+    model, inputs = _model_inputs()
+    conv = backends.openvino_compiled(model, inputs, precision="fp32")
+    assert backends.openvino_precision(conv) == "f32"
+    compiled = conv.settings["compiled"]
+    assert compiled["EXECUTION_MODE_HINT"] == "ACCURACY" and compiled["DYNAMIC_QUANTIZATION_GROUP_SIZE"] == 0
+    assert conv.settings["requested"]["INFERENCE_PRECISION_HINT"] == "f32"
+    report, failures = backends.compare(_reference(model, inputs), backends.openvino_run(conv, inputs), 1e-5, 1e-5)
+    assert not failures, report
+    assert max(r["max_abs_diff"] for r in report.values()) < 1e-5
+
+
+def test_openvino_bf16_reads_back_bf16():
+    """precision bf16 asks for bf16 and the compiled model says bf16, on a CPU plugin that can do it."""
+    pytest.importorskip("openvino")
+    caps = backends.openvino_capabilities("CPU")
+    if "BF16" not in caps:
+        pytest.skip(f"the OpenVINO CPU plugin lacks bf16 on this CPU (OPTIMIZATION_CAPABILITIES {caps})")
+    model, inputs = _model_inputs()
+    conv = backends.openvino_compiled(model, inputs, precision="bf16")
+    assert conv.settings["requested"]["INFERENCE_PRECISION_HINT"] == "bf16"
+    assert backends.openvino_precision(conv) == "bf16"
+    report, failures = backends.compare(_reference(model, inputs), backends.openvino_run(conv, inputs), 5e-2, 5e-2)
+    assert not failures, report
+    assert max(r["max_abs_diff"] for r in report.values()) > 0  # bf16 arithmetic, not f32 under another name
+
+
+def test_onnxruntime_config_is_explicit_and_refuses_cpu_fallback_off_the_cpu():
+    cpu = backends.onnxruntime_config("CPUExecutionProvider")
+    assert cpu["session.disable_cpu_ep_fallback"] == "0"
+    assert cpu["optimization.enable_gelu_approximation"] == "0" and cpu["session.set_denormal_as_zero"] == "0"
+    assert cpu["mlas.enable_gemm_fastmath_arm64_bfloat16"] == "0"
+    assert backends.onnxruntime_config("QNNExecutionProvider")["session.disable_cpu_ep_fallback"] == "1"
+    assert backends.qnn_provider_options("fp16") == {"backend_path": "libQnnHtp.so", "enable_htp_fp16_precision": "1"}
+    assert backends.qnn_provider_options("fp32", "libQnnCpu.so") == {"backend_path": "libQnnCpu.so",
+                                                                      "enable_htp_fp16_precision": "0"}
+    with pytest.raises(ValueError, match="int8"):
+        backends.qnn_provider_options("int8")
 
 
 def test_onnxruntime_runs_caches_and_refuses_a_missing_provider():
@@ -68,15 +126,26 @@ def test_onnxruntime_runs_caches_and_refuses_a_missing_provider():
     backends.clear_caches()
     sess = backends.onnxruntime_session(model, inputs)
     out = backends.onnxruntime_run(sess, inputs)
-    with torch.no_grad():
-        want = dict(harness.tensor_items(model(**inputs)))
-    assert not backends.compare(want, out, 1e-4, 1e-4)[1]
+    report, failures = backends.compare(_reference(model, inputs), out, 1e-5, 1e-5)
+    assert not failures, report
+    # the session reports the entries it was given
+    assert sess.settings["providers"] == ["CPUExecutionProvider"]
+    assert sess.settings["session_config"] == backends.onnxruntime_config("CPUExecutionProvider")
     assert backends.onnxruntime_session(model, inputs).cache_hit
     assert not backends.onnxruntime_session(model, inputs, graph_optimization=False).cache_hit
     assert "CPUExecutionProvider" in backends.onnxruntime_providers()
     if "QNNExecutionProvider" not in backends.onnxruntime_providers():
         with pytest.raises(Exception):
-            backends.onnxruntime_session(model, inputs, provider="QNNExecutionProvider")
+            backends.onnxruntime_session(model, inputs, provider="QNNExecutionProvider",
+                                         provider_options=backends.qnn_provider_options("fp16"))
+
+
+def test_environment_records_torch_fp32_settings():
+    """torch's fp32 CPU reference is full fp32 by default, on a CPU with avx512_bf16 or AMX too, and the record says so."""
+    env = backends.environment()
+    assert env["torch_float32_matmul_precision"] == "highest"
+    for name in ("matmul", "conv"):
+        assert env.get(f"torch_mkldnn_{name}_fp32_precision", "none") in ("none", "ieee")
 
 
 def _ctx(tmp_path, model, inputs):
