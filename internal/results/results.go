@@ -21,7 +21,7 @@ const (
 	// Python lacks torch or the platform's package, the harness cannot be
 	// imported, no browser): the infrastructure's fault, never the platform's.
 	// ErrorMessage holds the reason and the fix ("... Try: ...").
-	StatusInfraError Status = "infra_error"
+	StatusInfraError   Status = "infra_error"
 	StatusNotRun       Status = "not_run"
 	StatusIncompatible Status = "incompatible"
 )
