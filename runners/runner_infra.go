@@ -2,6 +2,7 @@ package runners
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -138,4 +139,44 @@ func shardSignature(rs []results.Result, firsts int) (string, []int) {
 		}
 	}
 	return best, idx
+}
+
+// FileImports lists the top-level modules a Python test file imports at its
+// top level ("import torch", "import openvino as ov", "from
+// onnxruntime.quantization import quantize_dynamic" -> onnxruntime): what the
+// runner's Python must have to run it. Indented imports (inside a try or a
+// function) are optional and left out, as are relative imports and
+// __future__. A file that cannot be read requires nothing (running it says
+// why).
+func FileImports(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var mods []string
+	add := func(name string) {
+		name, _, _ = strings.Cut(strings.TrimSpace(name), " ")
+		name, _, _ = strings.Cut(name, ".")
+		if name == "" || name == "__future__" || seen[name] {
+			return
+		}
+		seen[name] = true
+		mods = append(mods, name)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		line, _, _ = strings.Cut(strings.TrimRight(line, "\r"), "#")
+		switch {
+		case strings.HasPrefix(line, "import "):
+			for _, name := range strings.Split(strings.TrimPrefix(line, "import "), ",") {
+				add(name)
+			}
+		case strings.HasPrefix(line, "from "):
+			name := strings.Fields(line)[1]
+			if !strings.HasPrefix(name, ".") {
+				add(name)
+			}
+		}
+	}
+	return mods
 }

@@ -275,3 +275,36 @@ func TestInfraUnavailable(t *testing.T) {
 		t.Errorf("summary infra %v", sum.Infra)
 	}
 }
+
+func TestFileImports(t *testing.T) {
+	src := `"""doc: import nothing from here"""
+from __future__ import annotations
+import gc
+import os, sys
+import torch
+import transformers
+import openvino as ov
+from onnxruntime.quantization import quantize_dynamic  # a comment
+from hwcov_harness import harness
+from . import sibling
+import torch.nn
+try:
+    import optional_thing
+except ImportError:
+    pass
+def f():
+    import lazy
+`
+	path := filepath.Join(t.TempDir(), "test_x.py")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(FileImports(path), ",")
+	want := "gc,os,sys,torch,transformers,openvino,onnxruntime,hwcov_harness"
+	if got != want {
+		t.Errorf("FileImports = %s\nwant %s", got, want)
+	}
+	if FileImports(filepath.Join(t.TempDir(), "missing.py")) != nil {
+		t.Error("a missing file requires something")
+	}
+}
