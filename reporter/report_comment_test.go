@@ -167,6 +167,11 @@ func TestRenderCommentInfra(t *testing.T) {
 	if strings.Contains(got, "New failures") {
 		t.Error("an infra error is shown as a new failure")
 	}
+	anns := Annotations(rep, AnnotationOptions{})
+	if len(anns) != 1 || anns[0].Level != "error" || anns[0].Title != "hwcov: infrastructure" ||
+		anns[0].Message != "1 test could not run on this runner (not compared): No module named 'openvino'. Try: make venv, or pip install -r runners/python/requirements.txt on the runner" {
+		t.Errorf("annotations %+v", anns)
+	}
 }
 
 // big builds a 400-architecture × 9-platform run and its base: every
