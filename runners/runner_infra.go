@@ -92,12 +92,21 @@ func (s *shard) jobProblem(job Job, missing map[string]string) (InfraProblem, bo
 	if p, ok := s.e.Unavailable[job.ID.Hardware]; ok {
 		return p, true
 	}
+	var mods, reasons []string
 	for _, m := range job.Requires {
 		if reason, ok := missing[m]; ok {
-			return moduleProblem(m, reason), true
+			mods, reasons = append(mods, m), append(reasons, reason)
 		}
 	}
-	return InfraProblem{}, false
+	switch len(mods) {
+	case 0:
+		return InfraProblem{}, false
+	case 1:
+		return moduleProblem(mods[0], reasons[0]), true
+	}
+	// every missing module, so that one fix installs them all
+	p := moduleProblem(mods[0], strings.Join(reasons, "; "))
+	return p, true
 }
 
 // infraResult is the result of a test that was not run because of p.

@@ -164,11 +164,11 @@ func TestInfraBeforeRun(t *testing.T) {
 			for _, m := range []string{"a", "b"} {
 				r := got[m]
 				if r.Status != results.StatusInfraError || r.ErrorCategory != results.ErrorCategoryInfra ||
-					r.ErrorMessage != "No module named 'torch'. Try: "+FixRequirements || r.Attempt != 1 {
+					r.ErrorMessage != "No module named 'torch'; No module named 'transformers'. Try: "+FixRequirements || r.Attempt != 1 {
 					t.Errorf("%s: %s %q (%s)", m, r.Status, r.ErrorMessage, r.ErrorCategory)
 				}
 			}
-			if sum.Counts[results.StatusInfraError] != 2 || sum.Failed() != 0 || sum.Infra["No module named 'torch'. Try: "+FixRequirements] != 2 {
+			if sum.Counts[results.StatusInfraError] != 2 || sum.Failed() != 0 || sum.Infra["No module named 'torch'; No module named 'transformers'. Try: "+FixRequirements] != 2 {
 				t.Errorf("summary %v, infra %v", sum.Counts, sum.Infra)
 			}
 		})
