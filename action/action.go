@@ -20,6 +20,10 @@ const (
 	ExitFailed   = 1
 	ExitUsage    = 2
 	ExitInternal = 3
+	// ExitInfra: the runner is not set up for some tests (infra_error).
+	ExitInfra = 4
+	// ExitInterrupted: 128+SIGINT.
+	ExitInterrupted = 130
 )
 
 // CLIFunc runs hwcov with args in-process, writing to stdout and stderr, and

@@ -17,7 +17,7 @@ var InputNames = []string{
 }
 
 // OutputNames are the outputs of action.yml.
-var OutputNames = []string{"matrix", "has-tests", "plan", "db", "summary", "failures", "pr"}
+var OutputNames = []string{"matrix", "has-tests", "plan", "db", "summary", "failures", "infra-errors", "pr"}
 
 // EnvName is the variable an input travels in: INPUT_SHARD_ID for shard-id.
 func EnvName(input string) string {

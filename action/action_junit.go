@@ -12,21 +12,25 @@ import (
 // Outcome is one test of a JUnit report hwcov wrote.
 type Outcome struct {
 	ID       string // the test id, bert@cpu/fp32/b1/s128
-	Status   string // pass, fail, timeout, crash, skip, not_buildable
+	Status   string // pass, fail, timeout, crash, skip, not_buildable, infra_error
 	Category string // error category, for failures
 	Message  string
 	Text     string // traceback
 	File     string // the generated test file
 }
 
-// Failed reports whether the outcome counts as a failure.
+// Failed reports whether the outcome counts as a failure. An infra_error
+// does not: the runner was not set up to run the test (see Infra).
 func (o Outcome) Failed() bool {
 	switch o.Status {
-	case "pass", "skip", "not_buildable":
+	case "pass", "skip", "not_buildable", "infra_error":
 		return false
 	}
 	return true
 }
+
+// Infra reports whether the runner, not the test, failed.
+func (o Outcome) Infra() bool { return o.Status == "infra_error" }
 
 type junitDoc struct {
 	Suites []struct {
@@ -37,6 +41,11 @@ type junitDoc struct {
 				Type    string `xml:"type,attr"`
 				Text    string `xml:",chardata"`
 			} `xml:"failure"`
+			Error *struct {
+				Message string `xml:"message,attr"`
+				Type    string `xml:"type,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"error"`
 			Skipped *struct {
 				Message string `xml:"message,attr"`
 			} `xml:"skipped"`
@@ -61,6 +70,8 @@ func ParseJUnit(data []byte) ([]Outcome, error) {
 			switch {
 			case c.Failure != nil:
 				o.Status, o.Category, o.Message, o.Text = "fail", c.Failure.Type, c.Failure.Message, c.Failure.Text
+			case c.Error != nil:
+				o.Status, o.Category, o.Message, o.Text = c.Error.Type, "infrastructure", c.Error.Message, c.Error.Text
 			case c.Skipped != nil:
 				o.Status, o.Message = "skip", c.Skipped.Message
 			}
@@ -115,6 +126,33 @@ func annotations(os []Outcome, workspace string, max int) (as []Annotation, more
 		as = append(as, a)
 	}
 	return as, more
+}
+
+// infraAnnotations are one error per distinct reason of the infra_error
+// outcomes: "2 tests could not run on this runner: No module named 'torch'.
+// Try: ...".
+func infraAnnotations(os []Outcome) []Annotation {
+	count := map[string]int{}
+	var reasons []string
+	for _, o := range os {
+		if !o.Infra() {
+			continue
+		}
+		m := firstLine(o.Message)
+		if count[m] == 0 {
+			reasons = append(reasons, m)
+		}
+		count[m]++
+	}
+	var as []Annotation
+	for _, m := range reasons {
+		n := fmt.Sprintf("%d tests", count[m])
+		if count[m] == 1 {
+			n = "1 test"
+		}
+		as = append(as, Annotation{Title: "hwcov: infrastructure", Message: n + " could not run on this runner (infra_error): " + m})
+	}
+	return as
 }
 
 // tracebackLine finds the deepest frame of a Python traceback in the file

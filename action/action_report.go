@@ -47,8 +47,8 @@ func (r *runner) report() int {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return r.fail(ExitInternal, fmt.Errorf("read the matrix: %w", err), "")
 	}
-	failures := matrixFailures(m)
-	summary := reportSummary(m, failures) + string(md)
+	failures, infra := matrixFailures(m), matrixInfra(m)
+	summary := reportSummary(m, failures, infra) + string(md)
 	if err := writeFile(mdPath, []byte(summary)); err != nil {
 		return r.fail(ExitInternal, err, "")
 	}
@@ -67,7 +67,21 @@ func (r *runner) report() int {
 	if in.FailOnError && failures > 0 {
 		return r.fail(ExitFailed, fmt.Errorf("%d tests failed, crashed or timed out", failures), "")
 	}
+	if in.FailOnError && infra > 0 {
+		return r.fail(ExitInfra, fmt.Errorf("%d tests could not run on their runner (infra_error)", infra), "")
+	}
 	return ExitOK
+}
+
+// matrixInfra counts infra_error results: the runner was not set up.
+func matrixInfra(m reporter.Matrix) int {
+	n := 0
+	for _, row := range m.Rows {
+		for _, c := range row.Cells {
+			n += c.Counts.InfraError
+		}
+	}
+	return n
 }
 
 // matrixFailures counts failed, crashed and timed-out results.
@@ -82,13 +96,16 @@ func matrixFailures(m reporter.Matrix) int {
 }
 
 // reportSummary is the heading of the report's job summary.
-func reportSummary(m reporter.Matrix, failures int) string {
+func reportSummary(m reporter.Matrix, failures, infra int) string {
 	var b strings.Builder
 	b.WriteString("## hwcov compatibility matrix\n\n")
 	fmt.Fprintf(&b, "%d results for %d architectures on %s: %d passed of %d that ran",
 		m.Total.Results, len(m.Rows), strings.Join(m.Platforms, ", "), m.Total.Passed, m.Total.Ran)
 	if failures > 0 {
 		fmt.Fprintf(&b, ", **%d failed, crashed or timed out**", failures)
+	}
+	if infra > 0 {
+		fmt.Fprintf(&b, ", **%d could not run: the runner was not set up (infra_error)**", infra)
 	}
 	b.WriteString(".\n\n")
 	return b.String()

@@ -86,10 +86,16 @@ func (r *runner) run() int {
 	if more > 0 {
 		r.gha.WithFieldsMap(map[string]string{"title": "hwcov"}).Errorf("%d more tests failed (see the job summary and %s)", more, in.JUnit)
 	}
-	failures := 0
+	for _, a := range infraAnnotations(outcomes) {
+		r.gha.WithFieldsMap(map[string]string{"title": a.Title}).Errorf("%s", a.Message)
+	}
+	failures, infra := 0, 0
 	for _, o := range outcomes {
 		if o.Failed() {
 			failures++
+		}
+		if o.Infra() {
+			infra++
 		}
 	}
 	title := "hwcov run"
@@ -104,8 +110,14 @@ func (r *runner) run() int {
 	r.addSummary(md)
 	r.setOutput("summary", summaryPath)
 	r.setOutput("failures", strconv.Itoa(failures))
+	r.setOutput("infra-errors", strconv.Itoa(infra))
 	if code != ExitOK {
 		return code
+	}
+	if infra > 0 {
+		// hwcov run exits ExitInfra itself; this holds for a report it left
+		// behind all the same.
+		return r.fail(ExitInfra, fmt.Errorf("%d tests could not run on this runner (infra_error)", infra), "")
 	}
 	if in.FailOnError && failures > 0 {
 		return r.fail(ExitFailed, fmt.Errorf("%d tests failed, crashed or timed out", failures), "")
@@ -128,6 +140,7 @@ func runSummary(title string, outcomes []Outcome, workspace string) string {
 			failed = append(failed, o)
 		}
 	}
+	writeInfraSummary(&b, outcomes)
 	if len(failed) == 0 {
 		return b.String()
 	}
@@ -146,9 +159,22 @@ func runSummary(title string, outcomes []Outcome, workspace string) string {
 	return b.String()
 }
 
+// writeInfraSummary lists the reasons tests could not run on this runner,
+// apart from the failures: they are the runner's, not the platform's.
+func writeInfraSummary(b *strings.Builder, outcomes []Outcome) {
+	as := infraAnnotations(outcomes)
+	if len(as) == 0 {
+		return
+	}
+	b.WriteString("\n**Infrastructure: the runner is not set up** (not the platform's fault; these tests did not run)\n\n")
+	for _, a := range as {
+		fmt.Fprintf(b, "- %s\n", cell(a.Message))
+	}
+}
+
 // countLine is "2 pass, 1 fail" in a fixed order, then any other status.
 func countLine(c map[string]int) string {
-	order := []string{"pass", "fail", "timeout", "crash", "skip", "not_buildable"}
+	order := []string{"pass", "fail", "timeout", "crash", "skip", "not_buildable", "infra_error"}
 	seen := map[string]bool{}
 	var parts []string
 	for _, s := range order {

@@ -303,6 +303,57 @@ func TestRunFailOnErrorAndNoRunner(t *testing.T) {
 	}
 }
 
+// TestRunInfra: infra_error tests fail the step with ExitInfra and one
+// annotation per reason, and are not counted as failures.
+func TestRunInfra(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cliCode int
+	}{
+		{"hwcov run exits 4", ExitInfra},
+		{"a report with infra errors all the same", ExitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, map[string]string{"command": "run", "models": "bert", "hardware": "cpu"})
+			msg := results.InfraMessage("No module named 'torch'", "make venv, or pip install -r runners/python/requirements.txt on the runner")
+			cli := &fakeCLI{fn: func(args []string, _ io.Writer) int {
+				writeJUnit(t, flag(args, "--junit"), []results.Result{
+					{TestID: "bert@cpu/fp32/b1/s128", Architecture: "bert", Hardware: "cpu", Status: results.StatusInfraError, ErrorMessage: msg},
+					{TestID: "vit@cpu/fp32/b1/s224", Architecture: "vit", Hardware: "cpu", Status: results.StatusInfraError, ErrorMessage: msg},
+				})
+				return tc.cliCode
+			}}
+			code, stdout, stderr := e.run(cli)
+			if code != ExitInfra {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitInfra, stdout, stderr)
+			}
+			want := "::error title=hwcov%3A infrastructure::2 tests could not run on this runner (infra_error): No module named 'torch'. Try: make venv"
+			if !strings.Contains(stdout, want) || strings.Count(stdout, "::error") != 1+btoi(tc.cliCode == ExitOK) {
+				t.Errorf("annotations:\n%s", stdout)
+			}
+			if out := e.outputs(); out["failures"] != "0" || out["infra-errors"] != "2" {
+				t.Errorf("outputs %v", out)
+			}
+			s := e.summary()
+			for _, w := range []string{"2 tests: 2 infra_error", "**Infrastructure: the runner is not set up**", "No module named 'torch'"} {
+				if !strings.Contains(s, w) {
+					t.Errorf("summary lacks %q:\n%s", w, s)
+				}
+			}
+			if strings.Contains(s, "| test | status |") {
+				t.Errorf("infra errors listed as failures:\n%s", s)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func TestRunCLIFailureKeepsPartialResults(t *testing.T) {
 	e := newEnv(t, map[string]string{"command": "run", "models": "bert"})
 	os.WriteFile("hwcov-junit.xml", []byte("stale"), 0o644)

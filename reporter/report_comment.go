@@ -58,6 +58,7 @@ func Verdict(r compare.Report) string {
 	add(&warn, len(r.Flaky), "flaky test", "flaky tests")
 	add(&warn, len(r.NotRun), "test not run", "tests not run")
 	add(&warn, r.NewTestsFailing(), "new test failing", "new tests failing")
+	add(&warn, len(r.NotComparedInfra), "not compared: infrastructure", "not compared: infrastructure")
 	add(&good, len(r.Fixed), "fixed", "fixed")
 	add(&good, len(r.Improvements), "improvement", "improvements")
 	if r.Base.Tests == 0 {
@@ -175,6 +176,8 @@ func renderReport(in ReportInput, head string, li int) string {
 		regressionChart(&b, r.Regressions)
 	}
 	reportChanges(&b, "🔁 Flaky", "failed, then passed on a rerun", r.Flaky, lv.primaryCap, lv.errLen, false, in.DetailsURL)
+	reportChanges(&b, "🛠️ Not compared: infrastructure", "the runner was not set up (a missing package or browser); not the platform's fault",
+		r.NotComparedInfra, lv.primaryCap, lv.errLen, false, in.DetailsURL)
 
 	// Secondary sections, collapsed.
 	sec := lv.secondary
@@ -201,6 +204,7 @@ func reportShortened(in ReportInput, lv reportLevel) bool {
 	}
 	over := func(n, capN int) bool { return capN != 0 && n > max(capN, 0) }
 	return over(len(r.NewFailures), lv.primaryCap) || over(len(r.Regressions), lv.primaryCap) || over(len(r.Flaky), lv.primaryCap) ||
+		over(len(r.NotComparedInfra), lv.primaryCap) ||
 		over(len(r.Fixed), lv.secondary) || over(len(r.StillFailing), lv.secondary) || over(len(r.NotRun), lv.secondary) ||
 		over(len(r.NewTests), lv.secondary) || over(len(r.Improvements), lv.secondary) || over(len(r.Unconfirmed), lv.secondary)
 }
@@ -217,6 +221,9 @@ func reportSubline(in ReportInput) string {
 	}
 	parts = append(parts, fmt.Sprintf("%s%s: %s passed, %s failing, %s skipped or not run",
 		countOf(r.Head.Tests, "test", "tests"), platforms, withCommas(r.Head.Passed), withCommas(r.Head.Failing), withCommas(r.Head.Other)))
+	if r.Head.Infra > 0 {
+		parts[len(parts)-1] += fmt.Sprintf(", %s infra (the runner was not set up)", withCommas(r.Head.Infra))
+	}
 	if r.Base.Tests > 0 {
 		parts = append(parts, fmt.Sprintf("base: %s in %s", countOf(r.Base.Tests, "test", "tests"), countOf(r.Base.Runs, "run", "runs")))
 	}

@@ -125,11 +125,52 @@ func TestVerdict(t *testing.T) {
 		{compare.Report{Base: base, NewFailures: one, Regressions: []compare.Perf{{}, {}}}, "❌ 1 new failure, 2 regressions"},
 		{compare.Report{Base: base, Flaky: one, NewTests: two}, "⚠️ no new failures, 1 flaky test, 1 new test failing"},
 		{compare.Report{Base: base, NotRun: two, Improvements: []compare.Perf{{}}}, "⚠️ no new failures, 2 tests not run · 1 improvement"},
+		{compare.Report{Base: base, NotComparedInfra: two}, "⚠️ no new failures, 2 not compared: infrastructure"},
+		{compare.Report{Base: base, NewFailures: one, NotComparedInfra: one}, "❌ 1 new failure, 1 not compared: infrastructure"},
 		{compare.Report{Head: compare.Side{Tests: 3, Passed: 2, Failing: 1}}, "ℹ️ no baseline to compare with: 3 tests, 2 passed, 1 failing"},
 	} {
 		if got := Verdict(tc.r); got != tc.want {
 			t.Errorf("Verdict = %q, want %q", got, tc.want)
 		}
+	}
+}
+
+// TestRenderCommentInfra: a head whose runner lacked torch shows its tests
+// as not compared: infrastructure, never as new failures, and its matrix
+// cells as infra.
+func TestRenderCommentInfra(t *testing.T) {
+	b, h := t0, t0.Add(time.Hour)
+	base := []results.Result{
+		inRun(timed("base", "bert@cpu/fp32/b1/s128", "text-encoder", 10, 10), "base", b),
+		inRun(timed("base", "bert@openvino/fp32/b1/s128", "text-encoder", 5, 10), "base", b),
+	}
+	infra := fail("bert@openvino/fp32/b1/s128", results.StatusInfraError, "text-encoder",
+		results.InfraMessage("No module named 'openvino'", "make venv, or pip install -r runners/python/requirements.txt on the runner"))
+	infra.ErrorCategory = results.ErrorCategoryInfra
+	head := []results.Result{
+		inRun(timed("head", "bert@cpu/fp32/b1/s128", "text-encoder", 10.1, 10), "head", h),
+		inRun(infra, "head", h),
+	}
+	rep, err := compare.Compare(base, head, compare.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := BuildMatrix(MatrixInput{Results: head, Platforms: []string{"cpu", "openvino"}})
+	got := RenderComment(ReportInput{Report: rep, Matrix: &m})
+	golden(t, []byte(got))
+	for _, want := range []string{"### hwcov: ⚠️ no new failures, 1 not compared: infrastructure\n",
+		"🛠️ Not compared: infrastructure (1)", "No module named 'openvino'. Try: make venv", "⚠️ infra"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("comment lacks %q", want)
+		}
+	}
+	if strings.Contains(got, "New failures") {
+		t.Error("an infra error is shown as a new failure")
+	}
+	anns := Annotations(rep, AnnotationOptions{})
+	if len(anns) != 1 || anns[0].Level != "error" || anns[0].Title != "hwcov: infrastructure" ||
+		anns[0].Message != "1 test could not run on this runner (not compared): No module named 'openvino'. Try: make venv, or pip install -r runners/python/requirements.txt on the runner" {
+		t.Errorf("annotations %+v", anns)
 	}
 }
 

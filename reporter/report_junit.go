@@ -44,6 +44,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
@@ -65,7 +66,9 @@ type junitMessage struct {
 // then attempt) with classname hwcov.<hardware>.<architecture> and the test's
 // wall time in seconds. Fail, crash and timeout are failures whose message is
 // the error message and whose type is the error category, or the status when
-// there is none; skip and not_buildable are skipped. system-out carries the
+// there is none; skip and not_buildable are skipped; infra_error (the runner
+// was not set up to run the test) is an <error> of type infra_error, never a
+// failure. system-out carries the
 // latency samples and where the test came from.
 func WriteJUnit(w io.Writer, suiteName string, rs []results.Result) error {
 	rs = slices.Clone(rs)
@@ -85,6 +88,7 @@ func WriteJUnit(w io.Writer, suiteName string, rs []results.Result) error {
 		doc.Suites = append(doc.Suites, suite)
 		doc.Tests += suite.Tests
 		doc.Failures += suite.Failures
+		doc.Errors += suite.Errors
 		doc.Skipped += suite.Skipped
 		total += secs
 		i = j
@@ -136,6 +140,13 @@ func junitSuiteOf(hw string, rs []results.Result) (junitSuite, float64) {
 				msg = string(r.Status)
 			}
 			c.Skipped = &junitMessage{Message: xmlSafe(msg)}
+		case results.StatusInfraError:
+			s.Errors++
+			text := r.Traceback
+			if text == "" {
+				text = r.ErrorMessage
+			}
+			c.Error = &junitMessage{Message: xmlSafe(r.ErrorMessage), Type: string(results.StatusInfraError), Text: xmlSafe(text)}
 		default: // fail, timeout, crash, and anything unknown
 			s.Failures++
 			typ := r.ErrorCategory

@@ -30,8 +30,11 @@ func junitFixture() []results.Result {
 	crash := fail("vit@openvino/fp32/b1/s1", results.StatusCrash, "vision", "worker died: SIGSEGV")
 	skip := fail("whisper@cpu/fp32/b1/s128", results.StatusSkip, "audio", "no runner for platform")
 	nb := res("t5@cpu/fp32/b1/s128", results.StatusNotBuildable, "text2text")
+	infra := fail("gpt2@cpu/fp32/b1/s128", results.StatusInfraError, "text-decoder",
+		results.InfraMessage("No module named 'torch'", "make venv"))
+	infra.ErrorCategory = results.ErrorCategoryInfra
 	// Out of order on purpose: the output is sorted.
-	return []results.Result{crash, retry, skip, timeout, nb, oom, pass}
+	return []results.Result{crash, retry, skip, infra, timeout, nb, oom, pass}
 }
 
 func TestWriteJUnit(t *testing.T) {
@@ -45,8 +48,13 @@ func TestWriteJUnit(t *testing.T) {
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("output is not XML: %v", err)
 	}
-	if doc.Tests != 7 || doc.Failures != 3 || doc.Skipped != 2 || len(doc.Suites) != 3 {
-		t.Errorf("totals: tests=%d failures=%d skipped=%d suites=%d", doc.Tests, doc.Failures, doc.Skipped, len(doc.Suites))
+	if doc.Tests != 8 || doc.Failures != 3 || doc.Errors != 1 || doc.Skipped != 2 || len(doc.Suites) != 3 {
+		t.Errorf("totals: tests=%d failures=%d errors=%d skipped=%d suites=%d", doc.Tests, doc.Failures, doc.Errors, doc.Skipped, len(doc.Suites))
+	}
+	// infra_error is the runner's: an <error>, never a <failure>
+	if c := doc.Suites[0].Cases[1]; c.Name != "gpt2@cpu/fp32/b1/s128" || c.Failure != nil || c.Error == nil ||
+		c.Error.Type != "infra_error" || c.Error.Message != "No module named 'torch'. Try: make venv" || doc.Suites[0].Errors != 1 {
+		t.Errorf("infra case %+v (suite errors %d)", c, doc.Suites[0].Errors)
 	}
 	var names []string
 	for _, s := range doc.Suites {

@@ -109,14 +109,17 @@ type Counts struct {
 	Crash        int `json:"crash"`
 	Skip         int `json:"skip"`
 	NotBuildable int `json:"not_buildable"`
+	// InfraError counts tests the runner was not set up for: they did not
+	// run, and never count against the platform.
+	InfraError int `json:"infra_error,omitempty"`
 }
 
 // Ran is how many tests ran to an outcome: pass, fail, timeout or crash.
-// Skipped and not-buildable tests did not run.
+// Skipped, not-buildable and infra_error tests did not run.
 func (c Counts) Ran() int { return c.Pass + c.Fail + c.Timeout + c.Crash }
 
 // Total is how many results were counted.
-func (c Counts) Total() int { return c.Ran() + c.Skip + c.NotBuildable }
+func (c Counts) Total() int { return c.Ran() + c.Skip + c.NotBuildable + c.InfraError }
 
 func (c *Counts) add(s results.Status) {
 	switch s {
@@ -130,6 +133,8 @@ func (c *Counts) add(s results.Status) {
 		c.Skip++
 	case results.StatusNotBuildable:
 		c.NotBuildable++
+	case results.StatusInfraError:
+		c.InfraError++
 	default: // fail, and any status this build does not know
 		c.Fail++
 	}
@@ -142,6 +147,7 @@ func (c *Counts) merge(o Counts) {
 	c.Crash += o.Crash
 	c.Skip += o.Skip
 	c.NotBuildable += o.NotBuildable
+	c.InfraError += o.InfraError
 }
 
 // Rate is a pass rate: passes over tests that ran.
@@ -178,10 +184,11 @@ func (r Rate) String() string {
 
 // severity orders the statuses a cell can show, worst highest.
 var severity = map[results.Status]int{
-	results.StatusCrash:        8,
-	results.StatusFail:         7,
-	results.StatusTimeout:      6,
-	results.StatusNotBuildable: 5,
+	results.StatusCrash:        9,
+	results.StatusFail:         8,
+	results.StatusTimeout:      7,
+	results.StatusNotBuildable: 6,
+	results.StatusInfraError:   5,
 	results.StatusSkip:         4,
 	results.StatusPass:         3,
 	results.StatusIncompatible: 2,
@@ -189,7 +196,7 @@ var severity = map[results.Status]int{
 }
 
 // Worse reports whether status a is worse than b: crash, fail, timeout, not
-// buildable, skip, pass, incompatible, not run, worst first. A status this
+// buildable, infra_error, skip, pass, incompatible, not run, worst first. A status this
 // build does not know counts as fail.
 func Worse(a, b results.Status) bool { return rank(a) > rank(b) }
 
@@ -432,6 +439,7 @@ var symbols = []symbol{
 	{results.StatusCrash, "💥", "💥", "crash"},
 	{results.StatusSkip, "↷", "⏭️", "skipped"},
 	{results.StatusNotBuildable, "⊘", "🚫", "not buildable"},
+	{results.StatusInfraError, "⚠", "⚠️", "infra"},
 	{results.StatusIncompatible, "–", "➖", "incompatible"},
 	{results.StatusNotRun, "·", "⬜", "not run"},
 }
@@ -459,9 +467,14 @@ func cellText(c Cell, markdown bool) string {
 	return s
 }
 
-func legend(markdown bool) string {
+// legend explains the symbols; infra only when the matrix has such a cell.
+func legend(markdown bool, m Matrix) string {
+	infra := m.hasInfra()
 	var parts []string
 	for _, sym := range symbols {
+		if sym.status == results.StatusInfraError && !infra {
+			continue
+		}
 		s := sym.table
 		if markdown {
 			s = sym.markdown
@@ -476,7 +489,22 @@ func legend(markdown bool) string {
 	if markdown {
 		note = "`n/m`: n of m results passed (batch size / sequence length sweep); rates are passes / tests that ran."
 	}
+	if infra {
+		note += "\ninfra: the runner was not set up (a missing package or browser); those tests did not run and do not count against the platform."
+	}
 	return strings.Join(parts, sep) + "\n" + note + "\n"
+}
+
+// hasInfra reports whether a cell holds an infra_error result.
+func (m Matrix) hasInfra() bool {
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			if c.Counts.InfraError > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func renderMatrixTable(w io.Writer, m Matrix) error {
@@ -526,7 +554,7 @@ func renderMatrixTable(w io.Writer, m Matrix) error {
 	if err := ct.Render(); err != nil {
 		return fmt.Errorf("render matrix table: %w", err)
 	}
-	_, err := io.WriteString(w, "\n"+legend(false))
+	_, err := io.WriteString(w, "\n"+legend(false, m))
 	return err
 }
 
@@ -567,7 +595,7 @@ func renderMatrixMarkdown(w io.Writer, m Matrix) error {
 		mdRow(&b, []string{c.Name, strconv.Itoa(c.Passed), strconv.Itoa(c.Ran), strconv.Itoa(c.Results), rateText(c)})
 	}
 	b.WriteString("\n")
-	b.WriteString(legend(true))
+	b.WriteString(legend(true, m))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

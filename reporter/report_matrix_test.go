@@ -161,7 +161,7 @@ func TestBuildMatrixRowsAndCells(t *testing.T) {
 
 func TestWorse(t *testing.T) {
 	order := []results.Status{results.StatusCrash, results.StatusFail, results.StatusTimeout,
-		results.StatusNotBuildable, results.StatusSkip, results.StatusPass,
+		results.StatusNotBuildable, results.StatusInfraError, results.StatusSkip, results.StatusPass,
 		results.StatusIncompatible, results.StatusNotRun}
 	for i, a := range order {
 		for j, b := range order {
@@ -190,6 +190,9 @@ func TestCellWorstStatus(t *testing.T) {
 		{"timeout beats skip", []results.Status{"skip", "timeout"}, "timeout", Counts{Timeout: 1, Skip: 1}},
 		{"skip beats pass", []results.Status{"pass", "skip"}, "skip", Counts{Pass: 1, Skip: 1}},
 		{"not buildable beats skip", []results.Status{"skip", "not_buildable"}, "not_buildable", Counts{Skip: 1, NotBuildable: 1}},
+		{"infra is not a fail", []results.Status{"infra_error"}, "infra_error", Counts{InfraError: 1}},
+		{"infra beats pass and skip", []results.Status{"pass", "infra_error", "skip"}, "infra_error", Counts{Pass: 1, Skip: 1, InfraError: 1}},
+		{"a real fail beats infra", []results.Status{"infra_error", "fail"}, "fail", Counts{Fail: 1, InfraError: 1}},
 		{"unknown counts as fail", []results.Status{"pass", "exploded"}, "fail", Counts{Pass: 1, Fail: 1}},
 		{"derived statuses ignored", []results.Status{"pass", "not_run", "incompatible"}, "pass", Counts{Pass: 1}},
 		{"nothing", nil, "not_run", Counts{}},
@@ -306,4 +309,59 @@ func TestBuildMatrixOptions(t *testing.T) {
 func golden(t *testing.T, got []byte) {
 	t.Helper()
 	testfs.Golden(t, got, *update)
+}
+
+// TestMatrixInfra: infra_error cells get their own glyph and never count
+// against the platform's pass rate.
+func TestMatrixInfra(t *testing.T) {
+	msg := results.InfraMessage("No module named 'torch'", "make venv")
+	in := MatrixInput{
+		Archs:     []Arch{{"bert", "text-encoder"}, {"vit", "vision"}},
+		Platforms: []string{"cpu", "openvino"},
+		Results: []results.Result{
+			res("bert@cpu/fp32/b1/s128", results.StatusPass, "text-encoder"),
+			fail("vit@cpu/fp32/b1/s1", results.StatusFail, "vision", "ValueError: shape mismatch"),
+			fail("bert@openvino/fp32/b1/s128", results.StatusInfraError, "text-encoder", msg),
+			fail("vit@openvino/fp32/b1/s1", results.StatusInfraError, "vision", msg),
+		},
+	}
+	m := BuildMatrix(in)
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"cell status", m.Rows[0].Cells[1].Status, results.StatusInfraError},
+		{"cell reason", m.Rows[0].Cells[1].Reason, msg},
+		{"openvino: nothing ran, nothing failed", m.ByPlatform[1], Rate{Name: "openvino", Results: 2}},
+		{"cpu unaffected", m.ByPlatform[0], Rate{Name: "cpu", Passed: 1, Ran: 2, Results: 2, Rate: 0.5}},
+		{"total counts only what ran", m.Total, Rate{Name: "total", Passed: 1, Ran: 2, Results: 4, Rate: 0.5}},
+		{"table glyph", cellText(m.Rows[0].Cells[1], false), "⚠"},
+		{"markdown glyph", cellText(m.Rows[0].Cells[1], true), "⚠️"},
+	}
+	for _, tt := range tests {
+		if !reflect.DeepEqual(tt.got, tt.want) {
+			t.Errorf("%s: got %#v, want %#v", tt.name, tt.got, tt.want)
+		}
+	}
+	var b bytes.Buffer
+	if err := RenderMatrix(&b, m, "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, b.Bytes())
+	// a matrix without infra cells keeps its legend as it was
+	var plain bytes.Buffer
+	if err := RenderMatrix(&plain, BuildMatrix(fixtureInput()), "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "infra") {
+		t.Error("the legend mentions infra without an infra cell")
+	}
+	var js bytes.Buffer
+	if err := RenderMatrix(&js, m, "json"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"infra_error": 1`) && !strings.Contains(js.String(), `"infra_error":1`) {
+		t.Errorf("json lacks the infra count:\n%s", js.String())
+	}
 }

@@ -66,7 +66,7 @@ type AnnotationOptions struct {
 }
 
 // Annotations are the report's annotations: an error for every new
-// failure, a warning for every confirmed regression and flaky test,
+// failure and for each reason tests were infra_error, a warning for every confirmed regression and flaky test,
 // pointing at the test's template or generated file.
 func Annotations(r compare.Report, opts AnnotationOptions) []Annotation {
 	var out []Annotation
@@ -95,6 +95,23 @@ func Annotations(r compare.Report, opts AnnotationOptions) []Annotation {
 			Title:   "hwcov: regression " + p.TestID,
 			Message: fmt.Sprintf("%s: %s %s (%s → %s), p = %s", p.TestID, what, signedPct(p.Delta), sigFigs(p.Base), sigFigs(p.Head), pValue(p.P)),
 			TestID:  p.TestID})
+	}
+	// One error per distinct reason: a runner without torch makes every
+	// test infra_error, and one line says what to install.
+	infra := map[string]int{}
+	var reasons []string
+	for _, c := range r.NotComparedInfra {
+		if c.Head != results.StatusInfraError {
+			continue
+		}
+		if infra[c.Error] == 0 {
+			reasons = append(reasons, c.Error)
+		}
+		infra[c.Error]++
+	}
+	for _, reason := range reasons {
+		out = append(out, Annotation{Level: "error", Title: "hwcov: infrastructure",
+			Message: fmt.Sprintf("%s could not run on this runner (not compared): %s", countOf(infra[reason], "test", "tests"), reason)})
 	}
 	for _, c := range r.Flaky {
 		out = append(out, Annotation{Level: "warning", File: annotationFile(c, opts), Line: 1,

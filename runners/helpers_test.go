@@ -230,6 +230,12 @@ func (s *memStore) Record(_ context.Context, r results.Result) error {
 	if _, ok := s.runs[r.RunID]; !ok {
 		return fmt.Errorf("record %s: unknown run %q", r.TestID, r.RunID)
 	}
+	for i, old := range s.rows { // recording an existing result replaces it
+		if old.RunID == r.RunID && old.TestID == r.TestID && old.Attempt == r.Attempt {
+			s.rows[i] = r
+			return nil
+		}
+	}
 	s.rows = append(s.rows, r)
 	return nil
 }

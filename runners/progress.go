@@ -85,7 +85,7 @@ func plural(n int, noun string) string {
 // statusOrder is the order statuses are listed in.
 var statusOrder = []results.Status{
 	results.StatusPass, results.StatusFail, results.StatusTimeout, results.StatusCrash,
-	results.StatusSkip, results.StatusNotBuildable,
+	results.StatusSkip, results.StatusNotBuildable, results.StatusInfraError,
 }
 
 // countsText lists non-zero counts: "10 pass, 1 fail, 1 crash".

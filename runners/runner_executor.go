@@ -40,6 +40,11 @@ type Job struct {
 	Category      string // text-encoder, vision, ...
 	TemplateChain string // "base > text-encoder > cpu"
 	PatchVersion  string // the templates' revision (generator.Rendered.Revision)
+	// Requires lists the top-level Python modules the test needs (torch,
+	// transformers, the platform's package). The worker looks for them before
+	// its ready line; a test whose module is missing is recorded as
+	// infra_error without running.
+	Requires []string
 }
 
 // Executor runs jobs in Python worker processes and records every result.
@@ -85,6 +90,11 @@ type Executor struct {
 	// (memory_error, shape_mismatch, ...); default DefaultCategorize.
 	Categorize func(status results.Status, message, traceback string) string
 
+	// Unavailable maps a hardware key to why its tests cannot run on this
+	// runner (no browser for webgpu, say); those tests are recorded as
+	// infra_error without running.
+	Unavailable map[string]InfraProblem
+
 	// onStart, when set (by tests), is told the pid of each started worker.
 	onStart func(pid int)
 }
@@ -116,6 +126,8 @@ type Summary struct {
 	// attempt as the harness measured it (build, warmup and timing included).
 	Wall   time.Duration
 	InTest time.Duration
+	// Infra counts the infra_error tests by their message (reason and fix).
+	Infra map[string]int
 }
 
 // Failed counts tests whose first attempt failed, timed out or crashed.
@@ -140,6 +152,12 @@ func (s Summary) Overhead() float64 {
 
 // Run runs jobs as one shard of run and records every result in Store as soon
 // as its test ends.
+//
+// A test the runner is not set up for is recorded as infra_error, before it
+// runs (its hardware is Unavailable, the worker's ready line lists a module it
+// Requires as missing, or the worker cannot start because a module is
+// missing) or after the shard (at least half of its first attempts failed
+// with the same missing package; see shardSignature).
 //
 // It calls Store.BeginRun first. The caller may already have begun the run
 // (resuming, or recording runner details earlier), so Store implementations
@@ -173,7 +191,7 @@ func (e *Executor) Run(ctx context.Context, run results.Run, jobs []Job) (Summar
 		return Summary{}, fmt.Errorf("run tests: begin run %q: %w", run.RunID, err)
 	}
 
-	sum := Summary{Counts: map[results.Status]int{}}
+	sum := Summary{Counts: map[results.Status]int{}, Infra: map[string]int{}}
 	if e.Resume {
 		done, err := e.Store.Done(ctx, run.RunID)
 		if err != nil {
@@ -212,7 +230,7 @@ func (e *Executor) Run(ctx context.Context, run results.Run, jobs []Job) (Summar
 		progress: prog,
 		sum:      &sum,
 		cancel:   cancel,
-		env:      e.workerEnv(),
+		env:      append(e.workerEnv(), "HWCOV_REQUIRE="+strings.Join(requiredModules(jobs), ",")),
 		stderrMu: &sync.Mutex{},
 	}
 	var wg sync.WaitGroup
@@ -223,12 +241,17 @@ func (e *Executor) Run(ctx context.Context, run results.Run, jobs []Job) (Summar
 	}
 	wg.Wait()
 
+	if err := context.Cause(ctx); err != nil {
+		sum.Wall = e.now().Sub(begun)
+		sort.Strings(sum.Flaky)
+		return sum, fmt.Errorf("run tests: %w", err)
+	}
+	if err := s.reclassify(); err != nil {
+		return sum, err
+	}
 	finished := e.now()
 	sum.Wall = finished.Sub(begun)
 	sort.Strings(sum.Flaky)
-	if err := context.Cause(ctx); err != nil {
-		return sum, fmt.Errorf("run tests: %w", err)
-	}
 	if err := e.Store.FinishRun(ctx, run.RunID, finished); err != nil {
 		return sum, fmt.Errorf("run tests: finish run %q: %w", run.RunID, err)
 	}
@@ -245,8 +268,15 @@ type shard struct {
 	env      []string
 	stderrMu *sync.Mutex
 
-	mu  sync.Mutex // guards sum and serialises Store.Record and progress
+	mu  sync.Mutex // guards what follows and serialises Store.Record and progress
 	sum *Summary
+	// broken is set when a worker could not start for a reason of the
+	// runner's setup: every test left is recorded as infra_error.
+	broken *InfraProblem
+	// missingFails keeps the failures that name a missing package, and
+	// firsts counts the first attempts that ran, for shardSignature.
+	missingFails []results.Result
+	firsts       int
 }
 
 // slot drives one worker: it takes jobs from the queue until it is empty or
@@ -260,6 +290,13 @@ func (s *shard) slot(ctx context.Context, n int, queue <-chan Job) {
 	}()
 	started := 0
 	for job := range queue {
+		if p, ok := s.blocked(job); ok {
+			if err := s.record(s.e.infraResult(s.runID, job, p, s.e.now())); err != nil {
+				s.cancel(err)
+				return
+			}
+			continue
+		}
 		for attempt := 1; ; attempt++ {
 			if ctx.Err() != nil {
 				return
@@ -273,6 +310,16 @@ func (s *shard) slot(ctx context.Context, n int, queue <-chan Job) {
 			if w == nil {
 				var err error
 				w, err = s.start(ctx, n)
+				if p, ok := startProblem(err); ok && ctx.Err() == nil {
+					s.mu.Lock()
+					s.broken = &p
+					s.mu.Unlock()
+					if err := s.record(s.e.infraResult(s.runID, job, p, s.e.now())); err != nil {
+						s.cancel(err)
+						return
+					}
+					break
+				}
 				if err != nil {
 					s.cancel(err)
 					return
@@ -283,6 +330,13 @@ func (s *shard) slot(ctx context.Context, n int, queue <-chan Job) {
 					s.sum.Restarts++
 					s.mu.Unlock()
 				}
+			}
+			if p, ok := s.jobProblem(job, w.missing); ok {
+				if err := s.record(s.e.infraResult(s.runID, job, p, s.e.now())); err != nil {
+					s.cancel(err)
+					return
+				}
+				break
 			}
 			r, err := s.runOne(ctx, w, job, attempt)
 			if err != nil {
@@ -352,8 +406,16 @@ func (s *shard) record(r results.Result) error {
 	if err := s.e.Store.Record(context.Background(), r); err != nil {
 		return fmt.Errorf("record %s: %w", r.TestID, err)
 	}
+	if r.Status == results.StatusInfraError {
+		s.sum.Infra[r.ErrorMessage]++
+	} else if _, ok := MissingModule(r.ErrorMessage); ok && failed(r.Status) {
+		s.missingFails = append(s.missingFails, r)
+	}
 	if r.Attempt == 1 {
 		s.sum.Counts[r.Status]++
+		if r.Status != results.StatusInfraError {
+			s.firsts++
+		}
 	} else {
 		s.sum.Reruns++
 		if r.Status == results.StatusPass {
@@ -362,6 +424,48 @@ func (s *shard) record(r results.Result) error {
 	}
 	s.sum.InTest += time.Duration(r.WallMS * float64(time.Millisecond))
 	s.progress.TestDone(r)
+	return nil
+}
+
+// blocked says why job cannot run before any worker is asked: its hardware
+// is unavailable here, or workers cannot start.
+func (s *shard) blocked(job Job) (InfraProblem, bool) {
+	if p, ok := s.e.Unavailable[job.ID.Hardware]; ok {
+		return p, true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken != nil {
+		return *s.broken, true
+	}
+	return InfraProblem{}, false
+}
+
+// reclassify re-records as infra_error the failures shardSignature blames on
+// a missing package, and moves them in the summary.
+func (s *shard) reclassify() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mod, idx := shardSignature(s.missingFails, s.firsts)
+	if mod == "" {
+		return nil
+	}
+	p := moduleProblem(mod, "")
+	for _, i := range idx {
+		r := s.missingFails[i]
+		if r.Attempt == 1 {
+			s.sum.Counts[r.Status]--
+			if s.sum.Counts[r.Status] == 0 {
+				delete(s.sum.Counts, r.Status)
+			}
+			s.sum.Counts[results.StatusInfraError]++
+			s.sum.Infra[p.Message()]++
+		}
+		r.Status, r.ErrorMessage, r.ErrorCategory = results.StatusInfraError, p.Message(), results.ErrorCategoryInfra
+		if err := s.e.Store.Record(context.Background(), r); err != nil {
+			return fmt.Errorf("run tests: record %s: %w", r.TestID, err)
+		}
+	}
 	return nil
 }
 

@@ -52,6 +52,8 @@ type worker struct {
 	cmd    *exec.Cmd
 	pid    int
 	python string // Python version from the ready line
+	// missing is the ready line's modules the worker cannot find.
+	missing map[string]string
 
 	stdin      io.WriteCloser
 	stdout     *os.File // read end
@@ -149,7 +151,7 @@ func startWorker(ctx context.Context, cfg workerConfig) (*worker, error) {
 			if ev.Event != eventReady {
 				return fail("want a %q line first, got %q", eventReady, ev.Event)
 			}
-			w.python = ev.Python
+			w.python, w.missing = ev.Python, ev.Missing
 			return w, nil
 		case <-timer.C:
 			return fail("not ready after %s", cfg.startTimeout)

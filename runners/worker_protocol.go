@@ -10,7 +10,7 @@ import (
 // stdin, events come back on its stdout; whatever the tests print goes to the
 // worker's stderr.
 //
-//	<- {"event": "ready", "pid": 4242, "python": "3.11.7"}
+//	<- {"event": "ready", "pid": 4242, "python": "3.11.7", "missing": {"torch": "No module named 'torch'"}}
 //	-> {"op": "run", "seq": 1, "test_id": "bert@cpu/fp32/b1/s128", "file": "/abs/test_bert_cpu.py", "params": {...}}
 //	<- {"event": "result", "seq": 1, "test_id": "bert@cpu/fp32/b1/s128", "result": {...}}
 //	-> {"op": "ping", "seq": 2}
@@ -51,6 +51,9 @@ type event struct {
 	Python string      `json:"python"`
 	Result *wireResult `json:"result"`
 	Error  string      `json:"error"`
+	// Missing is the ready line's module -> reason for each $HWCOV_REQUIRE
+	// module the worker cannot find.
+	Missing map[string]string `json:"missing"`
 }
 
 // wireResult is what the harness measured for one test.

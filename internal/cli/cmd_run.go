@@ -246,6 +246,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
 			PatchVersion: t.Revision,
 			Params:       params,
+			Requires:     runners.FileImports(t.File),
 		})
 	}
 	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
@@ -253,7 +254,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if !opts.Verbose {
 		testOut = nil
 	}
-	webEnv, stopWeb, err := startBrowserService(ctx, f, jobs)
+	webEnv, unavailable, stopWeb, err := startBrowserService(ctx, f, jobs)
 	if err != nil {
 		return err
 	}
@@ -267,6 +268,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		Resume:      opts.Resume,
 		RerunFailed: opts.RerunFailed,
 		Categorize:  errpattern.Categorize,
+		Unavailable: unavailable,
 	}
 	sum, runErr := ex.Run(ctx, run, jobs)
 	if opts.JUnit != "" {
@@ -284,15 +286,46 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		fmt.Fprintf(f.Out, "resumed: %d tests were already recorded\n", sum.Resumed)
 	}
 	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("run %s interrupted; finished results are in %s (continue with --resume)", run.RunID, db.Path())
+		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, errInterrupted) {
+			return &interruptedError{msg: fmt.Sprintf("run %s: finished results are in %s (continue with --resume)", run.RunID, db.Path())}
 		}
 		return runErr
+	}
+	if err := infraOf(sum); err != nil {
+		return err
 	}
 	if opts.FailOnError && sum.Failed() > 0 {
 		return &policyError{msg: fmt.Sprintf("%d tests failed, crashed or timed out (--fail-on-error)", sum.Failed())}
 	}
 	return nil
+}
+
+// infraOf is the error of a run some of whose tests the runner was not set
+// up for: one line with the reasons, and each fix.
+func infraOf(sum runners.Summary) error {
+	n := sum.Counts[results.StatusInfraError]
+	if n == 0 {
+		return nil
+	}
+	msgs := make([]string, 0, len(sum.Infra))
+	for m := range sum.Infra {
+		msgs = append(msgs, m)
+	}
+	sort.Strings(msgs)
+	var reasons, fixes []string
+	seen := map[string]bool{}
+	for _, m := range msgs {
+		reason, fix, _ := strings.Cut(m, ". Try: ")
+		reasons = append(reasons, reason)
+		if fix != "" && !seen[fix] {
+			seen[fix] = true
+			fixes = append(fixes, fix)
+		}
+	}
+	return &infraError{
+		msg:   fmt.Sprintf("%d tests could not run on this runner (infra_error): %s", n, strings.Join(reasons, "; ")),
+		fixes: fixes,
+	}
 }
 
 // collectTests generates the tests, or reads them from --tests.
@@ -439,7 +472,7 @@ func shardOf(tests []testFile, i, n int) []testFile {
 }
 
 func countsLine(c map[results.Status]int) string {
-	order := []results.Status{results.StatusPass, results.StatusFail, results.StatusTimeout, results.StatusCrash, results.StatusSkip, results.StatusNotBuildable}
+	order := []results.Status{results.StatusPass, results.StatusFail, results.StatusTimeout, results.StatusCrash, results.StatusSkip, results.StatusNotBuildable, results.StatusInfraError}
 	var parts []string
 	for _, s := range order {
 		if c[s] > 0 {

@@ -12,7 +12,14 @@ const (
 	ExitOK       = 0 // success
 	ExitFailed   = 1 // tests failed or a regression was found (policy)
 	ExitUsage    = 2 // the user's input is wrong
-	ExitInternal = 3 // hwcov or its environment failed
+	ExitInternal = 3 // hwcov failed
+	// ExitInfra says the runner is not set up to run the tests (its Python
+	// lacks torch or the platform's package, no browser): the tests were
+	// recorded as infra_error, not as failures.
+	ExitInfra = 4
+	// ExitInterrupted is 128+SIGINT: the command was interrupted (Ctrl-C or
+	// SIGTERM); what it committed is kept.
+	ExitInterrupted = 130
 )
 
 // usageError is a mistake of the user's: printed as one line and a hint.
@@ -41,6 +48,20 @@ type policyError struct{ msg string }
 
 func (e *policyError) Error() string { return e.msg }
 
+// infraError says the runner is not set up for some tests: printed as one
+// line per problem and the fix.
+type infraError struct {
+	msg   string
+	fixes []string
+}
+
+func (e *infraError) Error() string { return e.msg }
+
+// interruptedError says the command was stopped by a signal.
+type interruptedError struct{ msg string }
+
+func (e *interruptedError) Error() string { return e.msg }
+
 // silentExit carries an exit code whose message was printed already (by a
 // command run in-process on the user's behalf).
 type silentExit struct{ code int }
@@ -55,6 +76,8 @@ func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var pe *policyError
 	var se *silentExit
+	var ie *infraError
+	var xe *interruptedError
 	switch {
 	case errors.As(err, &se):
 		return se.code
@@ -64,6 +87,18 @@ func exitCode(err error, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "Try: %s\n", ue.hint)
 		}
 		return ExitUsage
+	case errors.As(err, &xe):
+		fmt.Fprintf(stderr, "hwcov: interrupted: %s\n", oneLine(xe.msg))
+		return ExitInterrupted
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "hwcov: interrupted")
+		return ExitInterrupted
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "hwcov: %s\n", oneLine(ie.msg))
+		for _, fix := range ie.fixes {
+			fmt.Fprintf(stderr, "Try: %s\n", fix)
+		}
+		return ExitInfra
 	case errors.As(err, &pe):
 		fmt.Fprintf(stderr, "hwcov: %s\n", oneLine(pe.msg))
 		return ExitFailed
@@ -72,6 +107,10 @@ func exitCode(err error, stderr io.Writer) int {
 		return ExitInternal
 	}
 }
+
+// errInterrupted is the cause of the command's context when a signal
+// arrives.
+var errInterrupted = errors.New("interrupted")
 
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)

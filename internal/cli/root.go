@@ -40,9 +40,12 @@ func MainWith(f *Factory, args []string) int {
 	root.SetIn(f.In)
 	root.SetOut(f.Out)
 	root.SetErr(f.Err)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(context.Background())
 	defer stop()
 	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), errInterrupted) && !asErr(err, new(*interruptedError)) {
+		err = errInterrupted
+	}
 	if err != nil && isFlagError(err) {
 		hint := "hwcov --help"
 		if cmd != nil {
@@ -51,6 +54,29 @@ func MainWith(f *Factory, args []string) int {
 		err = usagef(hint, "%v", err)
 	}
 	return exitCode(err, f.Err)
+}
+
+// interruptContext returns a context cancelled with errInterrupted on the
+// first SIGINT or SIGTERM; a second signal gets the default behaviour (the
+// process dies), for a command that does not stop.
+func interruptContext(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			signal.Stop(ch)
+			cancel(errInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
 }
 
 func isFlagError(err error) bool {

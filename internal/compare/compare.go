@@ -190,6 +190,9 @@ type Side struct {
 	Passed  int `json:"passed"`  // newest run's last attempt passed
 	Failing int `json:"failing"` // fail, crash or timeout
 	Other   int `json:"other"`   // skipped, not buildable, not run
+	// Infra counts infra_error tests (the runner was not set up); they are
+	// in neither Failing nor Other.
+	Infra int `json:"infra,omitempty"`
 }
 
 // PerfCounts counts the performance comparisons.
@@ -225,6 +228,10 @@ type Report struct {
 	NotRun []Change `json:"not_run"`
 	// NewTests have no result in the base (or did not run there).
 	NewTests []Change `json:"new_tests"`
+	// NotComparedInfra are "not compared: infrastructure": tests whose head
+	// or base result is infra_error (the runner was not set up). They are
+	// never new failures, fixes or regressions.
+	NotComparedInfra []Change `json:"not_compared_infra,omitempty"`
 	// Regressions and Improvements are confirmed by threshold and test,
 	// largest change first.
 	Regressions  []Perf `json:"regressions"`
@@ -341,6 +348,10 @@ func (c *comparer) compareTest(id string, headIdx, baseIdx []int) {
 	}
 	count(&c.rep.Head, h.ok(), headFinal)
 	count(&c.rep.Base, b.ok(), baseFinal)
+	if headFinal.Infra() || baseFinal.Infra() {
+		c.rep.NotComparedInfra = append(c.rep.NotComparedInfra, c.change(id, h, b))
+		return
+	}
 	baseRan := b.ok() && !neutral(baseFinal)
 	headRan := h.ok() && !neutral(headFinal)
 
@@ -426,7 +437,7 @@ func (c *comparer) change(id string, h, b selection) Change {
 			}
 		}
 	}
-	if errFrom == nil && baseFinal != nil && failing(baseFinal.Status) {
+	if errFrom == nil && baseFinal != nil && (failing(baseFinal.Status) || baseFinal.Status.Infra()) {
 		errFrom = baseFinal
 	}
 	if errFrom != nil {
@@ -650,6 +661,8 @@ func count(s *Side, ok bool, st results.Status) {
 	case !ok:
 	case st.Passed():
 		s.Passed++
+	case st.Infra():
+		s.Infra++
 	case failing(st):
 		s.Failing++
 	default:
@@ -666,7 +679,8 @@ func failing(s results.Status) bool {
 // neutral statuses say the test did not run to an outcome.
 func neutral(s results.Status) bool {
 	switch s {
-	case results.StatusSkip, results.StatusNotBuildable, results.StatusNotRun, results.StatusIncompatible:
+	case results.StatusSkip, results.StatusNotBuildable, results.StatusNotRun, results.StatusIncompatible,
+		results.StatusInfraError:
 		return true
 	}
 	return false

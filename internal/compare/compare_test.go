@@ -449,3 +449,62 @@ func BenchmarkCompareHistory(b *testing.B) {
 		}
 	}
 }
+
+// TestCompareInfra: an infra_error on either side is not compared: never a
+// new failure, fix, regression or lost test; reported as "not compared:
+// infrastructure".
+func TestCompareInfra(t *testing.T) {
+	infra := func(run int, id string) results.Result {
+		r := mk(run, id, 1, results.StatusInfraError)
+		r.ErrorMessage, r.ErrorCategory = results.InfraMessage("No module named 'torch'", "make venv"), results.ErrorCategoryInfra
+		return r
+	}
+	const id = "bert@cpu/fp32/b1/s128"
+	tests := []struct {
+		name      string
+		base      []results.Result
+		head      []results.Result
+		wantInfra bool
+		wantError string
+	}{
+		{"pass then infra", []results.Result{mk(1, id, 1, results.StatusPass, around(10, 5)...)}, []results.Result{infra(2, id)}, true, "No module named 'torch'. Try: make venv"},
+		{"fail then infra", []results.Result{mk(1, id, 1, results.StatusFail)}, []results.Result{infra(2, id)}, true, "No module named 'torch'. Try: make venv"},
+		{"infra then fail", []results.Result{infra(1, id)}, []results.Result{mk(2, id, 1, results.StatusFail)}, true, "RuntimeError: boom"},
+		{"infra then pass", []results.Result{infra(1, id)}, []results.Result{mk(2, id, 1, results.StatusPass)}, true, "No module named 'torch'. Try: make venv"},
+		{"infra on both", []results.Result{infra(1, id)}, []results.Result{infra(2, id)}, true, "No module named 'torch'. Try: make venv"},
+		{"infra only in the head", nil, []results.Result{infra(2, id)}, true, "No module named 'torch'. Try: make venv"},
+		// an older infra run does not matter once the newest run ran
+		{"infra fixed on the runner", []results.Result{mk(1, id, 1, results.StatusPass)}, []results.Result{infra(2, id), mk(3, id, 1, results.StatusFail)}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Compare(tt.base, tt.head, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			others := len(rep.Fixed) + len(rep.StillFailing) + len(rep.Flaky) + len(rep.NotRun) + len(rep.NewTests) + len(rep.Regressions) + len(rep.Improvements)
+			if !tt.wantInfra {
+				if len(rep.NotComparedInfra) != 0 || len(rep.NewFailures) != 1 {
+					t.Errorf("not compared %v, new failures %v", ids(rep.NotComparedInfra), ids(rep.NewFailures))
+				}
+				return
+			}
+			if len(rep.NotComparedInfra) != 1 || len(rep.NewFailures) != 0 || others != 0 {
+				t.Fatalf("not compared %v, new failures %v, other lists %d", ids(rep.NotComparedInfra), ids(rep.NewFailures), others)
+			}
+			if c := rep.NotComparedInfra[0]; c.TestID != id || c.Error != tt.wantError {
+				t.Errorf("change %+v, want error %q", c, tt.wantError)
+			}
+			if v := DefaultPolicy().Violations(rep); len(v) != 0 {
+				t.Errorf("policy violations %v", v)
+			}
+			p, _ := ParsePolicy("flaky,not-run,failures")
+			if v := p.Violations(rep); len(v) != 0 && tt.head[0].Status.Infra() {
+				t.Errorf("strict policy violations %v", v)
+			}
+			if rep.Head.Failing != 0 && tt.head[len(tt.head)-1].Status.Infra() {
+				t.Errorf("head side counts the infra test as failing: %+v", rep.Head)
+			}
+		})
+	}
+}

@@ -17,12 +17,32 @@ const (
 	StatusCrash        Status = "crash"
 	StatusSkip         Status = "skip"          // the harness decided not to run (e.g. no runner for this platform)
 	StatusNotBuildable Status = "not_buildable" // the architecture cannot be built from a config
+	// StatusInfraError says the runner is not set up to run the test (its
+	// Python lacks torch or the platform's package, the harness cannot be
+	// imported, no browser): the infrastructure's fault, never the platform's.
+	// ErrorMessage holds the reason and the fix ("... Try: ...").
+	StatusInfraError   Status = "infra_error"
 	StatusNotRun       Status = "not_run"
 	StatusIncompatible Status = "incompatible"
 )
 
 // Passed reports whether s counts as a pass.
 func (s Status) Passed() bool { return s == StatusPass }
+
+// Infra reports whether s says the runner, not the test, failed.
+func (s Status) Infra() bool { return s == StatusInfraError }
+
+// ErrorCategoryInfra is the ErrorCategory of every infra_error result.
+const ErrorCategoryInfra = "infrastructure"
+
+// InfraMessage is the ErrorMessage of an infra_error result: the reason, then
+// the fix as "Try: ...".
+func InfraMessage(reason, fix string) string {
+	if fix == "" {
+		return reason
+	}
+	return reason + ". Try: " + fix
+}
 
 // Result is one finished test: the guide's comprehensive_test_results row plus
 // what CI needs.

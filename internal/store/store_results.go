@@ -76,6 +76,7 @@ const selectResultColumns = `r.id, COALESCE(r.run_id, ''), COALESCE(r.test_id, '
 var storable = map[results.Status]bool{
 	results.StatusPass: true, results.StatusFail: true, results.StatusTimeout: true,
 	results.StatusCrash: true, results.StatusSkip: true, results.StatusNotBuildable: true,
+	results.StatusInfraError: true,
 }
 
 // Record stores one result and commits it before returning; recording an id

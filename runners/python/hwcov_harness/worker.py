@@ -5,7 +5,8 @@ stdout as the protocol channel and points file descriptor 1 at stderr, so
 whatever a test prints (from Python or from C) lands on stderr and never
 corrupts the protocol.
 
-    worker -> {"event": "ready", "pid": 1234, "python": "3.11.7"}
+    worker -> {"event": "ready", "pid": 1234, "python": "3.11.7",
+               "missing": {"torch": "No module named 'torch'"}}
     runner -> {"op": "run", "seq": 1, "test_id": "bert@cpu/fp32/b1/s128",
                "file": "/abs/test_bert_cpu.py", "params": {"batch_size": 1, ...}}
     worker -> {"event": "result", "seq": 1, "test_id": "...", "result": {...}}
@@ -15,6 +16,12 @@ corrupts the protocol.
 
 A malformed request or an unknown op is answered with
 {"event": "error", "seq": <seq or null>, "error": "..."} and the worker goes on.
+
+Before the ready line the worker looks for the modules named in
+$HWCOV_REQUIRE (comma-separated, e.g. "torch,transformers,openvino") without
+importing them, and lists those it cannot find in "missing" (module -> reason):
+the runner records the tests that need them as infra_error instead of running
+them into a wall of identical ModuleNotFoundErrors.
 
 Each test file is imported once (cached by path) and its run_test(params) is
 called; torch and transformers are therefore imported once per worker.
@@ -70,6 +77,28 @@ def load_module(path):
         raise
     _modules[path] = mod
     return mod, (time.perf_counter() - start) * 1000.0
+
+
+def probe(modules):
+    """Return {module: reason} for each top-level module in modules that cannot be found.
+
+    importlib.util.find_spec looks for a module without importing it, so torch's
+    import time stays where it belongs: in the first test.
+    """
+    missing = {}
+    for name in modules:
+        name = name.strip()
+        if not name or name in missing:
+            continue
+        try:
+            found = importlib.util.find_spec(name) is not None
+            reason = f"No module named {name!r}"
+        except (ImportError, ValueError) as exc:  # a broken package, or a bad name
+            found = False
+            reason = harness.error_line(exc)
+        if not found:
+            missing[name] = reason
+    return missing
 
 
 def _failed(exc, model_type=""):
@@ -194,7 +223,11 @@ def main():
         sys.stdout.reconfigure(line_buffering=True)
     except (AttributeError, ValueError):
         pass
-    channel.send({"event": "ready", "pid": os.getpid(), "python": platform.python_version()})
+    ready = {"event": "ready", "pid": os.getpid(), "python": platform.python_version()}
+    missing = probe(os.environ.get("HWCOV_REQUIRE", "").split(","))
+    if missing:
+        ready["missing"] = missing
+    channel.send(ready)
     return serve(sys.stdin, channel)
 
 

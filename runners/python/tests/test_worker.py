@@ -65,9 +65,12 @@ def run_test(params=None):
 
 
 class Worker:
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, require=None):
         env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
         env.pop("HF_HUB_OFFLINE", None)
+        env.pop("HWCOV_REQUIRE", None)
+        if require is not None:
+            env["HWCOV_REQUIRE"] = require
         self.proc = subprocess.Popen(
             [sys.executable, "-u", "-m", "hwcov_harness.worker"],
             stdin=subprocess.PIPE,
@@ -198,3 +201,36 @@ def test_offline_environment_is_set(worker, tmp_path):
     ''')
     r = worker.run(path)
     assert r["extra"]["hub"] == "1" and r["extra"]["tf"] == "1"
+
+
+def test_ready_line_names_missing_modules(tmp_path):
+    # json is always there; the other two never are
+    w = Worker(tmp_path, require="json, hwcov_no_such_module ,,hwcov_no_such_module,bad..name")
+    try:
+        ready = w.read()
+        assert ready["event"] == "ready"
+        assert ready["missing"]["hwcov_no_such_module"] == "No module named 'hwcov_no_such_module'"
+        assert set(ready["missing"]) == {"hwcov_no_such_module", "bad..name"}
+        # the worker still serves: the runner decides what to do with the tests
+        w.send({"op": "ping", "seq": 1})
+        assert w.read() == {"event": "pong", "seq": 1}
+    finally:
+        w.close()
+
+
+def test_ready_line_without_missing_modules(worker):
+    # the fixture's worker has no $HWCOV_REQUIRE, so nothing is missing and the key is absent
+    worker.send({"op": "ping", "seq": 1})
+    assert worker.read() == {"event": "pong", "seq": 1}
+
+
+def test_torch_probe_matches_the_interpreter(tmp_path):
+    import importlib.util
+
+    w = Worker(tmp_path, require="torch")
+    try:
+        ready = w.read()
+        has_torch = importlib.util.find_spec("torch") is not None
+        assert ("torch" in ready.get("missing", {})) == (not has_torch), ready
+    finally:
+        w.close()
