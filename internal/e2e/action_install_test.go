@@ -373,3 +373,48 @@ func TestActionBuildsNonRelease(t *testing.T) {
 		t.Errorf("%d requests to GitHub, want none: %+v", n, e.gh.Requests())
 	}
 }
+
+// BenchmarkActionSetup measures the action's set-up under act, from the
+// step before it to the step after it has run `hwcov version` (the hwcov
+// step itself takes milliseconds):
+//
+//   - release-cold: the release served by the fake GitHub, empty tool cache
+//     and an empty GOCACHE (no Go is needed);
+//   - release-warm: the same with the tool cache filled by a previous job;
+//   - source-cold: the action at a branch, built from source with GOCACHE
+//     an empty folder (the module cache and Go itself are this machine's:
+//     on a fresh GitHub runner setup-go adds their download).
+//
+// Run it with: go test ./internal/e2e -run '^$' -bench ActionSetup -benchtime 1x
+func BenchmarkActionSetup(b *testing.B) {
+	act := installPrereqs(b)
+	archive, err := releaseArchive()
+	if err != nil {
+		b.Fatal(err)
+	}
+	measure := func(b *testing.B, warm bool, setupGo, ref string) {
+		var total time.Duration
+		for range b.N {
+			b.StopTimer()
+			e := newSetupEnv(b, act)
+			e.goCache = b.TempDir()
+			publish(b, e.gh, releaseVersion, archive, "")
+			if warm {
+				if r := e.run(b, setupGo, ref); r.results["job1"] != "success" {
+					b.Fatalf("filling the tool cache: %v\n%s", r.results, tail(r.out, 4000))
+				}
+			}
+			b.StartTimer()
+			r := e.run(b, setupGo, ref)
+			b.StopTimer()
+			if r.results["job1"] != "success" || r.setup["job1"] == 0 {
+				b.Fatalf("act: %v %v\n%s", r.err, r.results, tail(r.out, 4000))
+			}
+			total += r.setup["job1"]
+		}
+		b.ReportMetric(total.Seconds()/float64(b.N), "s/setup")
+	}
+	b.Run("release-cold", func(b *testing.B) { measure(b, false, "setup-go-forbidden", "v"+releaseVersion) })
+	b.Run("release-warm", func(b *testing.B) { measure(b, true, "setup-go-forbidden", "v"+releaseVersion) })
+	b.Run("source-cold", func(b *testing.B) { measure(b, false, "setup-go", "main") })
+}
