@@ -87,13 +87,15 @@ func publish(t testing.TB, gh *ghfake.Server, version string, archive []byte, ba
 }
 
 // setupWorkflow has one job per ref, one after the other (so the later ones
-// find what the earlier put in the tool cache). Each job stamps the time
-// before the action and once hwcov has run, and the action runs `hwcov
-// version` with the hwcov it got.
+// find what the earlier put in the tool cache). A ref may carry the
+// hwcov-version input after a space ("main v1.2.3"). Each job stamps the
+// time before the action and once hwcov has run, and the action runs
+// `hwcov version` with the hwcov it got.
 func setupWorkflow(refs ...string) string {
 	var b strings.Builder
 	b.WriteString("name: setup\non: push\njobs:\n")
-	for i, ref := range refs {
+	for i, spec := range refs {
+		ref, version, _ := strings.Cut(spec, " ")
 		fmt.Fprintf(&b, "  job%d:\n    runs-on: ubuntu-latest\n", i+1)
 		if i > 0 {
 			fmt.Fprintf(&b, "    needs: job%d\n", i)
@@ -103,8 +105,12 @@ func setupWorkflow(refs ...string) string {
       - uses: hwcov/hwcov@%s
         with:
           command: version
-      - run: date +%%s%%N > "$HWCOV_TIMES/$GITHUB_JOB.ready"
 `, ref)
+		if version != "" {
+			fmt.Fprintf(&b, "          hwcov-version: %s\n", version)
+		}
+		b.WriteString(`      - run: date +%s%N > "$HWCOV_TIMES/$GITHUB_JOB.ready"
+`)
 	}
 	return b.String()
 }
@@ -122,12 +128,13 @@ type setupRun struct {
 type setupEnv struct {
 	act, work, repo string
 	gh              *ghfake.Server
-	// actions maps hwcov/hwcov@REF to the folder act uses for it.
-	actions map[string]string
 	// cache is act's action cache; its tool_cache is RUNNER_TOOL_CACHE.
 	cache string
 	// goCache, when set, is GOCACHE for the jobs.
 	goCache string
+	// source lists the refs that map to the repository root (the source);
+	// other refs starting with v map to a folder with action.yml alone.
+	source map[string]bool
 }
 
 // newSetupEnv makes a user repository and a fake GitHub. The action's
@@ -138,7 +145,7 @@ func newSetupEnv(t testing.TB, act string) *setupEnv {
 	root := repoRootTB(t)
 	work := t.TempDir()
 	e := &setupEnv{act: act, work: work, repo: filepath.Join(work, "repo"), cache: filepath.Join(work, "act-cache"),
-		gh: ghfake.NewT(t, ghfake.Options{Repo: "acme/models"}), actions: map[string]string{}}
+		gh: ghfake.NewT(t, ghfake.Options{Repo: "acme/models"}), source: map[string]bool{}}
 	testfs.CopyFile(t, filepath.Join(root, "action.yml"), filepath.Join(work, "action-only", "action.yml"))
 	for _, d := range []string{e.repo, filepath.Join(work, "times")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -177,9 +184,10 @@ func (e *setupEnv) run(t testing.TB, setupGo string, refs ...string) setupRun {
 	if e.goCache != "" {
 		args = append(args, "--env", "GOCACHE="+e.goCache)
 	}
-	for _, ref := range refs {
+	for _, spec := range refs {
+		ref, _, _ := strings.Cut(spec, " ")
 		dir := filepath.Join(e.work, "action-only")
-		if !strings.HasPrefix(ref, "v") {
+		if !strings.HasPrefix(ref, "v") || e.source[ref] {
 			dir = root
 		}
 		args = append(args, "--local-repository", "hwcov/hwcov@"+ref+"="+dir)
@@ -371,6 +379,47 @@ func TestActionBuildsNonRelease(t *testing.T) {
 	}
 	if n := len(e.gh.Requests()); n != 0 {
 		t.Errorf("%d requests to GitHub, want none: %+v", n, e.gh.Requests())
+	}
+}
+
+// TestActionMissingRelease: the action at a version tag that has no
+// release (a tag pushed before its release was published) warns and builds
+// from source; hwcov-version naming a missing release fails the step; and
+// hwcov-version on a branch ref installs that release, not a build.
+func TestActionMissingRelease(t *testing.T) {
+	act := installPrereqs(t)
+	archive, err := releaseArchive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newSetupEnv(t, act)
+	e.source["v9.9.9"] = true
+	publish(t, e.gh, releaseVersion, archive, "")
+	r := e.run(t, "setup-go", "v9.9.9", "main v"+releaseVersion)
+	if r.err != nil || r.results["job1"] != "success" || r.results["job2"] != "success" {
+		t.Fatalf("act: %v, jobs %v\n%s", r.err, r.results, tail(r.out, 8000))
+	}
+	for job, wants := range map[string][]string{
+		"job1": {"::warning title=hwcov::hwcov/hwcov has no release v9.9.9; building hwcov from the action's source instead",
+			"built hwcov v9.9.9 from the action's source: ", "hwcov v9.9.9 (catalog:"},
+		"job2": {"hwcov v1.2.3 installed from the release of hwcov/hwcov into the tool cache: ", "hwcov v1.2.3 (catalog:"},
+	} {
+		for _, want := range wants {
+			if !strings.Contains(r.logs[job], want) {
+				t.Errorf("%s log lacks %q:\n%s", job, want, tail(r.logs[job], 4000))
+			}
+		}
+	}
+	if strings.Contains(r.logs["job2"], "built hwcov") {
+		t.Errorf("job2 built hwcov although hwcov-version names a release")
+	}
+
+	r = e.run(t, "setup-go-forbidden", "main v1.0.0")
+	if r.results["job1"] != "failure" {
+		t.Fatalf("hwcov-version v1.0.0 (no such release): job %q, want failure\n%s", r.results["job1"], tail(r.out, 8000))
+	}
+	if want := "::error title=hwcov::hwcov-version v1.0.0: hwcov/hwcov has no release v1.0.0"; !strings.Contains(r.logs["job1"], want) {
+		t.Errorf("log lacks %q:\n%s", want, tail(r.logs["job1"], 4000))
 	}
 }
 
