@@ -50,6 +50,9 @@ func TestSpecMatch(t *testing.T) {
 		{"repos/o/r/actions/workflows/hwcov.yml/runs", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", map[string]string{"workflow_id": "hwcov.yml"}},
 		{"repos/o/r/actions/artifacts/7/zip", "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}", map[string]string{"archive_format": "zip"}},
 		{"user", "/user", map[string]string{}},
+		{"repos/o/r/releases/assets/9", "/repos/{owner}/{repo}/releases/assets/{asset_id}", map[string]string{"asset_id": "9"}},
+		{"repos/o/r/releases/9/assets", "/repos/{owner}/{repo}/releases/{release_id}/assets", map[string]string{"release_id": "9"}},
+		{"repos/o/r/releases/tags/v1.2.3", "/repos/{owner}/{repo}/releases/tags/{tag}", map[string]string{"tag": "v1.2.3"}},
 		{"repos/o/r/issues/5/comments/extra", "", nil},
 		{"repos/o", "", nil},
 	} {
