@@ -142,7 +142,7 @@ type setupEnv struct {
 // no source), others to the repository root (the source, for the build).
 func newSetupEnv(t testing.TB, act string) *setupEnv {
 	t.Helper()
-	root := repoRootTB(t)
+	root := repoRoot(t)
 	work := t.TempDir()
 	e := &setupEnv{act: act, work: work, repo: filepath.Join(work, "repo"), cache: filepath.Join(work, "act-cache"),
 		gh: ghfake.NewT(t, ghfake.Options{Repo: "acme/models"}), source: map[string]bool{}}
@@ -158,7 +158,7 @@ func newSetupEnv(t testing.TB, act string) *setupEnv {
 // run writes the workflow for refs and runs it under act.
 func (e *setupEnv) run(t testing.TB, setupGo string, refs ...string) setupRun {
 	t.Helper()
-	root := repoRootTB(t)
+	root := repoRoot(t)
 	testfs.WriteFile(t, filepath.Join(e.repo, ".github", "workflows", "setup.yml"), []byte(setupWorkflow(refs...)))
 	if _, err := os.Stat(filepath.Join(e.repo, ".git")); err != nil {
 		for _, args := range [][]string{
@@ -246,15 +246,6 @@ func gitRun(t testing.TB, dir string, args ...string) {
 	}
 }
 
-func repoRootTB(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	root, err := filepath.Abs(filepath.Join(filepath.Dir(file), "..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
 // installPrereqs skips when act, git or a Linux X64 host (the archive the
 // tests publish) is missing, and returns act.
 func installPrereqs(t testing.TB) string {
@@ -268,7 +259,7 @@ func installPrereqs(t testing.TB) string {
 	if host := runtime.GOOS + "/" + runtime.GOARCH; host != "linux/amd64" {
 		t.Skipf("the published test archive is linux_amd64, this is %s", host)
 	}
-	return actBinary(t, repoRootTB(t))
+	return actBinary(t, repoRoot(t))
 }
 
 // TestActionInstallsRelease runs the action at a release tag under act: it
