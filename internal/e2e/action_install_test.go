@@ -26,8 +26,13 @@ const releaseVersion = "1.2.3"
 
 // releaseArchive is hwcov_<version>_linux_amd64.tar.gz as the release
 // workflow makes it (hwcov at the top, built with -trimpath and the version
-// stamped), built once per test binary.
+// stamped), built once per test binary; or the file HWCOV_RELEASE_ARCHIVE
+// names, such as the archive of a rehearsal of the release workflow's build
+// job (goreleaser build --single-target at tag v1.2.3, then its Archive step).
 var releaseArchive = sync.OnceValues(func() ([]byte, error) {
+	if path := os.Getenv("HWCOV_RELEASE_ARCHIVE"); path != "" {
+		return os.ReadFile(path)
+	}
 	dir, err := os.MkdirTemp("", "hwcov-release-")
 	if err != nil {
 		return nil, err
