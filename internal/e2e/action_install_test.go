@@ -160,7 +160,9 @@ func newSetupEnv(t testing.TB, act string) *setupEnv {
 	return e
 }
 
-// run writes the workflow for refs and runs it under act.
+// run writes the workflow for refs and runs it under act, with
+// actions/setup-go@v5 mapped to the stand-in testdata/actions/<setupGo>
+// (setup-go-forbidden where the jobs must not build).
 func (e *setupEnv) run(t testing.TB, setupGo string, refs ...string) setupRun {
 	t.Helper()
 	root := repoRoot(t)
