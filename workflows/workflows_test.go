@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -200,6 +201,11 @@ func TestActionlint(t *testing.T) {
 	}
 	if len(files) < 6 {
 		t.Fatalf("found only %d workflows to lint: %v", len(files), files)
+	}
+	for _, must := range []string{"ci.yml", "release.yml"} {
+		if !slices.Contains(files, filepath.Join(repoRoot, ".github", "workflows", must)) {
+			t.Errorf("the repository's own %s is not among the workflows linted: %v", must, files)
+		}
 	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)

@@ -26,7 +26,7 @@ import (
 )
 
 // repoRoot is the module root.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	_, file, _, _ := runtime.Caller(0)
 	root, err := filepath.Abs(filepath.Join(filepath.Dir(file), "..", ".."))
 	if err != nil {
@@ -61,7 +61,7 @@ func tail(s string, n int) string {
 // cache ($HWCOV_TOOLS_CACHE, else the user cache dir), keyed on tools/go.mod
 // and go.sum, and skips the test when it cannot be built (no module proxy, no
 // compiler).
-func actBinary(t *testing.T, root string) string {
+func actBinary(t testing.TB, root string) string {
 	t.Helper()
 	start := time.Now()
 	bin, built, err := toolbin.Build(filepath.Join(root, "tools"), "github.com/nektos/act", "act", toolbin.CacheDir(os.Getenv))

@@ -14,9 +14,14 @@
 //
 // State: issue comments (paginated with Link headers, with their authors),
 // check runs and their annotations (listed per commit), pull requests, workflow runs and their
-// artifacts. An artifact download answers 302 to a second server, as GitHub
+// artifacts, and releases with their assets (PublishRelease; on the server's
+// repository or another one, such as the action's own, whose release
+// operations then answer). An artifact download answers 302 to a second server, as GitHub
 // redirects to blob storage; that server refuses a request that carries an
-// Authorization header, since the token must not leave GitHub. GET /user
+// Authorization header, since the token must not leave GitHub. A release
+// asset downloads the same way (GET .../releases/assets/{id} with Accept:
+// application/octet-stream), or from its browser_download_url, which the
+// storage server also answers (BlobURL is then GITHUB_SERVER_URL). GET /user
 // answers the token's login, or 403 as it does for an Actions GITHUB_TOKEN.
 //
 // Fail makes the next requests answer 5xx, 429 with Retry-After, or 403

@@ -129,7 +129,9 @@ type Params struct {
 type Server struct {
 	// URL is the API base URL with its trailing slash, for GITHUB_API_URL.
 	URL string
-	// BlobURL is the base URL of the storage artifacts download from.
+	// BlobURL is the base URL of the storage artifacts and release assets
+	// download from; it also answers release assets' browser download URLs
+	// (OWNER/REPO/releases/download/TAG/NAME), as GITHUB_SERVER_URL does.
 	BlobURL string
 
 	opts  Options
@@ -374,7 +376,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}()
 	}
 	_, params := s.spec.match(path)
-	if !strings.EqualFold(params["owner"]+"/"+params["repo"], s.opts.Repo) && params["owner"] != "" {
+	repo := params["owner"] + "/" + params["repo"]
+	if params["owner"] != "" && !strings.EqualFold(repo, s.opts.Repo) && !(isReleaseOp(op.OperationID) && s.hasReleases(repo)) {
 		writeJSON(sw, http.StatusNotFound, ghError{Message: "Not Found", DocumentationURL: "https://docs.github.com/rest"})
 		return
 	}

@@ -1,7 +1,9 @@
 package ghfake
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -48,6 +50,9 @@ func TestSpecMatch(t *testing.T) {
 		{"repos/o/r/actions/workflows/hwcov.yml/runs", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", map[string]string{"workflow_id": "hwcov.yml"}},
 		{"repos/o/r/actions/artifacts/7/zip", "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}", map[string]string{"archive_format": "zip"}},
 		{"user", "/user", map[string]string{}},
+		{"repos/o/r/releases/assets/9", "/repos/{owner}/{repo}/releases/assets/{asset_id}", map[string]string{"asset_id": "9"}},
+		{"repos/o/r/releases/9/assets", "/repos/{owner}/{repo}/releases/{release_id}/assets", map[string]string{"release_id": "9"}},
+		{"repos/o/r/releases/tags/v1.2.3", "/repos/{owner}/{repo}/releases/tags/{tag}", map[string]string{"tag": "v1.2.3"}},
 		{"repos/o/r/issues/5/comments/extra", "", nil},
 		{"repos/o", "", nil},
 	} {
@@ -279,5 +284,89 @@ func TestAppliedFault(t *testing.T) {
 	s.AddWorkflow("ci.yml")
 	if resp, body := do(t, s, http.MethodGet, base+"/actions/workflows/ci.yml/runs", ""); resp.StatusCode != 200 || !strings.Contains(body, `"total_count":0`) {
 		t.Errorf("added workflow: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestReleases publishes a release on another repository (the action's
+// own) and reads it the way action.yml does: by tag, its assets, an asset
+// through the API (302 to storage, fetched without the token) and by its
+// browser download URL.
+func TestReleases(t *testing.T) {
+	s := NewT(t, Options{})
+	s.PublishRelease(Release{Repo: "hwcov/hwcov", Tag: "v1.1.0"})
+	s.PublishRelease(Release{Repo: "hwcov/hwcov", Tag: "v1.3.0-rc.1", Draft: true})
+	id := s.PublishRelease(Release{Repo: "hwcov/hwcov", Tag: "v1.2.0", Assets: []ReleaseAsset{
+		{Name: "checksums.txt", Data: []byte("abc  hwcov.tar.gz\n")},
+		{Name: "hwcov_1.2.0_linux_amd64.tar.gz", Data: []byte("tarball")},
+	}})
+	api := s.URL + "repos/hwcov/hwcov/"
+
+	resp, body := do(t, s, "GET", api+"releases/tags/v1.2.0", "")
+	var rel struct {
+		ID     int64  `json:"id"`
+		Tag    string `json:"tag_name"`
+		Assets []struct {
+			ID      int64  `json:"id"`
+			Name    string `json:"name"`
+			URL     string `json:"url"`
+			Browser string `json:"browser_download_url"`
+			Digest  string `json:"digest"`
+		} `json:"assets"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &rel) != nil || rel.ID != id || len(rel.Assets) != 2 {
+		t.Fatalf("get by tag: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := do(t, s, "GET", api+"releases/tags/v1.3.0-rc.1", ""); resp.StatusCode != 404 {
+		t.Errorf("a draft by tag: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := do(t, s, "GET", s.URL+"repos/other/repo/releases/tags/v1.2.0", ""); resp.StatusCode != 404 {
+		t.Errorf("a repository without releases: %d, want 404", resp.StatusCode)
+	}
+	resp, body = do(t, s, "GET", api+"releases", "")
+	if resp.StatusCode != 200 || strings.Index(body, `"v1.2.0"`) > strings.Index(body, `"v1.1.0"`) || strings.Contains(body, "rc.1") {
+		t.Errorf("list releases (newest first, no drafts): %s", body)
+	}
+	resp, body = do(t, s, "GET", fmt.Sprintf("%sreleases/%d/assets?per_page=1&page=2", api, id), "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "hwcov_1.2.0_linux_amd64.tar.gz") || strings.Contains(body, "checksums.txt") {
+		t.Errorf("list assets page 2: %d %s", resp.StatusCode, body)
+	}
+	a := rel.Assets[1]
+	if a.URL != fmt.Sprintf("%sreleases/assets/%d", api, a.ID) || a.Digest != "sha256:"+fmt.Sprintf("%x", sha256.Sum256([]byte("tarball"))) {
+		t.Errorf("asset %+v", a)
+	}
+
+	// Download through the API: 302 to storage, which refuses the token.
+	req, _ := http.NewRequest("GET", a.URL, nil)
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	req.Header.Set("Accept", "application/octet-stream")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, s.BlobURL) {
+		t.Fatalf("download: %d %q", resp.StatusCode, loc)
+	}
+	for _, u := range []string{loc, a.Browser} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "tarball" {
+			t.Errorf("GET %s: %d %q", u, resp.StatusCode, b)
+		}
+	}
+	if resp, _ := http.Get(strings.Replace(loc, "sig=", "sig=x", 1)); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a wrong signature: %d", resp.StatusCode)
+	}
+	if resp, _ := http.Get(strings.Replace(a.Browser, "v1.2.0", "v9.9.9", 1)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a missing tag's browser URL: %d", resp.StatusCode)
+	}
+	if n := s.Count("repos/get-release-asset"); n != 1 {
+		t.Errorf("%d asset downloads counted, want 1", n)
 	}
 }

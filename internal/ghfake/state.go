@@ -105,6 +105,7 @@ type state struct {
 	comments []*Comment
 	checks   []*CheckRun
 	runs     []*WorkflowRun
+	releases []*Release
 	pulls    map[int]*PullRequest
 	blobSigs map[string]int64 // download signature -> artifact id
 	// workflows are the workflow files that exist (AddWorkflow or a run).
@@ -231,6 +232,14 @@ func (s *Server) builtin(op string) HandlerFunc {
 		return s.downloadArtifact
 	case "pulls/get":
 		return s.getPull
+	case "repos/list-releases":
+		return s.listReleases
+	case "repos/get-release-by-tag":
+		return s.getReleaseByTag
+	case "repos/list-release-assets":
+		return s.listReleaseAssets
+	case "repos/get-release-asset":
+		return s.getReleaseAsset
 	}
 	return nil
 }
@@ -714,9 +723,12 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	if r.Header.Get("Authorization") != "" {
-		s.errorf("GET %s: the artifact download carried an Authorization header to blob storage", r.URL.Path)
+		s.errorf("GET %s: the download carried an Authorization header to blob storage", r.URL.Path)
 		rec.Status = http.StatusBadRequest
 		http.Error(w, "AuthenticationFailed: Authorization header and signature both given", http.StatusBadRequest)
+		return
+	}
+	if s.serveReleaseBlob(w, r, &rec) {
 		return
 	}
 	s.mu.Lock()

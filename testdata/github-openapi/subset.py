@@ -13,7 +13,8 @@ import json
 import sys
 
 # (path, methods) hwcov calls or the fake GitHub serves. Keep in step with
-# internal/ghapi and internal/ghfake.
+# internal/ghapi and internal/ghfake. The releases operations are what
+# action.yml calls to install a released hwcov.
 PATHS = {
     "/repos/{owner}/{repo}": ["get"],
     "/repos/{owner}/{repo}/actions/artifacts": ["get"],
@@ -38,6 +39,10 @@ PATHS = {
     "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["get", "post"],
     "/repos/{owner}/{repo}/pulls": ["get", "post"],
     "/repos/{owner}/{repo}/pulls/{pull_number}": ["get", "patch"],
+    "/repos/{owner}/{repo}/releases": ["get"],
+    "/repos/{owner}/{repo}/releases/assets/{asset_id}": ["get"],
+    "/repos/{owner}/{repo}/releases/tags/{tag}": ["get"],
+    "/repos/{owner}/{repo}/releases/{release_id}/assets": ["get"],
     "/user": ["get"],
 }
 
