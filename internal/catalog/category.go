@@ -165,8 +165,15 @@ var categoryRules = []categoryRule{
 	{"vision: an image task mapping (classification, detection, segmentation, depth, backbone, ...)", Vision, func(in categoryInput) bool {
 		return anyImageTask(in.Mappings)
 	}},
-	{"tower: a *_vision* / *_image* sub-model with no task mapping", Vision, func(in categoryInput) bool {
-		return len(in.Mappings) <= 1 && containsAny(in.Name, "_vision", "_image", "vqgan", "_sam_")
+	{"audio: no task mapping, a config with a sampling rate, audio channels or mel bins: an audio codec, vocoder or speech encoder (EnCodec, Mimi, DAC, voxtral_encoder)", Audio, func(in categoryInput) bool {
+		return onlyGeneric(in.Mappings) && in.AudioSampling
+	}},
+	{"vision: no task mapping, a config with image geometry (image_size / patch_size): an image encoder (Pixtral, vision towers)", Vision, func(in categoryInput) bool {
+		return onlyGeneric(in.Mappings) && in.ImageGeometry && !in.AudioSampling
+	}},
+	{"tower: a *_vision* / *_image* / mask decoder / prompt encoder / DETR sub-model with no task mapping", Vision, func(in categoryInput) bool {
+		return len(in.Mappings) <= 1 && containsAny(in.Name, "_vision", "_image", "vqgan", "_sam_", "_mask_decoder",
+			"_prompt_encoder", "_geometry_encoder", "_detr_")
 	}},
 	{"tower: a *_audio* / *speech* sub-model with no task mapping", Audio, func(in categoryInput) bool {
 		return len(in.Mappings) <= 1 && containsAny(in.Name, "_audio", "speech", "hifigan", "clvp")
@@ -174,13 +181,24 @@ var categoryRules = []categoryRule{
 	{"tower: a *_text* / *_decoder / *_encoder sub-model with no task mapping", TextEncoder, func(in categoryInput) bool {
 		return len(in.Mappings) <= 1 && containsAny(in.Name, "_text", "_decoder", "_encoder", "_language")
 	}},
-	{"vision: no task mapping, a config with image geometry (image_size / patch_size): an image encoder such as Pixtral's", Vision, func(in categoryInput) bool {
-		return onlyGeneric(in.Mappings) && in.ImageGeometry && !in.AudioSampling
-	}},
-	{"audio: no task mapping, a config with a sampling rate, audio channels or mel bins: an audio codec or vocoder (EnCodec, Mimi, DAC)", Audio, func(in categoryInput) bool {
-		return onlyGeneric(in.Mappings) && in.AudioSampling
-	}},
 	{"other: none of the above (time series, decision transformers, ...)", Other, func(categoryInput) bool { return true }},
+}
+
+// towerByName reports whether a type's name marks a sub-model of a larger one
+// (*_vision_model, *_text, *_encoder, mask decoders, ...) and no task mapping
+// beyond the base model lists it. Such a type is flagged a tower whichever rule
+// gave its category.
+func towerByName(in categoryInput) bool {
+	return len(in.Mappings) <= 1 && containsAny(in.Name, "_vision", "_image", "vqgan", "_sam_", "_mask_decoder",
+		"_prompt_encoder", "_geometry_encoder", "_detr_", "_audio", "speech", "hifigan", "clvp",
+		"_text", "_decoder", "_encoder", "_language")
+}
+
+// isTower reports whether the rule that categorised a type makes it a tower: a
+// tower rule, or a config-fact rule (no task mapping) for a type whose name
+// marks a sub-model (mimi_encoder, voxtral_encoder, clip_vision_model).
+func isTower(in categoryInput, rule string) bool {
+	return strings.HasPrefix(rule, "tower:") || (strings.Contains(rule, ": no task mapping,") && towerByName(in))
 }
 
 func containsAny(s string, subs ...string) bool {

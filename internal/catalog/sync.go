@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -72,7 +71,7 @@ func FromDump(d Dump, prev *Catalog, prio Priorities, now time.Time) (*Catalog, 
 			ConfigClass:    m.ConfigClass,
 			Category:       cat,
 			Rule:           rule,
-			Tower:          strings.HasPrefix(rule, "tower:") || subModel[m.ConfigClass],
+			Tower:          isTower(in, rule) || subModel[m.ConfigClass],
 			Mappings:       append([]string{}, m.Mappings...),
 			AutoClass:      chooseAutoClass(in.Mappings, d.AutoClasses),
 			ModelClass:     m.ModelClass,
