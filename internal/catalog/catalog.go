@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 //go:embed data/catalog.json
@@ -18,7 +19,9 @@ type Architecture struct {
 	Rule           string         `json:"rule"`                      // which documented rule assigned the category
 	Tower          bool           `json:"tower,omitempty"`           // a sub-model tower (clip_vision_model, ...)
 	Mappings       []string       `json:"mappings"`                  // task mappings listing it: BASE, CAUSAL_LM, ...
-	AutoClass      string         `json:"auto_class,omitempty"`      // class that builds it from a config; empty = not buildable
+	AutoClass      string         `json:"auto_class,omitempty"`      // auto class that builds it from a config
+	ModelClass     string         `json:"model_class,omitempty"`     // else its own model class, "transformers.models.x.modeling_x.XModel"
+	BuildNote      string         `json:"build_note,omitempty"`      // else why transformers cannot build it from a config
 	SubConfigs     []string       `json:"sub_configs,omitempty"`     // text_config, vision_config, ...
 	DefaultParamsM float64        `json:"default_params_m"`          // rough parameter count of the default config, millions
 	MaxPositions   int            `json:"max_positions,omitempty"`   // max_position_embeddings of the default config (0 = unknown)
@@ -26,6 +29,23 @@ type Architecture struct {
 	PopularityRank int            `json:"popularity_rank,omitempty"` // 1 = most downloaded; 0 = unknown
 	Downloads      int64          `json:"downloads,omitempty"`       // hub downloads summed over models of this type
 	Tiny           map[string]any `json:"tiny,omitempty"`            // config overrides for a tiny test model
+}
+
+// Buildable reports whether hwcov can build the architecture from a config:
+// through an auto class, or through its own model class (a tower, an encoder
+// or decoder of a composite model).
+func (a Architecture) Buildable() bool { return a.AutoClass != "" || a.ModelClass != "" }
+
+// BuildClass names what builds the architecture: the auto class, else the
+// model class's short name, else "".
+func (a Architecture) BuildClass() string {
+	if a.AutoClass != "" {
+		return a.AutoClass
+	}
+	if i := strings.LastIndexByte(a.ModelClass, '.'); i >= 0 {
+		return a.ModelClass[i+1:]
+	}
+	return a.ModelClass
 }
 
 // Catalog is the snapshot written by `hwcov catalog sync`.

@@ -38,12 +38,87 @@ func TestCategorize(t *testing.T) {
 		{"clip_vision_model", []string{"BASE"}, nil, false, Vision},
 		{"clap_text_model", nil, nil, false, TextEncoder},
 		{"patchtst", []string{"BASE", "TIME_SERIES_PREDICTION"}, nil, false, Other},
+		{"perceiver", []string{"BASE", "IMAGE_CLASSIFICATION", "MASKED_LM", "SEQUENCE_CLASSIFICATION"}, nil, true, Multimodal},
+		{"gemma3n", []string{"BASE", "CAUSAL_LM", "IMAGE_TEXT_TO_TEXT", "MULTIMODAL_LM"}, []string{"audio_config", "text_config", "vision_config"}, false, Multimodal},
+		{"qwen2_audio", []string{"BASE", "MULTIMODAL_LM", "SEQ_TO_SEQ_CAUSAL_LM"}, []string{"audio_config", "text_config"}, false, Audio},
+		{"moshi", []string{"BASE", "CAUSAL_LM"}, []string{"audio_encoder_config", "depth_decoder_config"}, false, SpeechText},
+		{"flava", []string{"BASE", "PRETRAINING"}, []string{"image_codebook_config", "image_config", "multimodal_config", "text_config"}, false, VisionLanguage},
+		{"pe_video", []string{"BASE"}, []string{"text_config", "video_config"}, false, Video},
+		{"videoprism", []string{"BASE", "ZERO_SHOT_IMAGE_CLASSIFICATION"}, []string{"text_config", "vision_config"}, true, Video},
 	}
 	for _, tt := range tests {
 		got, rule := categorize(categoryInput{Name: tt.name, Mappings: set(tt.mappings), SubConfigs: set(tt.subs), HasNumFrames: tt.frames})
 		if got != tt.want {
 			t.Errorf("%s: category %q (rule %q), want %q", tt.name, got, rule, tt.want)
 		}
+	}
+}
+
+func TestCategorizeConfigFacts(t *testing.T) {
+	tests := []struct {
+		name         string
+		image, audio bool
+		want         string
+	}{
+		{"pixtral", true, false, Vision},
+		{"encodec", false, true, Audio},
+		{"decision_transformer", false, false, Other},
+	}
+	for _, tt := range tests {
+		got, rule := categorize(categoryInput{Name: tt.name, Mappings: set([]string{"BASE"}), ImageGeometry: tt.image, AudioSampling: tt.audio})
+		if got != tt.want {
+			t.Errorf("%s: category %q (rule %q), want %q", tt.name, got, rule, tt.want)
+		}
+	}
+}
+
+// TestEmbeddedCategories checks the well-known families in the catalog synced
+// from transformers 5.23 (docs/catalog.md says why each lands where it does).
+func TestEmbeddedCategories(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		category string
+		tower    bool
+	}{
+		{"bert", TextEncoder, false}, {"roberta", TextEncoder, false},
+		{"gpt2", TextDecoder, false}, {"llama", TextDecoder, false}, {"qwen2", TextDecoder, false},
+		{"t5", EncoderDecoder, false}, {"bart", EncoderDecoder, false},
+		{"vit", Vision, false}, {"convnext", Vision, false}, {"detr", Vision, false},
+		{"pixtral", Vision, false}, // Pixtral's vision encoder: no task mapping, image geometry
+		{"whisper", Audio, false}, {"wav2vec2", Audio, false}, {"clap", Audio, false},
+		{"encodec", Audio, false}, {"mimi", Audio, false}, {"dac", Audio, false},
+		{"speecht5", SpeechText, false}, {"moshi", SpeechText, false},
+		{"clip", VisionLanguage, false}, {"blip", VisionLanguage, false}, {"flava", VisionLanguage, false},
+		{"llava", Multimodal, false}, {"llava_next", Multimodal, false}, {"gemma3n", Multimodal, false},
+		{"perceiver", Multimodal, false},
+		{"videomae", Video, false}, {"xclip", Video, false},
+		{"clip_text_model", TextEncoder, true}, {"clip_vision_model", Vision, true},
+		{"xclip_vision_model", Video, true}, {"clap_audio_model", Audio, true},
+	}
+	for _, tt := range tests {
+		a, ok := c.Get(tt.name)
+		if !ok {
+			t.Errorf("%s: not in the catalog", tt.name)
+			continue
+		}
+		if a.Category != tt.category || a.Tower != tt.tower {
+			t.Errorf("%s: category %q tower %v (rule %q), want %q tower %v", tt.name, a.Category, a.Tower, a.Rule, tt.category, tt.tower)
+		}
+		if !a.Buildable() {
+			t.Errorf("%s: not buildable: %s", tt.name, a.BuildNote)
+		}
+	}
+	for _, name := range []string{"clap_text_model", "xclip_vision_model", "blip_text_model"} {
+		if a, _ := c.Get(name); a.AutoClass != "" || !strings.HasPrefix(a.ModelClass, "transformers.models.") {
+			t.Errorf("%s: auto class %q model class %q, want its own model class", name, a.AutoClass, a.ModelClass)
+		}
+	}
+	if a, _ := c.Get("layoutxlm"); a.Buildable() || a.BuildNote == "" {
+		t.Errorf("layoutxlm: buildable %v note %q, want not buildable with a reason", a.Buildable(), a.BuildNote)
 	}
 }
 
@@ -70,7 +145,7 @@ func TestEmbeddedCatalog(t *testing.T) {
 			t.Errorf("key model %s missing", k)
 			continue
 		}
-		if a.Priority != PriorityKey || a.AutoClass == "" {
+		if a.Priority != PriorityKey || !a.Buildable() {
 			t.Errorf("key model %s: priority %q auto class %q", k, a.Priority, a.AutoClass)
 		}
 	}

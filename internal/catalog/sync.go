@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -19,9 +18,15 @@ type Dump struct {
 		Mappings     []string `json:"mappings"`
 		SubConfigs   []string `json:"sub_configs"`
 		HasNumFrames bool     `json:"has_num_frames"`
-		Params       float64  `json:"params"`
-		MaxPositions int      `json:"max_positions"`
-		ConfigError  string   `json:"config_error"`
+		// config classes of its sub-configs that are specific (CLIPTextConfig), not AutoConfig
+		SubConfigClasses []string `json:"sub_config_classes"`
+		ImageGeometry    bool     `json:"image_geometry"`
+		AudioSampling    bool     `json:"audio_sampling"`
+		Params           float64  `json:"params"`
+		MaxPositions     int      `json:"max_positions"`
+		ConfigError      string   `json:"config_error"`
+		ModelClass       string   `json:"model_class"` // module.Class building a type no auto class lists
+		BuildNote        string   `json:"build_note"`  // why neither an auto class nor a model class builds it
 	} `json:"models"`
 }
 
@@ -47,23 +52,41 @@ func FromDump(d Dump, prev *Catalog, prio Priorities, now time.Time) (*Catalog, 
 	if prev != nil {
 		c.PopularitySource = prev.PopularitySource
 	}
+	// A type whose config class another type names as a sub-config is a tower:
+	// CLIPConfig holds a CLIPTextConfig, so clip_text_model is CLIP's text tower.
+	subModel := map[string]bool{}
 	for _, m := range d.Models {
-		in := categoryInput{Name: m.Name, Mappings: set(m.Mappings), SubConfigs: set(m.SubConfigs), HasNumFrames: m.HasNumFrames}
+		for _, c := range m.SubConfigClasses {
+			if c != m.ConfigClass {
+				subModel[c] = true
+			}
+		}
+	}
+	for _, m := range d.Models {
+		in := categoryInput{Name: m.Name, Mappings: set(m.Mappings), SubConfigs: set(m.SubConfigs), HasNumFrames: m.HasNumFrames,
+			ImageGeometry: m.ImageGeometry, AudioSampling: m.AudioSampling}
 		cat, rule := categorize(in)
 		a := Architecture{
 			Name:           m.Name,
 			ConfigClass:    m.ConfigClass,
 			Category:       cat,
 			Rule:           rule,
-			Tower:          strings.HasPrefix(rule, "tower:"),
+			Tower:          isTower(in, rule) || subModel[m.ConfigClass],
 			Mappings:       append([]string{}, m.Mappings...),
 			AutoClass:      chooseAutoClass(in.Mappings, d.AutoClasses),
+			ModelClass:     m.ModelClass,
+			BuildNote:      m.BuildNote,
 			SubConfigs:     append([]string{}, m.SubConfigs...),
 			DefaultParamsM: float64(int64(m.Params/1e4)) / 100,
 			MaxPositions:   m.MaxPositions,
 			Tiny:           tinyOverrides[m.Name],
 		}
 		sort.Strings(a.Mappings)
+		if a.AutoClass != "" {
+			a.ModelClass, a.BuildNote = "", ""
+		} else if a.ModelClass == "" && a.BuildNote == "" {
+			a.BuildNote = "no auto class lists " + m.ConfigClass + " and the dump names no model class for it"
+		}
 		if prev != nil {
 			if p, ok := prev.Get(m.Name); ok {
 				a.PopularityRank, a.Downloads = p.PopularityRank, p.Downloads

@@ -187,14 +187,14 @@ func runCatalogList(opts *CatalogListOptions) error {
 				Architectures       []catalog.Architecture `json:"architectures"`
 			}{c.TransformersVersion, len(archs), archs})
 		}
-		header := []string{"architecture", "category", "auto_class", "priority", "popularity_rank", "default_params_m"}
+		header := []string{"architecture", "category", "built_with", "priority", "popularity_rank", "default_params_m"}
 		var rows [][]string
 		for _, a := range archs {
 			rank := ""
 			if a.PopularityRank > 0 {
 				rank = itoa(a.PopularityRank)
 			}
-			auto := a.AutoClass
+			auto := a.BuildClass()
 			if auto == "" {
 				auto = "(not buildable from config)"
 			}
@@ -212,7 +212,7 @@ func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog
 	buildable := map[string]int{}
 	for _, a := range archs {
 		count[a.Category]++
-		if a.AutoClass != "" {
+		if a.Buildable() {
 			buildable[a.Category]++
 		}
 	}

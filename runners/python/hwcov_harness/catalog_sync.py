@@ -4,8 +4,16 @@ Run by `hwcov catalog sync`. It reads CONFIG_MAPPING_NAMES and every task
 mapping in transformers.models.auto.modeling_auto, never a hand-kept list, and
 instantiates each default config (no network, no weights) to read its size.
 The categories are assigned in Go (internal/catalog/category.go) from this data.
+
+A model type that no auto class lists (a tower such as clip_text_model, the
+encoder or decoder of a composite model) is built through its own model class:
+the PreTrainedModel subclass in the config's modeling module whose config_class
+is that config class (model_class below). A type with neither gets a
+build_note saying why transformers cannot instantiate it from a config.
 """
 
+import importlib
+import inspect
 import json
 import sys
 
@@ -34,6 +42,63 @@ def _size(cfg):
     maxpos = _int(cfg, "max_position_embeddings", "n_positions", "max_source_positions")
     params = layers * (4 * hidden * hidden + 2 * hidden * ffn) + vocab * hidden
     return params, maxpos
+
+
+# Head classes: a bare model is preferred over these when both build the config.
+_HEAD_MARKERS = ("For", "LMHead", "WithProjection")
+
+
+def model_class(config_class):
+    """The model class that builds config_class, found by introspection, or ("", why not).
+
+    Candidates are the PreTrainedModel subclasses of the config's modeling module
+    (configuration_x -> modeling_x) whose config_class is config_class; a base
+    class of another candidate (an abstract *PreTrainedModel) is dropped. The
+    pick: <Stem>Model for <Stem>Config, then <Stem> itself, then a bare *Model,
+    then any class that is not a task head, then a head, then a *PreTrainedModel.
+    Returns ("module.Class", "") or ("", reason).
+    """
+    from transformers import PreTrainedModel
+
+    package, _, leaf = config_class.__module__.rpartition(".")
+    if not leaf.startswith("configuration_"):
+        return "", f"{config_class.__name__} lives in {config_class.__module__}, not a configuration module"
+    modname = f"{package}.modeling_{leaf[len('configuration_'):]}"
+    try:
+        module = importlib.import_module(modname)
+    except ModuleNotFoundError as exc:
+        if exc.name == modname:
+            return "", f"transformers has no {modname.rpartition('.')[2]} module: {config_class.__name__} is configuration only"
+        return "", f"import {modname}: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # an optional backend missing, ...
+        return "", f"import {modname}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+    seen = {}
+    for name, obj in vars(module).items():
+        if (inspect.isclass(obj) and issubclass(obj, PreTrainedModel) and obj.__module__.startswith(package + ".")
+                and getattr(obj, "config_class", None) is config_class and obj not in seen.values()):
+            seen[name] = obj
+    cands = [n for n, c in seen.items() if not any(c is not o and issubclass(o, c) for o in seen.values())]
+    if not cands:
+        return "", (f"{config_class.__name__} configures a part of a larger model: "
+                    f"{modname.rpartition('.')[2]} has no PreTrainedModel class of its own for it")
+    stem = config_class.__name__[: -len("Config")] if config_class.__name__.endswith("Config") else config_class.__name__
+
+    def rank(name):
+        head = any(m in name for m in _HEAD_MARKERS)
+        if name.endswith("PreTrainedModel"):  # the family's abstract base, when another class is left
+            return 5
+        if name == stem + "Model":
+            return 0
+        if name == stem:
+            return 1
+        if name.endswith("Model") and not head:
+            return 2
+        if not head:
+            return 3
+        return 4
+
+    best = min(cands, key=lambda n: (rank(n), cands.index(n)))
+    return f"{modname}.{best}", ""
 
 
 def main():
@@ -70,14 +135,30 @@ def main():
             "config_class": config_class,
             "mappings": sorted(k for k, v in mappings.items() if model_type in v),
             "sub_configs": [],
+            "sub_config_classes": [],
             "has_num_frames": False,
+            "image_geometry": False,
+            "audio_sampling": False,
             "params": 0,
             "max_positions": 0,
         }
         try:
             cls = ca.CONFIG_MAPPING[model_type]
-            entry["sub_configs"] = sorted(getattr(cls, "sub_configs", {}) or {})
+            if not any(model_type in mappings[k] for k in auto_classes):
+                path, note = model_class(cls)
+                if path:
+                    entry["model_class"] = path
+                else:
+                    entry["build_note"] = note
+            subs = getattr(cls, "sub_configs", {}) or {}
+            entry["sub_configs"] = sorted(subs)
+            # sub-configs with a class of their own (CLIPConfig -> CLIPTextConfig): those types are towers
+            entry["sub_config_classes"] = sorted({c.__name__ for c in subs.values()
+                                                  if isinstance(c, type) and c.__name__ != "AutoConfig"})
             cfg = cls()
+            entry["image_geometry"] = any(getattr(cfg, n, None) is not None for n in ("image_size", "patch_size"))
+            entry["audio_sampling"] = any(getattr(cfg, n, None) is not None
+                                          for n in ("sampling_rate", "audio_channels", "num_mel_bins"))
             params, maxpos = _size(cfg)
             frames = getattr(cfg, "num_frames", None) is not None
             for sub in entry["sub_configs"]:

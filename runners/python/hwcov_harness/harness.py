@@ -25,12 +25,14 @@ worker imports them once per process.
 import argparse
 import atexit
 import gc
+import importlib
 import inspect
 import json
 import math
 import os
 import platform
 import random
+import re
 import sys
 import threading
 import time
@@ -68,6 +70,65 @@ class Skip(Exception):
 
 class NotBuildable(Exception):
     """Raised when the architecture cannot be built from a config; the result is "not_buildable"."""
+
+
+# Optional backends that cannot be installed from the package registry here,
+# with the reason: a model that needs one is a stated skip, not a failure.
+NOT_INSTALLABLE = {
+    "natten": "no wheel on PyPI for this Python and torch; its sdist builds CUDA kernels",
+    "detectron2": "not published on PyPI",
+}
+
+# Packages the harness and the platforms stand on: a missing one is not an
+# optional backend (it is the runner's set-up, reported as such), never a skip.
+CORE_PACKAGES = frozenset({"torch", "transformers", "numpy", "openvino", "onnxruntime", "onnx",
+                           "onnxscript", "pytest", "hwcov_harness", "safetensors", "tokenizers", "pytorch",
+                           "huggingface_hub"})  # fmt: skip
+
+# transformers' import messages name a library, not always its pip package.
+_PIP_NAMES = {"pil": "pillow", "sklearn": "scikit-learn", "cv2": "opencv-python", "yaml": "pyyaml",
+              "levenshtein": "levenshtein", "g2p_en": "g2p-en", "pretty_midi": "pretty-midi"}  # fmt: skip
+
+_REQUIRES_RE = re.compile(r"requires the ([\w.\-]+) library but it was not found", re.IGNORECASE)
+
+
+def missing_backend(exc):
+    """The pip package an ImportError says is missing, when it is an optional backend; else "".
+
+    transformers' requires_backends says "X requires the scipy library but it was
+    not found"; a plain import says "No module named 'timm'". torch, transformers
+    and the platforms' runtimes (CORE_PACKAGES) are not optional: "" for them.
+    """
+    if not isinstance(exc, ImportError):
+        return ""
+    names = [m.group(1) for m in _REQUIRES_RE.finditer(str(exc))]
+    if not names and getattr(exc, "name", None):
+        names = [exc.name]
+    if not names:
+        m = re.search(r"No module named '([\w.]+)'", str(exc))
+        names = [m.group(1)] if m else []
+    for name in names:
+        top = name.split(".")[0].lower()
+        if top in CORE_PACKAGES or top.startswith("transformers"):
+            return ""
+    if not names:
+        return ""
+    top = names[0].split(".")[0].lower()
+    return _PIP_NAMES.get(top, top.replace("_", "-"))
+
+
+def backend_skip_reason(package):
+    """What a skipped test says about the optional package it needs."""
+    why = NOT_INSTALLABLE.get(package)
+    if why:
+        return f"needs {package} (not installable here: {why})"
+    return f"needs {package} (not installed here: add it to runners/python/requirements.txt)"
+
+
+def model_class(path):
+    """The class a dotted path names, e.g. "transformers.models.clip.modeling_clip.CLIPTextModel"."""
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 class Context:
@@ -292,9 +353,15 @@ def execute(module, params=None):
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SystemExit from a test is a failure too, never the worker's exit
-        result["status"] = STATUS_FAIL
-        result["error_message"] = error_line(exc)
-        result["traceback"] = _traceback(exc)
+        package = missing_backend(exc)
+        if package:  # an optional backend (timm, scipy, natten, ...) this model needs
+            result["status"] = STATUS_SKIP
+            result["error_message"] = backend_skip_reason(package)
+            extra["missing_package"] = package
+        else:
+            result["status"] = STATUS_FAIL
+            result["error_message"] = error_line(exc)
+            result["traceback"] = _traceback(exc)
     finally:
         try:
             stage("teardown", ctx)

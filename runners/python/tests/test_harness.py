@@ -272,3 +272,45 @@ def test_error_line_names_the_cause_of_a_bare_wrapper():
         "ValidationError: Class validation error for validator 'validate_architecture': "
         "ValueError: mamba_n_heads must divide mamba_expand * hidden_size"
     )
+
+
+@pytest.mark.parametrize("exc, package", [
+    (ImportError("DinatLayer requires the natten library but it was not found in your environment."), "natten"),
+    (ImportError("TimmBackbone requires the PIL library but it was not found in your environment."), "pillow"),
+    (ModuleNotFoundError("No module named 'timm.layers'", name="timm.layers"), "timm"),
+    (ImportError("Foo requires the PyTorch library but it was not found in your environment."), ""),
+    (ModuleNotFoundError("No module named 'torch'", name="torch"), ""),
+    (ModuleNotFoundError("No module named 'openvino'", name="openvino"), ""),
+    (ImportError("cannot import name 'Gone' from 'transformers'", name="transformers"), ""),
+    (ValueError("requires the scipy library but it was not found"), ""),
+])  # fmt: skip
+def test_missing_backend(exc, package):
+    assert harness.missing_backend(exc) == package
+
+
+def test_missing_optional_backend_is_a_stated_skip():
+    def build_model(ctx):
+        raise ImportError("DinatLayer requires the natten library but it was not found in your environment.")
+
+    r = harness.execute(module(build_model=build_model))
+    assert r["status"] == "skip"
+    assert r["error_message"].startswith("needs natten (not installable here: ")
+    assert r["extra"]["missing_package"] == "natten"
+
+    def build_scipy(ctx):
+        raise ModuleNotFoundError("No module named 'scipy'", name="scipy")
+
+    r = harness.execute(module(build_model=build_scipy))
+    assert r["status"] == "skip" and r["error_message"].startswith("needs scipy (not installed here")
+
+
+def test_missing_core_package_is_not_a_skip():
+    def build_model(ctx):
+        raise ModuleNotFoundError("No module named 'torch'", name="torch")
+
+    r = harness.execute(module(build_model=build_model))
+    assert r["status"] == "fail" and "torch" in r["error_message"]
+
+
+def test_model_class_resolves_a_dotted_path():
+    assert harness.model_class("json.decoder.JSONDecoder") is json.decoder.JSONDecoder
