@@ -137,14 +137,14 @@ type setupEnv struct {
 	cache string
 	// goCache, when set, is GOCACHE for the jobs.
 	goCache string
-	// source lists the refs that map to the repository root (the source);
+	// source lists the refs that map to a copy of the source (for a build);
 	// other refs starting with v map to a folder with action.yml alone.
 	source map[string]bool
 }
 
 // newSetupEnv makes a user repository and a fake GitHub. The action's
 // release refs map to a folder holding action.yml alone (a release needs
-// no source), others to the repository root (the source, for the build).
+// no source), others to a copy of the repository's source (for the build).
 func newSetupEnv(t testing.TB, act string) *setupEnv {
 	t.Helper()
 	root := repoRoot(t)
@@ -152,6 +152,7 @@ func newSetupEnv(t testing.TB, act string) *setupEnv {
 	e := &setupEnv{act: act, work: work, repo: filepath.Join(work, "repo"), cache: filepath.Join(work, "act-cache"),
 		gh: ghfake.NewT(t, ghfake.Options{Repo: "acme/models"}), source: map[string]bool{}}
 	testfs.CopyFile(t, filepath.Join(root, "action.yml"), filepath.Join(work, "action-only", "action.yml"))
+	copySource(t, root, filepath.Join(work, "source"))
 	for _, d := range []string{e.repo, filepath.Join(work, "times")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -195,7 +196,7 @@ func (e *setupEnv) run(t testing.TB, setupGo string, refs ...string) setupRun {
 		ref, _, _ := strings.Cut(spec, " ")
 		dir := filepath.Join(e.work, "action-only")
 		if !strings.HasPrefix(ref, "v") || e.source[ref] {
-			dir = root
+			dir = filepath.Join(e.work, "source")
 		}
 		args = append(args, "--local-repository", "hwcov/hwcov@"+ref+"="+dir)
 	}
@@ -230,6 +231,31 @@ func (e *setupEnv) run(t testing.TB, setupGo string, refs ...string) setupRun {
 		}
 	}
 	return r
+}
+
+// copySource copies the files git would commit (tracked, and untracked
+// ones not ignored) from root to dst. act copies a local repository
+// whole for every step of the action, so mapping the checkout itself
+// would drag along .venv (gigabytes) and the browsers.
+func copySource(t testing.TB, root, dst string) {
+	t.Helper()
+	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files in %s: %v", root, err)
+	}
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		from := filepath.Join(root, name)
+		info, err := os.Lstat(from)
+		if err != nil || !info.Mode().IsRegular() {
+			continue // deleted in the work tree, or a link
+		}
+		testfs.CopyFile(t, from, filepath.Join(dst, name))
+		if err := os.Chmod(filepath.Join(dst, name), info.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func readStamp(path string) (time.Time, error) {
