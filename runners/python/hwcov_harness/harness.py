@@ -867,6 +867,15 @@ def _input_for(name, ctx, inputs, generator):
         return torch.randn(*waveform_shape(config, batch), generator=generator)
     if name == "attention_mask" and inputs.get("input_ids") is not None:
         return torch.ones_like(inputs["input_ids"])
+    if name.endswith("_input_ids"):  # qformer_input_ids, classes_input_ids...: ids in <prefix>_config's vocabulary
+        prefix = name[: -len("_input_ids")]
+        sub = sub_config(config, prefix + "_config")
+        vocab = _get(sub, "vocab_size") if sub is not config else None
+        vocab = vocab if _is_int(vocab) and vocab > 0 else text_vocab(config)
+        length = min(text_length(config, ctx.seq_len), 16)
+        return torch.tensor(token_ids(batch, length, vocab, special_token_ids(config), ctx.seed + 3), dtype=torch.long)
+    if name.endswith("_attention_mask") and inputs.get(name[: -len("_attention_mask")] + "_input_ids") is not None:
+        return torch.ones_like(inputs[name[: -len("_attention_mask")] + "_input_ids"])
     return None
 
 
@@ -946,7 +955,11 @@ def sub_config(config, *names):
 
 def text_config(config):
     """The sub-config that describes text input (text_config, text_encoder, decoder...) or config."""
-    return sub_config(config, "text_config", "text_encoder", "language_config", "llm_config", "decoder", "qformer_config")
+    tc = sub_config(config, "text_config", "text_encoder", "language_config", "llm_config", "decoder", "qformer_config")
+    if tc is config:  # a wrapper around a whole vision-language model (ColPali-likes): its text
+        inner = sub_config(config, "vlm_config")
+        tc = sub_config(inner, "text_config") if inner is not config else config
+    return tc
 
 
 def vision_config(config):
@@ -1011,7 +1024,7 @@ def decoder_start_token_id(config):
 
 def image_token_id(config):
     """The placeholder token for an image in the prompt (image_token_id / image_token_index), or None."""
-    for c in (config, text_config(config)):
+    for c in (config, text_config(config), sub_config(config, "vlm_config", "model_config")):
         v = _get(c, "image_token_id", "image_token_index")
         if _is_int(v) and v >= 0:
             return v
@@ -1121,7 +1134,18 @@ def mel_features_shape(config):
     return int(bins), int(frames)
 
 
-def audio_features_shape(config, batch, frames=400):
+def _mel_channels_first(model, bins):
+    """True when the model's first 1-d convolution reads the mel bins as its channels: (batch, bins, frames)."""
+    modules = getattr(model, "modules", None)
+    if not callable(modules) or not _is_int(bins):
+        return False
+    for m in modules():
+        if type(m).__name__ == "Conv1d":
+            return getattr(m, "in_channels", None) == bins
+    return False
+
+
+def audio_features_shape(config, batch, frames=400, model=None):
     """Shape of spectrogram input_features, in the layout the audio encoder reads.
 
     Whisper-style encoders (a max_source_positions) convolve over time with the
@@ -1143,17 +1167,21 @@ def audio_features_shape(config, batch, frames=400):
         return (batch, frames, per_channel * int(_get(ac, "input_channels", default=1)))
     width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
                  "mel_bins", default=80)  # fmt: skip
+    if model is not None and _mel_channels_first(model, int(width)):  # a convolution stem over (bins, frames)
+        return (batch, int(width), frames)
     return (batch, frames, int(width))
 
 
-def audio_frames(config, batch):
-    """Number of time frames in audio_features_shape(config, batch): the length of input_features_mask."""
-    shape = audio_features_shape(config, batch)
+def audio_frames(config, batch, model=None):
+    """Number of time frames in audio_features_shape(config, batch, model=model): the length of input_features_mask."""
+    shape = audio_features_shape(config, batch, model=model)
     ac = audio_config(config)
     whisper_like = (_is_int(_get(ac, "max_source_positions")) or _is_int(_get(ac, "n_window"))) and _get(
         ac, "num_mel_bins"
     ) is not None
-    return shape[2] if whisper_like else shape[1]
+    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels", "mel_bins")
+    channels_first = model is not None and _is_int(width) and _mel_channels_first(model, width)
+    return shape[2] if whisper_like or channels_first else shape[1]
 
 
 def audio_token_id(config):
@@ -1639,7 +1667,7 @@ def _fix_groups(d):
             widths.extend(x for x in (v if isinstance(v, list) else [v]) if _is_int(x) and x > 0)
     if not widths:
         return
-    for k in _GROUP_KEYS:
+    for k in [k for k in d if k in _GROUP_KEYS or (k.endswith("_groups") and "key_value" not in k)]:
         g = d.get(k)
         if _is_int(g) and g > 1 and any(w % g for w in widths):
             d[k] = math.gcd(g, *widths)

@@ -142,3 +142,19 @@ def test_chunked_audio_encoders_get_whole_windows():
     window = harness.audio_config(config).n_window
     assert frames % (2 * window) == 0 and bins == harness.audio_config(config).num_mel_bins
     assert harness.audio_frames(config, 1) == frames
+
+
+def test_mel_spectrograms_follow_the_convolution_stem():
+    torch = pytest.importorskip("torch")
+    config = transformers.PretrainedConfig(num_mel_bins=80)
+    stem = torch.nn.Sequential(torch.nn.Conv1d(80, 8, 3))
+    assert harness.audio_features_shape(config, 1, model=stem) == (1, 80, 400)
+    assert harness.audio_frames(config, 1, model=stem) == 400
+    assert harness.audio_features_shape(config, 1) == (1, 400, 80)  # rows of frames otherwise
+
+
+@pytest.mark.parametrize("key", ["upsample_groups", "num_groups"])
+def test_any_group_count_divides_the_shrunk_width(key):
+    d = {"hidden_size": 32, key: 512}
+    harness._fix_groups(d)
+    assert d[key] == 32  # depthwise stays depthwise
