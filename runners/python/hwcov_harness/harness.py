@@ -63,6 +63,25 @@ TINY_IMAGE_SIZE = 224
 MAX_POSITIONS_CAP = 2048
 MAX_SOURCE_POSITIONS = 256  # Whisper-style encoders take exactly 2x this many frames
 
+# The shrink ladder: when the tiny model cannot be built or run, a larger one is tried.
+# tiny and small shrink every width; capped keeps the config's default widths and only
+# caps depth, experts and positions. None means "keep the default".
+SHRINK_LEVELS = ("tiny", "small", "capped")
+LEVEL_SIZES = {
+    "tiny": {"hidden": TINY_HIDDEN, "ffn": TINY_INTERMEDIATE, "heads": TINY_HEADS, "kv_heads": TINY_KV_HEADS,
+             "layers": TINY_LAYERS, "vocab": TINY_VOCAB, "experts": TINY_EXPERTS,
+             "experts_per_token": TINY_EXPERTS_PER_TOKEN, "lora": TINY_LORA_RANK, "rope": TINY_ROPE_HEAD_DIM,
+             "state": TINY_STATE, "dim_list": 64},
+    "small": {"hidden": 128, "ffn": 256, "heads": 8, "kv_heads": 4, "layers": TINY_LAYERS, "vocab": 4096,
+              "experts": 8, "experts_per_token": TINY_EXPERTS_PER_TOKEN, "lora": 64, "rope": 32, "state": 64,
+              "dim_list": 256},
+    "capped": {"hidden": None, "ffn": None, "heads": None, "kv_heads": None, "layers": TINY_LAYERS, "vocab": None,
+               "experts": 8, "experts_per_token": None, "lora": None, "rope": None, "state": None, "dim_list": None},
+}  # fmt: skip
+# The largest model the ladder builds at its last level (fp32 parameters); past it the test
+# fails with the estimate instead of running a full-size model on a platform sized for tiny ones.
+PARAMETER_BUDGET = 100_000_000
+
 
 class Skip(Exception):
     """Raised by a stage when the test cannot run here; the result is "skip"."""
@@ -142,6 +161,7 @@ class Context:
         self.reference = None
         self.outputs = None
         self.memory = None
+        self.shrink_level = "tiny"
         self.extra = {}
         self.__dict__.update(kwargs)
 
@@ -173,7 +193,7 @@ def error_line(exc):
     text = str(exc).strip()
     first = text.splitlines()[0].strip() if text else ""
     name = type(exc).__name__
-    if isinstance(exc, (Skip, NotBuildable)):
+    if isinstance(exc, (Skip, NotBuildable, LadderExhausted)):
         return first or name
     line = f"{name}: {first}" if first else name
     cause = exc.__cause__
@@ -287,34 +307,39 @@ def execute(module, params=None):
         _seed(module, ctx)
         stage("memory_start", ctx)
         memory_started = True
-        ctx.config = stage("build_config", ctx)
-        _seed(module, ctx)
-        ctx.model = stage("build_model", ctx)
-        extra["model"] = describe_model(ctx.model, ctx.config)
-        _seed(module, ctx)
-        ctx.inputs = stage("build_inputs", ctx) or {}
-        extra["inputs"] = describe_inputs(ctx.inputs)
-        ctx.reference = stage("reference_outputs", ctx)
-        if p.get("reference_dir"):  # hwcov reference validate: the stored CPU outputs are the reference
-            from . import reference
-
-            ctx.reference = reference.load(p["reference_dir"], ctx)
-        ctx.model = stage("prepare_model", ctx, default=lambda c: c.model)
-        ctx.inputs = stage("prepare_inputs", ctx, default=lambda c: c.inputs)
-
         run = getattr(module, "run_model", None)
         if run is None:
             raise AttributeError(f"{module.__name__} defines no run_model(ctx)")
         sync = getattr(module, "synchronize", None) or (lambda c: None)
-        first = None
+
+        def build_and_first_run():
+            ctx.config = stage("build_config", ctx)
+            _seed(module, ctx)
+            ctx.model = stage("build_model", ctx)
+            extra["model"] = describe_model(ctx.model, ctx.config)
+            _seed(module, ctx)
+            ctx.inputs = stage("build_inputs", ctx) or {}
+            extra["inputs"] = describe_inputs(ctx.inputs)
+            ctx.reference = stage("reference_outputs", ctx)
+            if p.get("reference_dir"):  # hwcov reference validate: the stored CPU outputs are the reference
+                from . import reference
+
+                ctx.reference = reference.load(p["reference_dir"], ctx)
+            ctx.model = stage("prepare_model", ctx, default=lambda c: c.model)
+            ctx.inputs = stage("prepare_inputs", ctx, default=lambda c: c.inputs)
+            t0 = time.perf_counter()
+            out = run(ctx)  # the first warmup iteration (one untimed run even with warmup 0)
+            sync(ctx)
+            stages["warmup"] = (time.perf_counter() - t0) * 1000.0
+            return summarize_outputs(out)  # to tell whether runs repeat; the tensors are let go
+
+        first = shrink_ladder(module, ctx, build_and_first_run)
         t0 = time.perf_counter()
-        for i in range(ctx.warmup):
+        for i in range(1, ctx.warmup):
             out = run(ctx)
             sync(ctx)
-            if i == 0:
-                first = summarize_outputs(out)  # to tell whether runs repeat; the tensors are let go
             out = None
-        stages["warmup"] = (time.perf_counter() - t0) * 1000.0
+        stages["warmup"] = stages.get("warmup", 0.0) + (time.perf_counter() - t0) * 1000.0
         samples = []
         outputs = None
         for _ in range(ctx.iterations):
@@ -385,6 +410,110 @@ def execute(module, params=None):
         settle_garbage()
         result["wall_ms"] = (time.perf_counter() - wall_start) * 1000.0
     return jsonable(result)
+
+
+class LadderExhausted(Exception):
+    """Every shrink level failed; the message is the first level's error (what to fix), plus what else was tried."""
+
+
+def shrink_ladder(module, ctx, attempt):
+    """Run attempt() at each shrink level until one works; record the level in ctx.extra["shrink_level"].
+
+    The levels are the module's SHRINK_LEVELS (default harness.SHRINK_LEVELS:
+    tiny, small, capped). A failure in building the config, model or inputs or
+    in the first forward pass moves to the next level; Skip, NotBuildable and
+    failures in the platform's own stages (prepare_model, prepare_inputs) and
+    errors no size avoids (_SIZE_INDEPENDENT_ERRORS: a missing forward or attribute) do not.
+    Before a level is built, its parameters are estimated from the config: a
+    level over PARAMETER_BUDGET (module constant, else harness's) is not run,
+    and the test fails saying so, with the estimate.
+    """
+    levels = list(getattr(module, "SHRINK_LEVELS", SHRINK_LEVELS) or ["tiny"])
+    if getattr(module, "build_config", None) is None:  # nothing to shrink: one attempt
+        levels = levels[:1]
+    budget = getattr(module, "PARAMETER_BUDGET", PARAMETER_BUDGET)
+    attempts = []
+    first_exc = None
+    for i, level in enumerate(levels):
+        ctx.shrink_level = level
+        ctx.extra["shrink_level"] = level
+        last = i == len(levels) - 1
+        try:
+            return attempt()
+        except (Skip, NotBuildable, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            failed = _failed_stage(exc)
+            attempts.append({"level": level, "stage": failed, "error": error_line(exc)})
+            ctx.extra["shrink_attempts"] = attempts
+            first_exc = first_exc or exc
+            if last or failed in ("prepare_model", "prepare_inputs") or isinstance(exc, _SIZE_INDEPENDENT_ERRORS):
+                if len(attempts) == 1:
+                    raise
+                break
+            ctx.model = ctx.inputs = ctx.reference = ctx.config = None
+            gc.collect()
+            nxt = levels[i + 1]
+            estimate = _estimate_level(module, ctx, nxt)
+            if estimate is not None and budget and estimate > budget:
+                attempts.append({"level": nxt, "stage": "estimate", "parameters": estimate,
+                                 "error": f"~{estimate / 1e6:.0f}M parameters over the {budget / 1e6:.0f}M budget"})  # fmt: skip
+                break
+    tried = "; ".join(f"{a['level']}: {a['error'][:160]}" for a in attempts[1:])
+    raise LadderExhausted(f"{error_line(first_exc)} [shrink ladder: {tried}]") from first_exc
+
+
+# Errors no other size would avoid (a missing forward(), attribute or module): the ladder stops there.
+_SIZE_INDEPENDENT_ERRORS = (NotImplementedError, AttributeError, ImportError, NameError)
+
+_STAGE_NAMES = ("build_config", "build_model", "build_inputs", "reference_outputs", "prepare_model",
+                "prepare_inputs", "run_model", "forward")  # fmt: skip
+
+
+def _failed_stage(exc):
+    """The innermost stage function of the generated module in exc's traceback ("" when none)."""
+    found = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_name
+        if name in _STAGE_NAMES and tb.tb_frame.f_globals.get("__name__") != __name__:
+            found = name
+        tb = tb.tb_next
+    return found
+
+
+def _estimate_level(module, ctx, level):
+    """Parameters of the config module builds at level (None when the config cannot be built)."""
+    saved = ctx.shrink_level
+    ctx.shrink_level = level
+    try:
+        config = module.build_config(ctx)
+        return estimate_parameters(config.to_dict() if hasattr(config, "to_dict") else dict(config))
+    except Exception:
+        return None
+    finally:
+        ctx.shrink_level = saved
+
+
+def estimate_parameters(d):
+    """A rough parameter count of a config dict: per layer 4 h^2 (attention) + 3 h f (gated MLP), plus 2 h x vocab.
+
+    Sub-configs are counted too. Mixture-of-experts MLPs count once per expert.
+    Meant for orders of magnitude (is this a 10M or a 1B model?), not for exact sizes.
+    """
+    total = 0
+    for v in d.values():
+        if isinstance(v, dict):
+            total += estimate_parameters(v)
+    _, hidden = _first(d, ["hidden_size", "d_model", "n_embd", "embed_dim", "dim", "hidden_dim", "model_dim"])
+    if not hidden:
+        return total
+    _, ffn = _first(d, sorted(_FFN_KEYS) + ["moe_intermediate_size"])
+    ffn = ffn or 4 * hidden
+    layers = sum(v for k, v in d.items() if k in _LAYER_KEYS and _is_int(v)) or 1
+    _, experts = _first(d, sorted(_EXPERT_KEYS))
+    vocab = d.get("vocab_size") if _is_int(d.get("vocab_size")) else 0
+    return total + layers * (4 * hidden * hidden + 3 * hidden * ffn * max(1, experts or 1)) + 2 * hidden * vocab
 
 
 def _seed(module, ctx):
@@ -736,6 +865,140 @@ def accepted_inputs(model, inputs):
     return {n: inputs[n] for n in names if n in inputs}
 
 
+def main_input_name(model):
+    """The input the model (or, for an encoder-decoder wrapper, its encoder) is driven by: "input_ids", "pixel_values"..."""
+    name = getattr(model, "main_input_name", "") or ""
+    if name in ("", "inputs"):
+        get_encoder = getattr(model, "get_encoder", None)
+        try:
+            encoder = get_encoder() if callable(get_encoder) else None
+        except Exception:
+            encoder = None
+        name = getattr(encoder, "main_input_name", name) or name
+    return name
+
+
+def complete_inputs(ctx, inputs):
+    """inputs plus what forward() still needs, built from the config; then only what forward() names.
+
+    A template builds the inputs of its category; this adds, by parameter name,
+    every required forward() parameter it left out (and the optional companions
+    of what it has: past_observed_mask with past_values, ...), from the config:
+    time-series context and features (past_values, past_time_features,
+    future_*, static_*, freq), image prompts (prompt_pixel_values, prompt_masks),
+    query_embeds, inputs_embeds, token ids, pixel values and audio. Parameters
+    no rule knows are left to the model's defaults (or its TypeError).
+    """
+    import torch
+
+    model, config, batch = ctx.model, ctx.config, ctx.batch_size
+    wanted = forward_parameters(model)
+    required = set(required_parameters(model))
+    inputs = dict(inputs)
+    generator = torch.Generator().manual_seed(ctx.seed + 7)
+    if "past_values" in wanted and "past_values" not in inputs:
+        inputs.update(time_series_inputs(config, batch, wanted, generator))
+    for name in wanted:
+        if name in inputs or name not in required:
+            continue
+        value = _input_for(name, ctx, inputs, generator)
+        if value is not None:
+            inputs[name] = value
+    return accepted_inputs(model, inputs)
+
+
+def _input_for(name, ctx, inputs, generator):
+    """One missing required input by its name, or None when no rule knows it."""
+    import torch
+
+    config, batch = ctx.config, ctx.batch_size
+    if name in ("input_ids", "decoder_input_ids", "labels"):
+        length = text_length(config, ctx.seq_len) if name == "input_ids" else 4
+        ids = token_ids(batch, length, text_vocab(config), special_token_ids(config), ctx.seed)
+        return torch.tensor(ids, dtype=torch.long)
+    if name in ("pixel_values", "prompt_pixel_values", "prompt_masks"):
+        channels, height, width = image_geometry(config)
+        if name == "prompt_masks":
+            return (torch.rand(batch, channels, height, width, generator=generator) > 0.5).float()
+        return torch.randn(batch, channels, height, width, generator=generator)
+    if name in ("query_embeds", "inputs_embeds", "encoder_hidden_states", "context_hidden_states"):
+        tc = text_config(config) if name == "inputs_embeds" else config
+        hidden = _get(tc, "hidden_size", "d_model", "embed_dim", default=TINY_HIDDEN)
+        length = _get(config, "num_query_tokens", default=None) if name == "query_embeds" else None
+        length = length if _is_int(length) else min(text_length(config, ctx.seq_len), 32)
+        return torch.randn(batch, length, int(hidden), generator=generator)
+    if name == "input_features":
+        return torch.randn(*audio_features_shape(config, batch), generator=generator)
+    if name == "input_values":
+        return torch.randn(*waveform_shape(config, batch), generator=generator)
+    if name == "attention_mask" and inputs.get("input_ids") is not None:
+        return torch.ones_like(inputs["input_ids"])
+    if name.endswith("_input_ids"):  # qformer_input_ids, classes_input_ids...: ids in <prefix>_config's vocabulary
+        prefix = name[: -len("_input_ids")]
+        sub = sub_config(config, prefix + "_config")
+        vocab = _get(sub, "vocab_size") if sub is not config else None
+        vocab = vocab if _is_int(vocab) and vocab > 0 else text_vocab(config)
+        length = min(text_length(config, ctx.seq_len), 16)
+        return torch.tensor(token_ids(batch, length, vocab, special_token_ids(config), ctx.seed + 3), dtype=torch.long)
+    if name.endswith("_attention_mask") and inputs.get(name[: -len("_attention_mask")] + "_input_ids") is not None:
+        return torch.ones_like(inputs[name[: -len("_attention_mask")] + "_input_ids"])
+    return None
+
+
+TIME_SERIES_PREDICTION_LENGTH = 8  # what a shrunk config without a prediction_length forecasts
+
+
+def time_series_length(config):
+    """Time steps of past_values: the context plus the largest lag (lag-feature models look back that far)."""
+    context = _get(config, "context_length", "prediction_length", default=32)
+    lags = _get(config, "lags_sequence", default=None)
+    extra = max(lags) if isinstance(lags, (list, tuple)) and lags and all(_is_int(x) for x in lags) else 0
+    return int(context) + int(extra)
+
+
+def time_series_inputs(config, batch, wanted, generator):
+    """past_values and what goes with it, shaped from the config, for the forward() parameters in wanted.
+
+    Variates: input_size (TimeSeriesTransformer-likes), num_input_channels (PatchTST,
+    PatchTSMixer) or one (a univariate series, (batch, length)). Time features:
+    num_time_features (+ num_dynamic_real_features). Static features: one category
+    per cardinality, num_static_real_features reals. TimesFM-likes also take the
+    padding of each step and a frequency class.
+    """
+    import torch
+
+    length = time_series_length(config)
+    horizon = _get(config, "prediction_length", "horizon_length", default=TIME_SERIES_PREDICTION_LENGTH)
+    keys = config.to_dict()
+    if "freq" in wanted or "past_values_padding" in wanted:  # TimesFM-likes: univariate rows
+        series = (batch, length)
+    elif _is_int(keys.get("num_input_channels")):  # PatchTST-likes: always (batch, length, channels)
+        series = (batch, length, keys["num_input_channels"])
+    else:  # TimeSeriesTransformer-likes: (batch, length) when univariate
+        variates = keys.get("input_size") if _is_int(keys.get("input_size")) else 1
+        series = (batch, length) if variates == 1 else (batch, length, variates)
+    out = {"past_values": torch.randn(*series, generator=generator)}
+    mask_name = "past_observed_mask" if "past_observed_mask" in wanted else "observed_mask"
+    out[mask_name] = torch.ones(*series)
+    features = int(_get(config, "num_time_features", default=0)) + int(_get(config, "num_dynamic_real_features", default=0))
+    if "past_time_features" in wanted:
+        out["past_time_features"] = torch.randn(batch, length, features, generator=generator)
+    if "future_time_features" in wanted:
+        out["future_time_features"] = torch.randn(batch, int(horizon), features, generator=generator)
+        out["future_values"] = torch.randn(batch, int(horizon), *series[2:], generator=generator)
+    cats = _get(config, "num_static_categorical_features", default=0)
+    if _is_int(cats) and cats > 0:
+        out["static_categorical_features"] = torch.zeros(batch, cats, dtype=torch.long)  # category 0 always exists
+    reals = _get(config, "num_static_real_features", default=0)
+    if _is_int(reals) and reals > 0:
+        out["static_real_features"] = torch.randn(batch, reals, generator=generator)
+    if "past_values_padding" in wanted:
+        out["past_values_padding"] = torch.zeros(*series)
+    if "freq" in wanted:
+        out["freq"] = torch.zeros(batch, 1, dtype=torch.long)
+    return out
+
+
 def _get(config, *names, default=None):
     for n in names:
         try:
@@ -758,7 +1021,11 @@ def sub_config(config, *names):
 
 def text_config(config):
     """The sub-config that describes text input (text_config, text_encoder, decoder...) or config."""
-    return sub_config(config, "text_config", "text_encoder", "language_config", "llm_config", "decoder", "qformer_config")
+    tc = sub_config(config, "text_config", "text_encoder", "language_config", "llm_config", "decoder", "qformer_config")
+    if tc is config:  # a wrapper around a whole vision-language model (ColPali-likes): its text
+        inner = sub_config(config, "vlm_config")
+        tc = sub_config(inner, "text_config") if inner is not config else config
+    return tc
 
 
 def vision_config(config):
@@ -823,7 +1090,7 @@ def decoder_start_token_id(config):
 
 def image_token_id(config):
     """The placeholder token for an image in the prompt (image_token_id / image_token_index), or None."""
-    for c in (config, text_config(config)):
+    for c in (config, text_config(config), sub_config(config, "vlm_config", "model_config")):
         v = _get(c, "image_token_id", "image_token_index")
         if _is_int(v) and v >= 0:
             return v
@@ -933,7 +1200,18 @@ def mel_features_shape(config):
     return int(bins), int(frames)
 
 
-def audio_features_shape(config, batch, frames=400):
+def _mel_channels_first(model, bins):
+    """True when the model's first 1-d convolution reads the mel bins as its channels: (batch, bins, frames)."""
+    modules = getattr(model, "modules", None)
+    if not callable(modules) or not _is_int(bins):
+        return False
+    for m in modules():
+        if type(m).__name__ == "Conv1d":
+            return getattr(m, "in_channels", None) == bins
+    return False
+
+
+def audio_features_shape(config, batch, frames=400, model=None):
     """Shape of spectrogram input_features, in the layout the audio encoder reads.
 
     Whisper-style encoders (a max_source_positions) convolve over time with the
@@ -943,6 +1221,11 @@ def audio_features_shape(config, batch, frames=400):
     """
     ac = audio_config(config)
     src = _get(ac, "max_source_positions", default=None)
+    window = _get(ac, "n_window", default=None)
+    if _is_int(window) and window > 0:  # chunked encoders (Qwen-ASR-likes) take whole windows of 2 x n_window frames
+        frames = -(-frames // (2 * window)) * 2 * window
+        if _get(ac, "num_mel_bins") is not None:
+            return (batch, int(_get(ac, "num_mel_bins")), frames)
     if _is_int(src) and src > 0 and _get(ac, "num_mel_bins") is not None:
         return (batch, int(_get(ac, "num_mel_bins")), 2 * src)
     per_channel = _get(ac, "input_feat_per_channel")
@@ -950,15 +1233,21 @@ def audio_features_shape(config, batch, frames=400):
         return (batch, frames, per_channel * int(_get(ac, "input_channels", default=1)))
     width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
                  "mel_bins", default=80)  # fmt: skip
+    if model is not None and _mel_channels_first(model, int(width)):  # a convolution stem over (bins, frames)
+        return (batch, int(width), frames)
     return (batch, frames, int(width))
 
 
-def audio_frames(config, batch):
-    """Number of time frames in audio_features_shape(config, batch): the length of input_features_mask."""
-    shape = audio_features_shape(config, batch)
+def audio_frames(config, batch, model=None):
+    """Number of time frames in audio_features_shape(config, batch, model=model): the length of input_features_mask."""
+    shape = audio_features_shape(config, batch, model=model)
     ac = audio_config(config)
-    whisper_like = _is_int(_get(ac, "max_source_positions")) and _get(ac, "num_mel_bins") is not None
-    return shape[2] if whisper_like else shape[1]
+    whisper_like = (_is_int(_get(ac, "max_source_positions")) or _is_int(_get(ac, "n_window"))) and _get(
+        ac, "num_mel_bins"
+    ) is not None
+    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels", "mel_bins")
+    channels_first = model is not None and _is_int(width) and _mel_channels_first(model, width)
+    return shape[2] if whisper_like or channels_first else shape[1]
 
 
 def audio_token_id(config):
@@ -1037,17 +1326,23 @@ def _first(d, keys):
     return None, None
 
 
-def _shrink_heads(n):
-    if n >= TINY_HEADS:
-        return TINY_HEADS
+def _cap(v, limit):
+    return v if limit is None else min(v, limit)
+
+
+def _shrink_heads(n, limit=TINY_HEADS):
+    if limit is None:
+        return n
+    if n >= limit:
+        return limit
     return 2 if n == 3 else n
 
 
-def _shrink_dim_list(values):
-    if not values or not all(_is_int(v) and v > 0 for v in values) or max(values) <= 64:
+def _shrink_dim_list(values, limit=64):
+    if limit is None or not values or not all(_is_int(v) and v > 0 for v in values) or max(values) <= limit:
         return values
     f = 1
-    while max(values) / f > 64:
+    while max(values) / f > limit:
         f *= 2
     return [max(8, v // f) for v in values]
 
@@ -1071,56 +1366,61 @@ def _tiny_backbone(timm):
     return out
 
 
-def _shrink_dict(d, seq_len):
+def _shrink_dict(d, seq_len, sizes=None):
+    sizes = sizes or LEVEL_SIZES["tiny"]
     out = {}
     cap = max(MAX_POSITIONS_CAP, (seq_len or 0) + 64)
     for k, v in d.items():
         if _is_subconfig(v) and v.get("model_type") == "timm_backbone":
             out[k] = _tiny_backbone(v)
         elif _is_subconfig(v):
-            out[k] = _shrink_dict(v, seq_len)
+            out[k] = _shrink_dict(v, seq_len, sizes)
         elif _is_int(v) and v > 0:
             if _matches(k, _KV_HEAD_KEYS):
                 out[k] = v  # fixed up once the heads are known
             elif _matches(k, _HIDDEN_KEYS, _HIDDEN_SUFFIXES):
-                out[k] = min(v, TINY_HIDDEN)
+                out[k] = _cap(v, sizes["hidden"])
             elif _matches(k, _FFN_KEYS, _FFN_SUFFIXES):
-                out[k] = min(v, TINY_INTERMEDIATE)
+                out[k] = _cap(v, sizes["ffn"])
             elif _matches(k, _HEAD_KEYS, _HEAD_SUFFIXES):
-                out[k] = _shrink_heads(v)
+                out[k] = _shrink_heads(v, sizes["heads"])
             elif _matches(k, _LAYER_KEYS, _LAYER_SUFFIXES):
-                out[k] = min(v, TINY_LAYERS)
+                out[k] = _cap(v, sizes["layers"])
             elif k in _EXPERT_KEYS:
-                out[k] = min(v, TINY_EXPERTS)
+                out[k] = _cap(v, sizes["experts"])
             elif k in _EXPERT_TOPK_KEYS:
-                out[k] = min(v, TINY_EXPERTS_PER_TOKEN)
+                out[k] = _cap(v, sizes["experts_per_token"])
             elif k in _LORA_KEYS:
-                out[k] = min(v, TINY_LORA_RANK)
+                out[k] = _cap(v, sizes["lora"])
             elif k in _ROPE_DIM_KEYS:
-                out[k] = min(v, TINY_ROPE_HEAD_DIM)
+                out[k] = _cap(v, sizes["rope"])
             elif k in ("state_size", "mamba_d_state", "ssm_state_size", "d_state"):
-                out[k] = min(v, TINY_STATE)
+                out[k] = _cap(v, sizes["state"])
             elif k in ("n_group", "topk_group"):
-                out[k] = 1
+                out[k] = 1 if sizes["experts"] is not None and v > 1 else v
             elif k == "vocab_size":
-                out[k] = min(v, TINY_VOCAB)
+                out[k] = _cap(v, sizes["vocab"])
             elif k in _POSITION_KEYS:
                 out[k] = min(v, cap)
             elif k == "image_size" and v > MAX_IMAGE_SIZE:
                 out[k] = TINY_IMAGE_SIZE
             elif k == "max_source_positions":
                 out[k] = min(v, MAX_SOURCE_POSITIONS)
+            elif k == "context_length" and "prediction_length" in d:
+                out[k] = min(v, 64)  # a time-series context; the inputs follow it
             else:
                 out[k] = v
         elif isinstance(v, (list, tuple)) and v and all(_is_int(x) for x in v):
             if k in _DIM_LIST_KEYS:
-                out[k] = _shrink_dim_list(list(v))
+                out[k] = _shrink_dim_list(list(v), sizes["dim_list"])
             elif k in _DEPTH_LIST_KEYS:
-                out[k] = [min(x, TINY_LAYERS) for x in v]
+                out[k] = [_cap(x, sizes["layers"]) for x in v]
             elif _matches(k, _HEAD_KEYS, _HEAD_SUFFIXES):
-                out[k] = [_shrink_heads(x) for x in v]
+                out[k] = [_shrink_heads(x, sizes["heads"]) for x in v]
             else:
                 out[k] = v
+        elif v is None and k == "prediction_length" and "context_length" in d:
+            out[k] = TIME_SERIES_PREDICTION_LENGTH  # time-series configs refuse to build without a horizon
         else:
             out[k] = v
     return out
@@ -1225,7 +1525,7 @@ def _fix_dims(orig, d, vision_layers=None):
                 continue
             if kv == orig_heads:
                 d[k] = heads
-            elif kv == orig.get(k) or kv > heads or heads % kv:
+            elif (kv == orig.get(k) and heads != orig_heads) or kv > heads or heads % kv:
                 kv = 1 if kv == 1 else min(TINY_KV_HEADS, heads)
                 d[k] = kv if heads % kv == 0 else 1
         if hidden and hidden % heads == 0:
@@ -1298,29 +1598,145 @@ def _remap(old, vocab, mapping):
     return mapping[key]
 
 
-def shrink_dict(d, overrides=None, seq_len=None):
-    """The shrunk copy of a config dict (what shrink_config rebuilds the config from)."""
+def shrink_dict(d, overrides=None, seq_len=None, level="tiny"):
+    """The shrunk copy of a config dict at a shrink level (what shrink_config rebuilds the config from)."""
+    if level not in LEVEL_SIZES:
+        raise ValueError(f"unknown shrink level {level!r}; known: {', '.join(SHRINK_LEVELS)}")
     orig = json.loads(json.dumps(d, default=str))
-    out = _shrink_dict(orig, seq_len)
+    out = _shrink_dict(orig, seq_len, LEVEL_SIZES[level])
     _merge(out, overrides)
     _fix_dims(orig, out)
+    _fix_agreement(orig, out, overrides or {})
+    _fix_groups(out)
     mapping = {}
     _remap_token_ids(out, None, mapping)
     return out
 
 
-def shrink_config(config, overrides=None, seq_len=None):
-    """A tiny copy of a transformers config, consistent in its dimensions.
+def shrink_config(config, overrides=None, seq_len=None, level="tiny"):
+    """A small copy of a transformers config, consistent in its dimensions.
 
-    Hidden sizes go to 32, FFN sizes to 64, layers to 2, heads to 4 (key/value
-    heads to a divisor), vocabularies to 1024, experts to 4, recursively through
-    sub-configs (text_config, vision_config, ...). Per-layer lists follow the new
-    layer count, head_dim follows hidden/heads, special token ids beyond the new
-    vocabulary are moved to its top. overrides (the catalog's or a family
+    At level "tiny" hidden sizes go to 32, FFN sizes to 64, layers to 2, heads
+    to 4 (key/value heads to a divisor), vocabularies to 1024, experts to 4,
+    recursively through sub-configs (text_config, vision_config, ...); "small"
+    uses 128 / 256 / 8 heads / 4096; "capped" keeps the default widths and caps
+    the depth (see LEVEL_SIZES). Per-layer lists follow the new layer count,
+    head_dim follows hidden/heads, widths that equalled a shrunk width keep
+    equalling it, group counts divide their channels, special token ids beyond
+    the new vocabulary move to its top. overrides (the catalog's or a family
     template's values, nested dicts for sub-configs) are applied last and win.
+    When the config class's own validation still rejects the result with a
+    "`a` (x) must equal ... (y)" message, a is set to y and the config is built
+    again (a few times at most).
     """
-    small = shrink_dict(config.to_dict(), overrides, seq_len)
-    return type(config)(**_constructor_kwargs(config, small, overrides or {}))
+    small = shrink_dict(config.to_dict(), overrides, seq_len, level)
+    last = None
+    for _ in range(MAX_VALIDATOR_REPAIRS + 1):
+        try:
+            return type(config)(**_constructor_kwargs(config, small, overrides or {}))
+        except Exception as exc:  # transformers' strict validators raise their own error types
+            repair = _validator_repair(exc)
+            if repair is None or repair == last or not _set_path(small, *repair):
+                raise
+            last = repair
+
+
+MAX_VALIDATOR_REPAIRS = 6
+_MUST_EQUAL = re.compile(r"`?([A-Za-z_][\w.]*)`? \((\d+)\) must (?:equal|match|be equal to)\b[^(]*\((\d+)\)")
+
+
+def _validator_repair(exc):
+    """(dotted key, wanted value) from a validator's "`a` (x) must equal `b` (y)" message, else None."""
+    text = ""
+    while exc is not None and len(text) < 4000:
+        text += " " + str(exc)
+        exc = exc.__cause__ or exc.__context__
+    m = _MUST_EQUAL.search(text)
+    if not m or m.group(2) == m.group(3):
+        return None
+    return m.group(1), int(m.group(3))
+
+
+def _set_path(d, dotted, value):
+    """Set d[a][b]... = value for dotted "a.b"; False when the path is not in d."""
+    *parents, key = dotted.split(".")
+    for p in parents:
+        d = d.get(p) if isinstance(d, dict) else None
+    if not isinstance(d, dict) or key not in d:
+        return False
+    d[key] = value
+    return True
+
+
+# Names of integer config entries that are widths (of a layer, a projection, a condition vector...).
+_WIDTH_NAME = re.compile(r"(^|_)(dim|dims|size|channels|hidden|width|features)$|^(hidden|d)_|_hidden_")
+_NOT_WIDTH_NAME = re.compile(
+    r"vocab|position|image|patch|window|kernel|stride|sample|batch|codebook|length|bins|frame|rate|chunk|block|"
+    r"cache|pool|step|spec|grid|tile|crop|bucket|max_|min_|num_|seq|token|layer|head|expert|group|rank|ratio"
+)
+
+
+def _width_key(k):
+    return isinstance(k, str) and bool(_WIDTH_NAME.search(k)) and not _NOT_WIDTH_NAME.search(k)
+
+
+def _walk_pairs(orig, new, path=()):
+    """(path, key, original value, new value) for every integer entry in both trees."""
+    for k, v in new.items():
+        ov = orig.get(k) if isinstance(orig, dict) else None
+        if isinstance(v, dict):
+            yield from _walk_pairs(ov if isinstance(ov, dict) else {}, v, path + (k,))
+        elif _is_int(v) and _is_int(ov):
+            yield path, k, ov, v
+
+
+def _fix_agreement(orig, d, overrides):
+    """Widths that equalled a shrunk hidden size in the default config equal its new value.
+
+    Default configs are consistent: a head's condition_dim, an adapter's input
+    width or a projector's output equal some tower's hidden size. Shrinking the
+    hidden sizes by name leaves such entries behind; they follow the hidden size
+    they equalled (hidden sizes first, then FFN sizes). Overridden entries stay.
+    """
+    mapping = {}
+    for pass_keys in ((_HIDDEN_KEYS, _HIDDEN_SUFFIXES), (_FFN_KEYS, _FFN_SUFFIXES)):
+        for _, k, ov, v in _walk_pairs(orig, d):
+            if ov != v and _matches(k, *pass_keys):
+                mapping.setdefault(ov, v)
+    if not mapping:
+        return
+
+    def walk(o, n, ov_over):
+        for k, v in n.items():
+            ov = o.get(k) if isinstance(o, dict) else None
+            over = ov_over.get(k) if isinstance(ov_over, dict) else None
+            if isinstance(v, dict):
+                walk(ov if isinstance(ov, dict) else {}, v, over if isinstance(over, dict) else {})
+            elif _is_int(v) and v == ov and v >= 64 and v in mapping and over is None and _width_key(k):
+                n[k] = mapping[v]
+
+    walk(orig, d, overrides)
+
+
+_GROUP_KEYS = {"num_groups", "norm_num_groups", "resnet_groups", "num_norm_groups", "groups", "group_norm_groups",
+               "conv_groups", "attention_groups", "norm_groups", "num_channel_groups"}  # fmt: skip
+
+
+def _fix_groups(d):
+    """Group counts (group norms, grouped convolutions) divide every width of their config."""
+    for v in d.values():
+        if isinstance(v, dict):
+            _fix_groups(v)
+    widths = []
+    for k, v in d.items():
+        if (_matches(k, _HIDDEN_KEYS, _HIDDEN_SUFFIXES) or k in _DIM_LIST_KEYS or k.endswith("channels")) and k != "num_channels":
+            widths.extend(x for x in (v if isinstance(v, list) else [v]) if _is_int(x) and x > 0)
+    if not widths:
+        return
+    for k in [k for k in d if k in _GROUP_KEYS or (k.endswith("_groups") and "key_value" not in k)]:
+        g = d.get(k)
+        if _is_int(g) and g > 1 and any(w % g for w in widths):
+            d[k] = math.gcd(g, *widths)
 
 
 def _fields(cls):

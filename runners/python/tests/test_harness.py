@@ -314,3 +314,66 @@ def test_missing_core_package_is_not_a_skip():
 
 def test_model_class_resolves_a_dotted_path():
     assert harness.model_class("json.decoder.JSONDecoder") is json.decoder.JSONDecoder
+
+
+def ladder_module(fail_levels, error=RuntimeError("shape '[1, 40, 8, 8]' is invalid for input of size 1280")):
+    """A module whose forward fails at the shrink levels in fail_levels."""
+
+    def build_config(ctx):
+        return {"hidden_size": {"tiny": 32, "small": 128, "capped": 4096}[ctx.shrink_level], "num_hidden_layers": 2}
+
+    def run_model(ctx):
+        if ctx.shrink_level in fail_levels:
+            raise error
+        return {"logits": FakeTensor([1, 3], 0.5)}
+
+    return module(build_config=build_config, run_model=run_model)
+
+
+@pytest.mark.parametrize(
+    "fail_levels, status, level",
+    [
+        ((), "pass", "tiny"),
+        (("tiny",), "pass", "small"),
+        (("tiny", "small"), "fail", "small"),  # capped: ~400M parameters, over the budget: not run
+    ],
+)
+def test_shrink_ladder_tries_larger_levels_and_records_which_ran(fail_levels, status, level):
+    r = harness.execute(ladder_module(fail_levels))
+    assert r["status"] == status, r["traceback"]
+    assert r["extra"]["shrink_level"] == level
+    if fail_levels:
+        assert [a["level"] for a in r["extra"]["shrink_attempts"]][: len(fail_levels)] == list(fail_levels)
+    if status == "fail":
+        assert r["error_message"].startswith("RuntimeError: shape '[1, 40, 8, 8]'")  # the tiny level's error first
+        assert "capped: ~" in r["error_message"] and "over the 100M budget" in r["error_message"]
+
+
+def test_shrink_ladder_stops_on_errors_no_size_avoids():
+    r = harness.execute(ladder_module(("tiny", "small"), NotImplementedError("missing the required forward")))
+    assert r["status"] == "fail" and r["extra"]["shrink_level"] == "tiny"
+    assert r["error_message"] == "NotImplementedError: missing the required forward"
+
+
+def test_estimate_parameters():
+    llama7b = {"hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "vocab_size": 32000}
+    assert 6e9 < harness.estimate_parameters(llama7b) < 7.5e9
+    nested = {"text_config": {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "vocab_size": 100}}
+    assert harness.estimate_parameters(nested) == 2 * (4 * 32 * 32 + 3 * 32 * 64) + 2 * 3200
+
+
+@pytest.mark.parametrize(
+    "message, repair",
+    [
+        ("`flow_head_config.condition_dim` (768) must equal the backbone `hidden_size` (32).",
+         ("flow_head_config.condition_dim", 32)),
+        ("`adaptor_config.intermediate_size` (64) must equal `text_config.hidden_size // 4` (8).",
+         ("adaptor_config.intermediate_size", 8)),
+        ("vision_config.out_hidden_size (1152) must equal text_config.hidden_size (32)", ("vision_config.out_hidden_size", 32)),
+        ("in_channels must be divisible by groups", None),
+    ],
+)  # fmt: skip
+def test_validator_repair_reads_what_the_validator_wants(message, repair):
+    wrapped = ValueError("Class validation error for validator 'validate_architecture':")
+    wrapped.__cause__ = ValueError(message)
+    assert harness._validator_repair(wrapped) == repair
