@@ -14,17 +14,13 @@ import (
 	"github.com/hwcov/hwcov/internal/store"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdBaseline)
-}
-
 // NewCmdBaseline builds `hwcov baseline`.
 func NewCmdBaseline(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "baseline",
 		Short: "The base branch's results, to compare a pull request with",
 	}
-	cmd.AddCommand(NewCmdBaselineFetch(f, nil))
+	cmd.AddCommand(NewCmdBaselineFetch(f))
 	return cmd
 }
 
@@ -44,7 +40,7 @@ type BaselineFetchOptions struct {
 }
 
 // NewCmdBaselineFetch builds `hwcov baseline fetch`.
-func NewCmdBaselineFetch(f *Factory, runF func(*BaselineFetchOptions) error) *cobra.Command {
+func NewCmdBaselineFetch(f *Factory) *cobra.Command {
 	opts := &BaselineFetchOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "fetch --out base.duckdb",
@@ -71,9 +67,6 @@ yet"; --require makes that exit 1 instead. Needs GITHUB_TOKEN with actions: read
 			"  hwcov baseline fetch --sha $(git merge-base origin/main HEAD) --out base.duckdb",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runBaselineFetch(c.Context(), opts)
 		},
 	}

@@ -15,14 +15,10 @@ import (
 	"github.com/hwcov/hwcov/runners/web"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdBrowser(f) })
-}
-
 // NewCmdBrowser builds `hwcov browser`.
 func NewCmdBrowser(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "browser", Short: "The browser service that runs webgpu and webnn tests"}
-	cmd.AddCommand(NewCmdBrowserServe(f, nil))
+	cmd.AddCommand(NewCmdBrowserServe(f))
 	return cmd
 }
 
@@ -34,7 +30,7 @@ type BrowserServeOptions struct {
 }
 
 // NewCmdBrowserServe builds `hwcov browser serve`.
-func NewCmdBrowserServe(f *Factory, runF func(*BrowserServeOptions) error) *cobra.Command {
+func NewCmdBrowserServe(f *Factory) *cobra.Command {
 	opts := &BrowserServeOptions{F: f}
 	cmd := &cobra.Command{
 		Use:     "serve",
@@ -42,9 +38,6 @@ func NewCmdBrowserServe(f *Factory, runF func(*BrowserServeOptions) error) *cobr
 		Example: "  hwcov browser serve   # then: export HWCOV_BROWSER_URL=...; pytest generated_tests/test_bert_webgpu.py",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runBrowserServe(c.Context(), opts)
 		},
 	}

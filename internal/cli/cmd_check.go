@@ -11,10 +11,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdCheck(f, nil) })
-}
-
 // CheckOptions are the options of `hwcov check`.
 type CheckOptions struct {
 	F              *Factory
@@ -28,7 +24,7 @@ type CheckOptions struct {
 }
 
 // NewCmdCheck builds `hwcov check`.
-func NewCmdCheck(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
+func NewCmdCheck(f *Factory) *cobra.Command {
 	opts := &CheckOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "check --head run.duckdb [--base base.duckdb]",
@@ -45,9 +41,6 @@ $GITHUB_SHA. Needs GITHUB_TOKEN with checks: write. Exits 1 when --fail-on says 
 			"  hwcov check --head run.duckdb --name 'hwcov (gpu)' --fail-on new-failures,regressions",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runCheck(c.Context(), opts)
 		},
 	}

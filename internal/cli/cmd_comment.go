@@ -11,10 +11,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdComment(f, nil) })
-}
-
 // CommentOptions are the options of `hwcov comment`.
 type CommentOptions struct {
 	F             *Factory
@@ -33,7 +29,7 @@ type CommentOptions struct {
 }
 
 // NewCmdComment builds `hwcov comment`.
-func NewCmdComment(f *Factory, runF func(*CommentOptions) error) *cobra.Command {
+func NewCmdComment(f *Factory) *cobra.Command {
 	opts := &CommentOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "comment --base base.duckdb --head run.duckdb [--pr N]",
@@ -59,9 +55,6 @@ Server). Exits 1 when --fail-on says so, after posting.`,
 			"  hwcov comment --dry-run --base base.duckdb --head run.duckdb                  # print the body",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runComment(c.Context(), opts)
 		},
 	}

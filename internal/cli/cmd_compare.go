@@ -20,10 +20,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdCompare(f, nil) })
-}
-
 // CompareFlags are the flags compare, comment and check share: which
 // databases, how to decide, and when to fail.
 type CompareFlags struct {
@@ -411,7 +407,7 @@ type CompareOptions struct {
 var CompareFormats = []string{"markdown", "json"}
 
 // NewCmdCompare builds `hwcov compare`.
-func NewCmdCompare(f *Factory, runF func(*CompareOptions) error) *cobra.Command {
+func NewCmdCompare(f *Factory) *cobra.Command {
 	opts := &CompareOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "compare --base base.duckdb --head run.duckdb",
@@ -432,9 +428,6 @@ when run in GitHub Actions. Exits 1 when --fail-on says so (default: new failure
 			"  hwcov compare --head run.duckdb --threshold 5 --alpha 0.001 --test welch",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runCompare(c.Context(), opts)
 		},
 	}

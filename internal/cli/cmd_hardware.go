@@ -19,7 +19,7 @@ func NewCmdHardware(f *Factory) *cobra.Command {
 		Use:   "hardware",
 		Short: "List, show, add and detect hardware platforms",
 	}
-	cmd.AddCommand(NewCmdHardwareList(f, nil), NewCmdHardwareShow(f, nil), NewCmdHardwareAdd(f, nil), NewCmdHardwareDetect(f, nil))
+	cmd.AddCommand(NewCmdHardwareList(f), NewCmdHardwareShow(f), NewCmdHardwareAdd(f), NewCmdHardwareDetect(f))
 	return cmd
 }
 
@@ -30,16 +30,13 @@ type HardwareListOptions struct {
 }
 
 // NewCmdHardwareList builds `hwcov hardware list`.
-func NewCmdHardwareList(f *Factory, runF func(*HardwareListOptions) error) *cobra.Command {
+func NewCmdHardwareList(f *Factory) *cobra.Command {
 	opts := &HardwareListOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in and custom platforms with their runner labels",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareList(opts)
 		},
 	}
@@ -81,7 +78,7 @@ type HardwareShowOptions struct {
 }
 
 // NewCmdHardwareShow builds `hwcov hardware show`.
-func NewCmdHardwareShow(f *Factory, runF func(*HardwareShowOptions) error) *cobra.Command {
+func NewCmdHardwareShow(f *Factory) *cobra.Command {
 	opts := &HardwareShowOptions{F: f}
 	return &cobra.Command{
 		Use:     "show PLATFORM",
@@ -90,9 +87,6 @@ func NewCmdHardwareShow(f *Factory, runF func(*HardwareShowOptions) error) *cobr
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareShow(opts)
 		},
 	}
@@ -137,7 +131,7 @@ type HardwareAddOptions struct {
 }
 
 // NewCmdHardwareAdd builds `hwcov hardware add`.
-func NewCmdHardwareAdd(f *Factory, runF func(*HardwareAddOptions) error) *cobra.Command {
+func NewCmdHardwareAdd(f *Factory) *cobra.Command {
 	opts := &HardwareAddOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "add --properties FILE.json",
@@ -149,9 +143,6 @@ field and the file; nothing is written on error) and saves it as
 		Aliases: []string{"define"},
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareAdd(opts)
 		},
 	}
@@ -209,7 +200,7 @@ type HardwareDetectOptions struct {
 }
 
 // NewCmdHardwareDetect builds `hwcov hardware detect`.
-func NewCmdHardwareDetect(f *Factory, runF func(*HardwareDetectOptions) error) *cobra.Command {
+func NewCmdHardwareDetect(f *Factory) *cobra.Command {
 	opts := &HardwareDetectOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "detect",
@@ -221,9 +212,6 @@ comma-separated runner labels to register a self-hosted runner with.`,
 		Example: "  hwcov hardware detect\n  ./config.sh --labels \"$(hwcov hardware detect --labels)\"",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareDetect(c.Context(), opts)
 		},
 	}

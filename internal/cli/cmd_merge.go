@@ -17,10 +17,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdMerge(f, nil) })
-}
-
 // MergeOptions are the options of `hwcov merge`.
 type MergeOptions struct {
 	F       *Factory
@@ -33,7 +29,7 @@ type MergeOptions struct {
 }
 
 // NewCmdMerge builds `hwcov merge`.
-func NewCmdMerge(f *Factory, runF func(*MergeOptions) error) *cobra.Command {
+func NewCmdMerge(f *Factory) *cobra.Command {
 	opts := &MergeOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "merge --into run.duckdb SHARD.duckdb|DIR...",
@@ -48,9 +44,6 @@ and show as "not run (shard lost)" in the reports.`,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Shards = args
-			if runF != nil {
-				return runF(opts)
-			}
 			return runMerge(c.Context(), opts)
 		},
 	}

@@ -19,10 +19,6 @@ import (
 	"github.com/hwcov/hwcov/planner"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdPlan(f, nil) })
-}
-
 // PlanOptions are the options of `hwcov plan`.
 type PlanOptions struct {
 	F               *Factory
@@ -45,7 +41,7 @@ type PlanOptions struct {
 }
 
 // NewCmdPlan builds `hwcov plan`.
-func NewCmdPlan(f *Factory, runF func(*PlanOptions) error) *cobra.Command {
+func NewCmdPlan(f *Factory) *cobra.Command {
 	opts := &PlanOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -70,9 +66,6 @@ of --db, capped by --budget-minutes; --explain says why each test was picked.`,
   hwcov plan --models bert --hardware cpu --benchmark --format table`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runPlan(c.Context(), opts)
 		},
 	}

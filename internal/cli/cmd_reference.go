@@ -17,10 +17,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdReference)
-}
-
 // ReferenceManifest is reference/manifest.json: one entry per stored test output.
 type ReferenceManifest struct {
 	Format       int              `json:"format"`
@@ -61,11 +57,11 @@ func NewCmdReference(f *Factory) *cobra.Command {
 		Use:   "reference",
 		Short: "Store CPU reference outputs and validate platforms against them",
 	}
-	cmd.AddCommand(newCmdReferenceGenerate(f, nil), newCmdReferenceValidate(f, nil))
+	cmd.AddCommand(newCmdReferenceGenerate(f), newCmdReferenceValidate(f))
 	return cmd
 }
 
-func newCmdReferenceGenerate(f *Factory, runF func(*ReferenceOptions) error) *cobra.Command {
+func newCmdReferenceGenerate(f *Factory) *cobra.Command {
 	opts := &ReferenceOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "generate",
@@ -77,9 +73,6 @@ replaces its entries and keeps the others.`,
 		Example: "  hwcov reference generate --models bert,vit,t5 --out reference/\n  hwcov reference generate --priority key --out reference/ --seq-lengths 128,256",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReferenceGenerate(c.Context(), opts)
 		},
 	}
@@ -87,7 +80,7 @@ replaces its entries and keeps the others.`,
 	return cmd
 }
 
-func newCmdReferenceValidate(f *Factory, runF func(*ReferenceOptions) error) *cobra.Command {
+func newCmdReferenceValidate(f *Factory) *cobra.Command {
 	opts := &ReferenceOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -100,9 +93,6 @@ validation) and printed; hwcov report validation shows them again.`,
 		Example: "  hwcov reference validate --models bert,vit --hardware openvino,onnxruntime --reference reference/",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReferenceValidate(c.Context(), opts)
 		},
 	}

@@ -14,19 +14,15 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdReport)
-}
-
 // NewCmdReport builds `hwcov report`.
 func NewCmdReport(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Reports from the results database",
 	}
-	cmd.AddCommand(NewCmdReportMatrix(f, nil))
-	for _, add := range reportSubcommands {
-		cmd.AddCommand(add(f))
+	cmd.AddCommand(NewCmdReportMatrix(f))
+	for _, kind := range []string{"validation", "hardware", "optimal-hardware", "optimization-impact", "profile", "optimizations"} {
+		cmd.AddCommand(NewCmdReportPerf(f, kind))
 	}
 	return cmd
 }
@@ -44,7 +40,7 @@ type ReportMatrixOptions struct {
 }
 
 // NewCmdReportMatrix builds `hwcov report matrix`.
-func NewCmdReportMatrix(f *Factory, runF func(*ReportMatrixOptions) error) *cobra.Command {
+func NewCmdReportMatrix(f *Factory) *cobra.Command {
 	opts := &ReportMatrixOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "matrix",
@@ -57,9 +53,6 @@ architecture of the catalog, tested or not (guide: --expand-hf-models --report).
 		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReportMatrix(c.Context(), opts)
 		},
 	}

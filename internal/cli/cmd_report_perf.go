@@ -11,20 +11,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-// reportSubcommands are added to `hwcov report` by NewCmdReport.
-var reportSubcommands []func(*Factory) *cobra.Command
-
-func init() {
-	reportSubcommands = append(reportSubcommands,
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "validation", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "hardware", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimal-hardware", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimization-impact", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "profile", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimizations", nil) },
-	)
-}
-
 // ReportPerfOptions are the options of `hwcov report validation|hardware|optimal-hardware|optimization-impact|profile`.
 type ReportPerfOptions struct {
 	F      *Factory
@@ -75,15 +61,12 @@ var perfReports = map[string]struct{ short, long, example string }{
 }
 
 // NewCmdReportPerf builds one of the performance reports.
-func NewCmdReportPerf(f *Factory, kind string, runF func(*ReportPerfOptions) error) *cobra.Command {
+func NewCmdReportPerf(f *Factory, kind string) *cobra.Command {
 	opts := &ReportPerfOptions{F: f, Kind: kind}
 	doc := perfReports[kind]
 	cmd := &cobra.Command{
 		Use: kind, Short: doc.short, Long: doc.long, Example: doc.example, Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReportPerf(c.Context(), opts)
 		},
 	}

@@ -24,10 +24,6 @@ import (
 	"github.com/hwcov/hwcov/runners"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdRun(f, nil) })
-}
-
 // RunOptions are the options of `hwcov run`.
 type RunOptions struct {
 	F            *Factory
@@ -65,7 +61,7 @@ type RunOptions struct {
 }
 
 // NewCmdRun builds `hwcov run`.
-func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+func NewCmdRun(f *Factory) *cobra.Command {
 	opts := &RunOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -85,9 +81,6 @@ skips what this run already recorded. (guide: --all, --model, --hardware,
   hwcov run --tests generated_tests/ --hardware cpu --resume`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runRun(c.Context(), opts)
 		},
 	}

@@ -19,17 +19,13 @@ import (
 	"github.com/hwcov/hwcov/workflows"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdWorkflow)
-}
-
 // NewCmdWorkflow builds `hwcov workflow`.
 func NewCmdWorkflow(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "workflow",
 		Short: "Write GitHub Actions workflows and the test schedule for your repository",
 	}
-	cmd.AddCommand(NewCmdWorkflowGenerate(f, nil), NewCmdWorkflowSchedule(f, nil), NewCmdWorkflowShow(f, nil), NewCmdWorkflowPins(f))
+	cmd.AddCommand(NewCmdWorkflowGenerate(f), NewCmdWorkflowSchedule(f), NewCmdWorkflowShow(f), NewCmdWorkflowPins(f))
 	return cmd
 }
 
@@ -61,7 +57,7 @@ type WorkflowGenerateOptions struct {
 }
 
 // NewCmdWorkflowGenerate builds `hwcov workflow generate`.
-func NewCmdWorkflowGenerate(f *Factory, runF func(*WorkflowGenerateOptions) error) *cobra.Command {
+func NewCmdWorkflowGenerate(f *Factory) *cobra.Command {
 	opts := &WorkflowGenerateOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "generate --output .github/workflows/hwcov.yml",
@@ -86,9 +82,6 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
   hwcov workflow generate --style reusable --output - `,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runWorkflowGenerate(opts, c)
 		},
 	}
@@ -298,7 +291,7 @@ type WorkflowScheduleOptions struct {
 }
 
 // NewCmdWorkflowSchedule builds `hwcov workflow schedule`.
-func NewCmdWorkflowSchedule(f *Factory, runF func(*WorkflowScheduleOptions) error) *cobra.Command {
+func NewCmdWorkflowSchedule(f *Factory) *cobra.Command {
 	opts := &WorkflowScheduleOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "schedule --output schedule.json",
@@ -317,9 +310,6 @@ hardware_platforms: a list of platform keys, or "all".`,
 		Example: "  hwcov workflow schedule --output schedule.json\n  hwcov workflow schedule --check schedule.json",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runWorkflowSchedule(opts)
 		},
 	}
@@ -371,7 +361,7 @@ type WorkflowShowOptions struct {
 }
 
 // NewCmdWorkflowShow builds `hwcov workflow show`.
-func NewCmdWorkflowShow(f *Factory, runF func(*WorkflowShowOptions) error) *cobra.Command {
+func NewCmdWorkflowShow(f *Factory) *cobra.Command {
 	opts := &WorkflowShowOptions{F: f}
 	return &cobra.Command{
 		Use:       "show hwcov.yml|hwcov-comment.yml",
@@ -381,9 +371,6 @@ func NewCmdWorkflowShow(f *Factory, runF func(*WorkflowShowOptions) error) *cobr
 		ValidArgs: workflows.Names,
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
 			b, err := workflows.Embedded(opts.Name)
 			if err != nil {
 				return usagef("hwcov workflow show hwcov.yml", "%v", err)
