@@ -428,7 +428,7 @@ func (opts *RunOptions) planTests() ([]testFile, []testid.ID, []store.PlannedTes
 		if err != nil {
 			return nil, nil, nil, templateError(err)
 		}
-		tests = append(tests, renderedTest(id, a, hw, r))
+		tests = append(tests, renderedTest(a, hw, r))
 	}
 	if err := writeTests(g, opts.TestsOut, tests); err != nil {
 		return nil, nil, nil, err
