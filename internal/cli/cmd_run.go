@@ -128,58 +128,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	shardI, shardN := 1, 1
-	if opts.Shard != "" {
-		var err error
-		if shardI, shardN, err = parseShard(opts.Shard); err != nil {
-			return err
-		}
-	}
-	if opts.Workers < 1 || opts.Iterations < 1 || opts.Warmup < 0 || opts.RerunFailed < 0 {
-		return usagef("--workers 1 --iterations 5 --warmup 1", "--workers and --iterations must be at least 1, --warmup and --rerun-failed at least 0")
-	}
-	if opts.TestsDir != "" && opts.Models.given() {
-		return usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
-	}
-	if err := opts.checkBenchmarkFlags(); err != nil {
+	shardI, shardN, err := opts.check()
+	if err != nil {
 		return err
 	}
-	if opts.Which != "" && opts.Schedule == "" {
-		return usagef("hwcov run --schedule schedule.json --which daily", "--which goes with --schedule")
-	}
-	if opts.Schedule != "" {
-		if opts.Plan != "" || opts.TestsDir != "" {
-			return usagef("hwcov run --schedule schedule.json --which daily", "--schedule picks the tests: drop --plan/--tests")
-		}
-		if _, err := applySchedule(f, &opts.Models, &opts.Hardware, opts.Schedule, opts.Which); err != nil {
-			return err
-		}
-	}
-	if (opts.Plan == "") != (opts.ShardID == "") {
-		return usagef("hwcov run --plan plan.json --shard-id cpu-1of2", "--plan and --shard-id go together")
-	}
-	if opts.Plan != "" && (opts.Models.given() || opts.TestsDir != "" || opts.Shard != "") {
-		return usagef("hwcov run --plan plan.json --shard-id ID", "--plan picks the tests: drop --models/--category/--tests/--shard")
-	}
-	var tests []testFile
-	var cells []testid.ID
-	var planned []store.PlannedTest
-	var err error
-	if opts.Plan != "" {
-		tests, cells, planned, err = opts.planTests()
-		opts.Shard = opts.ShardID
-	} else {
-		tests, err = opts.collectTests()
-		if err == nil && opts.sweeping() {
-			cells, err = opts.sweepCells(tests)
-			cells = shardCells(cells, shardI, shardN)
-		} else {
-			tests = shardOf(tests, shardI, shardN)
-			for _, t := range tests {
-				cells = append(cells, t.ID)
-			}
-		}
-	}
+	tests, cells, planned, err := opts.selectTests(shardI, shardN)
 	if err != nil {
 		return err
 	}
@@ -217,53 +170,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 	}
 
-	byPair := map[string]testFile{}
-	for _, t := range tests {
-		byPair[t.ID.Pair()] = t
-	}
-	jobs := make([]runners.Job, 0, len(cells))
-	for _, c := range cells {
-		t, ok := byPair[c.Pair()]
-		if !ok {
-			return fmt.Errorf("run: no generated file for %s", c)
-		}
-		timeout := opts.Timeout
-		if timeout == 0 && t.HW.DefaultTimeoutSeconds > 0 {
-			timeout = time.Duration(t.HW.DefaultTimeoutSeconds) * time.Second
-		}
-		params := opts.jobParams(c)
-		if timeout > 0 {
-			params["timeout_s"] = timeout.Seconds() // the browser gets the same budget
-		}
-		jobs = append(jobs, runners.Job{
-			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
-			PatchVersion: t.Revision,
-			Params:       params,
-			Requires:     runners.FileImports(t.File),
-		})
-	}
-	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
-	var testOut = f.Err
-	if !opts.Verbose {
-		testOut = nil
-	}
-	webEnv, unavailable, stopWeb, err := startBrowserService(ctx, f, jobs)
+	jobs, err := opts.jobs(tests, cells)
 	if err != nil {
 		return err
 	}
-	defer stopWeb()
-	ex := &runners.Executor{
-		Python: py, HarnessPath: harness, Workers: opts.Workers, Store: db,
-		Env:         append([]string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"}, webEnv...),
-		Progress:    runners.NewProgress(f.Err, isTerminal(f.Err), ghActions),
-		Clock:       f.Now,
-		Stderr:      testOut,
-		Resume:      opts.Resume,
-		RerunFailed: opts.RerunFailed,
-		Categorize:  errpattern.Categorize,
-		Unavailable: unavailable,
-	}
-	sum, runErr := ex.Run(ctx, run, jobs)
+	sum, runErr := opts.execute(ctx, db, run, jobs, py, harness)
 	if opts.JUnit != "" {
 		rs, err := db.Results(context.Background(), run.RunID)
 		if err == nil {
@@ -291,6 +202,123 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return &policyError{msg: fmt.Sprintf("%d tests failed, crashed or timed out (--fail-on-error)", sum.Failed())}
 	}
 	return nil
+}
+
+// check validates the flags of `hwcov run` and returns the --shard i/n.
+func (opts *RunOptions) check() (shardI, shardN int, err error) {
+	f := opts.F
+	shardI, shardN = 1, 1
+	if opts.Shard != "" {
+		if shardI, shardN, err = parseShard(opts.Shard); err != nil {
+			return 0, 0, err
+		}
+	}
+	if opts.Workers < 1 || opts.Iterations < 1 || opts.Warmup < 0 || opts.RerunFailed < 0 {
+		return 0, 0, usagef("--workers 1 --iterations 5 --warmup 1", "--workers and --iterations must be at least 1, --warmup and --rerun-failed at least 0")
+	}
+	if opts.TestsDir != "" && opts.Models.given() {
+		return 0, 0, usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
+	}
+	if err := opts.checkBenchmarkFlags(); err != nil {
+		return 0, 0, err
+	}
+	if opts.Which != "" && opts.Schedule == "" {
+		return 0, 0, usagef("hwcov run --schedule schedule.json --which daily", "--which goes with --schedule")
+	}
+	if opts.Schedule != "" {
+		if opts.Plan != "" || opts.TestsDir != "" {
+			return 0, 0, usagef("hwcov run --schedule schedule.json --which daily", "--schedule picks the tests: drop --plan/--tests")
+		}
+		if _, err := applySchedule(f, &opts.Models, &opts.Hardware, opts.Schedule, opts.Which); err != nil {
+			return 0, 0, err
+		}
+	}
+	if (opts.Plan == "") != (opts.ShardID == "") {
+		return 0, 0, usagef("hwcov run --plan plan.json --shard-id cpu-1of2", "--plan and --shard-id go together")
+	}
+	if opts.Plan != "" && (opts.Models.given() || opts.TestsDir != "" || opts.Shard != "") {
+		return 0, 0, usagef("hwcov run --plan plan.json --shard-id ID", "--plan picks the tests: drop --models/--category/--tests/--shard")
+	}
+	return shardI, shardN, nil
+}
+
+// selectTests picks the shard's tests: from the plan, else from the
+// selection or folder dealt round-robin, and the cells they run.
+func (opts *RunOptions) selectTests(shardI, shardN int) (tests []testFile, cells []testid.ID, planned []store.PlannedTest, err error) {
+	if opts.Plan != "" {
+		tests, cells, planned, err = opts.planTests()
+		opts.Shard = opts.ShardID
+	} else {
+		tests, err = opts.collectTests()
+		if err == nil && opts.sweeping() {
+			cells, err = opts.sweepCells(tests)
+			cells = planner.RoundRobin(cells, shardI, shardN)
+		} else {
+			tests = shardOf(tests, shardI, shardN)
+			for _, t := range tests {
+				cells = append(cells, t.ID)
+			}
+		}
+	}
+	return tests, cells, planned, err
+}
+
+// jobs are the runner jobs of cells, each with its generated file.
+func (opts *RunOptions) jobs(tests []testFile, cells []testid.ID) ([]runners.Job, error) {
+	byPair := map[string]testFile{}
+	for _, t := range tests {
+		byPair[t.ID.Pair()] = t
+	}
+	jobs := make([]runners.Job, 0, len(cells))
+	for _, c := range cells {
+		t, ok := byPair[c.Pair()]
+		if !ok {
+			return nil, fmt.Errorf("run: no generated file for %s", c)
+		}
+		timeout := opts.Timeout
+		if timeout == 0 && t.HW.DefaultTimeoutSeconds > 0 {
+			timeout = time.Duration(t.HW.DefaultTimeoutSeconds) * time.Second
+		}
+		params := opts.jobParams(c)
+		if timeout > 0 {
+			params["timeout_s"] = timeout.Seconds() // the browser gets the same budget
+		}
+		jobs = append(jobs, runners.Job{
+			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
+			PatchVersion: t.Revision,
+			Params:       params,
+			Requires:     runners.FileImports(t.File),
+		})
+	}
+	return jobs, nil
+}
+
+// execute runs the jobs in the shard's workers, with the browser service
+// when web platforms are among them.
+func (opts *RunOptions) execute(ctx context.Context, db *store.DB, run results.Run, jobs []runners.Job, py, harness string) (runners.Summary, error) {
+	f := opts.F
+	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
+	var testOut = f.Err
+	if !opts.Verbose {
+		testOut = nil
+	}
+	webEnv, unavailable, stopWeb, err := startBrowserService(ctx, f, jobs)
+	if err != nil {
+		return runners.Summary{}, err
+	}
+	defer stopWeb()
+	ex := &runners.Executor{
+		Python: py, HarnessPath: harness, Workers: opts.Workers, Store: db,
+		Env:         append([]string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"}, webEnv...),
+		Progress:    runners.NewProgress(f.Err, isTerminal(f.Err), ghActions),
+		Clock:       f.Now,
+		Stderr:      testOut,
+		Resume:      opts.Resume,
+		RerunFailed: opts.RerunFailed,
+		Categorize:  errpattern.Categorize,
+		Unavailable: unavailable,
+	}
+	return ex.Run(ctx, run, jobs)
 }
 
 // infraOf is the error of a run some of whose tests the runner was not set
@@ -452,16 +480,7 @@ func cmpOr(a, b string) string {
 // shardOf keeps shard i of n: the tests sorted by id, every n-th from i-1.
 func shardOf(tests []testFile, i, n int) []testFile {
 	sort.Slice(tests, func(a, b int) bool { return tests[a].ID.String() < tests[b].ID.String() })
-	if n <= 1 {
-		return tests
-	}
-	var out []testFile
-	for k, t := range tests {
-		if k%n == i-1 {
-			out = append(out, t)
-		}
-	}
-	return out
+	return planner.RoundRobin(tests, i, n)
 }
 
 func countsLine(c map[results.Status]int) string {
