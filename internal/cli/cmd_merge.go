@@ -114,12 +114,12 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 	if err != nil {
 		return err
 	}
-	lost, err := lostShards(ctx, db)
+	lost, err := db.LostShards(ctx)
 	if err != nil {
 		return err
 	}
 	for _, l := range lost {
-		fmt.Fprintf(f.Err, "hwcov: shard %s lost: %d planned tests not run\n", l.id, l.tests)
+		fmt.Fprintf(f.Err, "hwcov: shard %s lost: %d planned tests not run\n", l.ID, l.Tests)
 	}
 	if opts.JUnit != "" {
 		rs, err := db.Results(ctx, "")
@@ -150,42 +150,6 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
 	}
 	return nil
-}
-
-type lostShard struct {
-	id    string
-	tests int
-}
-
-// lostShards lists the planned shards none of whose tests has a result.
-func lostShards(ctx context.Context, db *store.DB) ([]lostShard, error) {
-	planned, err := db.PlannedTests(ctx)
-	if err != nil || len(planned) == 0 {
-		return nil, err
-	}
-	rs, err := db.Results(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	have := map[string]bool{}
-	for _, r := range rs {
-		have[r.TestID] = true
-	}
-	total, done := map[string]int{}, map[string]int{}
-	for _, p := range planned {
-		total[p.ShardID]++
-		if have[p.TestID] {
-			done[p.ShardID]++
-		}
-	}
-	var out []lostShard
-	for id, n := range total {
-		if done[id] == 0 {
-			out = append(out, lostShard{id, n})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out, nil
 }
 
 // expandShards turns files and folders into the list of shard databases.

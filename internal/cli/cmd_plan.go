@@ -8,14 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/fsutil"
-	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/planner"
 )
 
@@ -242,32 +240,8 @@ func history(ctx context.Context, f *Factory, path string) (map[string]float64, 
 		return nil, nil, err
 	}
 	defer db.Close()
-	all, err := db.AllResults(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	sum, n := map[string]float64{}, map[string]int{}
-	newestRun, newestAt := "", time.Time{}
-	for _, r := range all {
-		if r.WallMS > 0 {
-			sum[r.TestID] += r.WallMS / 1000
-			n[r.TestID]++
-		}
-		if r.FinishedAt.After(newestAt) {
-			newestRun, newestAt = r.RunID, r.FinishedAt
-		}
-	}
-	durations := map[string]float64{}
-	for id, s := range sum {
-		durations[id] = s / float64(n[id])
-	}
-	var failed []string
-	for _, r := range all {
-		if r.RunID == newestRun && !r.Status.Passed() && r.Status != results.StatusSkip && r.Attempt <= 1 {
-			failed = append(failed, r.TestID)
-		}
-	}
-	return durations, failed, nil
+	h, err := db.History(ctx)
+	return h.Durations, h.Failed, err
 }
 
 // gitChangedFiles lists the files changed between the merge base of ref and HEAD.

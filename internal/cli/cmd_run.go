@@ -165,7 +165,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		run.RunID = opts.RunID
 	}
 	if opts.Resume && opts.RunID == "" {
-		if prev, ok := newestRun(ctx, db, run.Shard); ok {
+		if prev, ok, _ := db.NewestRun(ctx, run.Shard); ok {
 			run.RunID = prev
 		}
 	}
@@ -511,21 +511,6 @@ func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
 		return nil, dbError(path, "", err)
 	}
 	return db, nil
-}
-
-// newestRun returns the newest run id of the same shard in db.
-func newestRun(ctx context.Context, db *store.DB, shard string) (string, bool) {
-	runs, err := db.Runs(ctx)
-	if err != nil {
-		return "", false
-	}
-	best, bestAt := "", time.Time{}
-	for _, r := range runs {
-		if r.Shard == shard && (best == "" || r.StartedAt.After(bestAt)) {
-			best, bestAt = r.RunID, r.StartedAt
-		}
-	}
-	return best, best != ""
 }
 
 // runRecord describes this run from the GitHub Actions environment, if any.
