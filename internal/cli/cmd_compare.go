@@ -189,7 +189,7 @@ func dbError(path, side string, err error) error {
 // headMatrix builds the head's compatibility matrix: catalog order and
 // categories, the platforms that have results, the compatibility rules.
 func headMatrix(f *Factory, rs []results.Result) reporter.Matrix {
-	in := reporter.MatrixInput{Results: newestPerTest(rs)}
+	in := reporter.MatrixInput{Results: store.NewestPerTest(rs)}
 	c, cerr := f.Catalog()
 	reg, herr := f.Hardware()
 	if herr == nil {
@@ -228,37 +228,6 @@ func headMatrix(f *Factory, rs []results.Result) reporter.Matrix {
 		}
 	}
 	return reporter.BuildMatrix(in)
-}
-
-// newestPerTest keeps each test's last attempt of its newest run, as the
-// matrix shows it.
-func newestPerTest(rs []results.Result) []results.Result {
-	idx := map[string]int{}
-	var out []results.Result
-	newer := func(a, b results.Result) bool {
-		ta, tb := a.FinishedAt, b.FinishedAt
-		if ta.IsZero() {
-			ta = a.StartedAt
-		}
-		if tb.IsZero() {
-			tb = b.StartedAt
-		}
-		if !ta.Equal(tb) {
-			return ta.After(tb)
-		}
-		return a.Attempt > b.Attempt
-	}
-	for _, r := range rs {
-		if i, ok := idx[r.TestID]; ok {
-			if newer(r, out[i]) || (r.RunID == out[i].RunID && r.Attempt > out[i].Attempt) {
-				out[i] = r
-			}
-			continue
-		}
-		idx[r.TestID] = len(out)
-		out = append(out, r)
-	}
-	return out
 }
 
 // runsLabel names what a database holds: "`main` @ `abc1234`", "#7 @

@@ -98,3 +98,34 @@ func (d *DB) History(ctx context.Context) (History, error) {
 	}
 	return h, nil
 }
+
+// NewestPerTest keeps each test's last attempt of its newest run, as the
+// matrix shows it.
+func NewestPerTest(rs []results.Result) []results.Result {
+	idx := map[string]int{}
+	var out []results.Result
+	newer := func(a, b results.Result) bool {
+		ta, tb := a.FinishedAt, b.FinishedAt
+		if ta.IsZero() {
+			ta = a.StartedAt
+		}
+		if tb.IsZero() {
+			tb = b.StartedAt
+		}
+		if !ta.Equal(tb) {
+			return ta.After(tb)
+		}
+		return a.Attempt > b.Attempt
+	}
+	for _, r := range rs {
+		if i, ok := idx[r.TestID]; ok {
+			if newer(r, out[i]) || (r.RunID == out[i].RunID && r.Attempt > out[i].Attempt) {
+				out[i] = r
+			}
+			continue
+		}
+		idx[r.TestID] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
