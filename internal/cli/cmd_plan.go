@@ -111,37 +111,9 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	var m *planner.Matrix
-	var sel *planner.Selection
-	if ciMode {
-		c, err := f.Catalog()
-		if err != nil {
-			return err
-		}
-		mopts.Architectures = c.Architectures
-		changed := opts.ChangedFiles
-		if opts.BaseRef != "" {
-			more, err := gitChangedFiles(ctx, opts.BaseRef)
-			if err != nil {
-				return err
-			}
-			changed = append(changed, more...)
-		}
-		sel, err = planner.Select(planner.SelectOptions{
-			Matrix: mopts, ChangedFiles: changed, LastFailed: lastFailed, BudgetMinutes: opts.BudgetMinutes,
-			Durations: durations, HasTemplate: hasTemplate(f),
-		})
-		if err != nil {
-			return plannerError(err)
-		}
-		m = sel.Matrix
-	} else {
-		if mopts.Architectures, err = opts.Models.archs(f); err != nil {
-			return err
-		}
-		if m, err = planner.BuildMatrix(mopts); err != nil {
-			return plannerError(err)
-		}
+	m, sel, err := opts.matrix(ctx, ciMode, mopts, durations, lastFailed)
+	if err != nil {
+		return err
 	}
 	shardOpts := planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations}
 	if opts.Models.AllModels && !ciMode {
@@ -174,9 +146,52 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 		fmt.Fprintf(f.Err, "note: %s\n", n)
 	}
 	fmt.Fprintf(f.Err, "plan: %d tests in %d shards, %d skipped; written to %s\n", plan.TestCount(), len(plan.Shards), len(plan.Skipped), opts.Out)
-	switch opts.Format {
+	return printPlan(f, opts.Format, plan, data)
+}
+
+// matrix builds the plan's matrix: the priority-high selection in CI mode,
+// else every cell of the chosen architectures.
+func (opts *PlanOptions) matrix(ctx context.Context, ciMode bool, mopts planner.MatrixOptions, durations map[string]float64, lastFailed []string) (m *planner.Matrix, sel *planner.Selection, err error) {
+	f := opts.F
+	if ciMode {
+		c, err := f.Catalog()
+		if err != nil {
+			return nil, nil, err
+		}
+		mopts.Architectures = c.Architectures
+		changed := opts.ChangedFiles
+		if opts.BaseRef != "" {
+			more, err := gitChangedFiles(ctx, opts.BaseRef)
+			if err != nil {
+				return nil, nil, err
+			}
+			changed = append(changed, more...)
+		}
+		sel, err = planner.Select(planner.SelectOptions{
+			Matrix: mopts, ChangedFiles: changed, LastFailed: lastFailed, BudgetMinutes: opts.BudgetMinutes,
+			Durations: durations, HasTemplate: hasTemplate(f),
+		})
+		if err != nil {
+			return nil, nil, plannerError(err)
+		}
+		m = sel.Matrix
+	} else {
+		if mopts.Architectures, err = opts.Models.archs(f); err != nil {
+			return nil, nil, err
+		}
+		if m, err = planner.BuildMatrix(mopts); err != nil {
+			return nil, nil, plannerError(err)
+		}
+	}
+	return m, sel, nil
+}
+
+// printPlan writes the plan to stdout as format: the GitHub matrix, the plan
+// file itself or a table of shards.
+func printPlan(f *Factory, format string, plan *planner.Plan, data []byte) error {
+	switch format {
 	case "json":
-		_, err = f.Out.Write(data)
+		_, err := f.Out.Write(data)
 		return err
 	case "table":
 		var rows [][]string
