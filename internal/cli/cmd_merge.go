@@ -72,45 +72,10 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		return err
 	}
 	defer db.Close()
-	if opts.Plan != "" {
-		data, err := os.ReadFile(opts.Plan)
-		if err != nil {
-			return usagef("pass the plan.json from the plan job", "read plan: %v", err)
-		}
-		plan, err := planner.ParsePlan(data)
-		if err != nil {
-			return plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
-		}
-		var planned []store.PlannedTest
-		for _, s := range plan.Shards {
-			for _, id := range s.Tests {
-				planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
-			}
-		}
-		if err := db.RecordPlan(ctx, planned); err != nil {
-			return err
-		}
+	if err := recordPlan(ctx, db, opts.Plan); err != nil {
+		return err
 	}
-	merged, skipped, added := 0, 0, 0
-	err = db.MergeAll(ctx, files, func(rep store.MergeReport, err error) error {
-		file := rep.Source
-		switch {
-		case errors.Is(err, store.ErrNotHwcov):
-			// Not damage but a file made to run SQL on this runner: refuse
-			// the merge rather than report without it.
-			return dbError(file, "shard", err)
-		case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotFound):
-			skipped++
-			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, oneLine(err.Error()))
-			return nil
-		case err != nil:
-			return err
-		}
-		merged++
-		added += rep.NewResults
-		fmt.Fprintf(f.Err, "merged %s: %d results, %d new\n", file, rep.Results, rep.NewResults)
-		return nil
-	})
+	merged, skipped, added, err := mergeShards(ctx, f, db, files)
 	if err != nil {
 		return err
 	}
@@ -135,20 +100,76 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		if err := db.Close(); err != nil {
 			return err
 		}
-		hist, err := openDB(f, opts.History, false)
-		if err != nil {
+		if err := appendHistory(ctx, f, opts.History, opts.Into); err != nil {
 			return err
 		}
-		defer hist.Close()
-		rep, err := hist.Merge(ctx, opts.Into)
-		if err != nil {
-			return fmt.Errorf("append to history %q: %w", opts.History, err)
-		}
-		fmt.Fprintf(f.Out, "history %s: %d new results\n", opts.History, rep.NewResults)
 	}
 	if opts.Strict && (skipped > 0 || len(lost) > 0) {
 		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
 	}
+	return nil
+}
+
+// recordPlan records the tests of the plan file at path (none when path is
+// empty), so that shards which never reported show as lost.
+func recordPlan(ctx context.Context, db *store.DB, path string) error {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usagef("pass the plan.json from the plan job", "read plan: %v", err)
+	}
+	plan, err := planner.ParsePlan(data)
+	if err != nil {
+		return plannerError(fmt.Errorf("%s: %w", path, err))
+	}
+	var planned []store.PlannedTest
+	for _, s := range plan.Shards {
+		for _, id := range s.Tests {
+			planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
+		}
+	}
+	return db.RecordPlan(ctx, planned)
+}
+
+// mergeShards merges the shard files into db, skipping (and counting) those
+// that are damaged or missing, and refusing a file that is not hwcov's.
+func mergeShards(ctx context.Context, f *Factory, db *store.DB, files []string) (merged, skipped, added int, err error) {
+	err = db.MergeAll(ctx, files, func(rep store.MergeReport, err error) error {
+		file := rep.Source
+		switch {
+		case errors.Is(err, store.ErrNotHwcov):
+			// Not damage but a file made to run SQL on this runner: refuse
+			// the merge rather than report without it.
+			return dbError(file, "shard", err)
+		case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotFound):
+			skipped++
+			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, oneLine(err.Error()))
+			return nil
+		case err != nil:
+			return err
+		}
+		merged++
+		added += rep.NewResults
+		fmt.Fprintf(f.Err, "merged %s: %d results, %d new\n", file, rep.Results, rep.NewResults)
+		return nil
+	})
+	return merged, skipped, added, err
+}
+
+// appendHistory appends the merged database into to the history database.
+func appendHistory(ctx context.Context, f *Factory, history, into string) error {
+	hist, err := openDB(f, history, false)
+	if err != nil {
+		return err
+	}
+	defer hist.Close()
+	rep, err := hist.Merge(ctx, into)
+	if err != nil {
+		return fmt.Errorf("append to history %q: %w", history, err)
+	}
+	fmt.Fprintf(f.Out, "history %s: %d new results\n", history, rep.NewResults)
 	return nil
 }
 
