@@ -110,19 +110,7 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	q := ghapi.BaselineQuery{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, HeadSHA: opts.SHA}
 	b, err := gh.FindBaseline(ctx, repo, q)
 	if errors.Is(err, ghapi.ErrNoBaseline) {
-		if opts.Require {
-			return &policyError{msg: err.Error() + " (--require)"}
-		}
-		fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
-		setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
-		if err := emptyDatabase(opts.Out); err != nil {
-			return err
-		}
-		note := baselineNote{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, Reason: noArtifact}
-		if errors.Is(err, ghapi.ErrNoWorkflow) {
-			note.Reason = noWorkflow
-		}
-		return writeBaselineNote(opts.Out, note)
+		return opts.noBaseline(err, workflow, branch)
 	}
 	if err != nil {
 		return githubError(err)
@@ -160,6 +148,25 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": opts.Out,
 		"baseline-run-id": fmt.Sprint(b.RunID), "baseline-sha": b.HeadSHA})
 	return nil
+}
+
+// noBaseline writes an empty baseline and a note saying why, or fails with
+// --require.
+func (opts *BaselineFetchOptions) noBaseline(err error, workflow, branch string) error {
+	f := opts.F
+	if opts.Require {
+		return &policyError{msg: err.Error() + " (--require)"}
+	}
+	fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
+	setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
+	if err := emptyDatabase(opts.Out); err != nil {
+		return err
+	}
+	note := baselineNote{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, Reason: noArtifact}
+	if errors.Is(err, ghapi.ErrNoWorkflow) {
+		note.Reason = noWorkflow
+	}
+	return writeBaselineNote(opts.Out, note)
 }
 
 // workflowFile is the workflow file name in GITHUB_WORKFLOW_REF

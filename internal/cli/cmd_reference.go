@@ -15,6 +15,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners"
 )
 
 // ReferenceManifest is reference/manifest.json: one entry per stored test output.
@@ -115,7 +116,7 @@ func (opts *ReferenceOptions) register(cmd *cobra.Command, dirFlag string) {
 
 func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precision, runSuffix string, params map[string]any) (string, error) {
 	f := opts.F
-	run := f.runRecord("1/1", hardware)
+	run := runners.NewRun(f.Getenv, f.Now(), version(), "1/1", hardware)
 	ro := &RunOptions{
 		F: f, Models: opts.Models, Hardware: hardware, TestsOut: ".hwcov/generated", DB: opts.DB,
 		Workers: opts.Workers, Warmup: 0, Iterations: opts.Iterations, Precision: precision,

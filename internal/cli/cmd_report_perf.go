@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -113,25 +114,35 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 		return err
 	}
 	defer db.Close()
-	var tables []reporter.Table
+	tables, err := opts.tables(ctx, db)
+	if err != nil {
+		return err
+	}
+	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, format) })
+}
+
+// tables reads the results the report of opts.Kind is made of and builds
+// its tables.
+func (opts *ReportPerfOptions) tables(ctx context.Context, db *store.DB) (tables []reporter.Table, err error) {
+	f := opts.F
 	switch opts.Kind {
 	case "optimization-impact":
 		base, err := db.Results(ctx, opts.Base)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		head, err := db.Results(ctx, opts.Head)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(base) == 0 || len(head) == 0 {
-			return usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID (run ids: hwcov report matrix --format json)", "no results for run %q", pick(len(base) == 0, opts.Base, opts.Head))
+			return nil, usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID (run ids: hwcov report matrix --format json)", "no results for run %q", pick(len(base) == 0, opts.Base, opts.Head))
 		}
 		tables = []reporter.Table{reporter.OptimizationImpactTable(base, head, opts.Alpha)}
 	case "profile":
 		rs, err := db.Results(ctx, opts.RunID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var found *results.Result
 		for i := range rs {
@@ -140,15 +151,15 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 			}
 		}
 		if found == nil {
-			return usagef("hwcov run --models MODEL --hardware HW --profile layers", "no profiled result for test %q", opts.Test)
+			return nil, usagef("hwcov run --models MODEL --hardware HW --profile layers", "no profiled result for test %q", opts.Test)
 		}
 		if tables, err = reporter.ProfileTables(*found, opts.Top); err != nil {
-			return err
+			return nil, err
 		}
 	default:
 		rs, err := db.Results(ctx, opts.RunID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rs = filterModels(rs, opts.Models)
 		switch opts.Kind {
@@ -161,7 +172,7 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 		case "optimizations":
 			reg, err := f.Hardware()
 			if err != nil {
-				return err
+				return nil, err
 			}
 			available := map[string][]string{}
 			for _, p := range reg.All() {
@@ -169,10 +180,10 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 			}
 			tables = []reporter.Table{reporter.OptimizationsTable(rs, available)}
 		default:
-			return fmt.Errorf("report %q: unknown", opts.Kind)
+			return nil, fmt.Errorf("report %q: unknown", opts.Kind)
 		}
 	}
-	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, format) })
+	return tables, nil
 }
 
 func pick(cond bool, a, b string) string {

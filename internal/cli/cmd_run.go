@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/planner"
 	"os"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,16 +157,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return err
 		}
 	}
-	run := f.runRecord(opts.Shard, opts.Hardware)
-	run.Environment = opts.runEnvironment(run.Environment)
-	if opts.RunID != "" {
-		run.RunID = opts.RunID
-	}
-	if opts.Resume && opts.RunID == "" {
-		if prev, ok, _ := db.NewestRun(ctx, run.Shard); ok {
-			run.RunID = prev
-		}
-	}
+	run := opts.runRecord(ctx, db)
 
 	jobs, err := opts.jobs(tests, cells)
 	if err != nil {
@@ -184,6 +173,30 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			runErr = err
 		}
 	}
+	return opts.report(db, run, sum, runErr)
+}
+
+// runRecord is the record of this run; with --resume, it continues the
+// shard's newest run in db.
+func (opts *RunOptions) runRecord(ctx context.Context, db *store.DB) results.Run {
+	f := opts.F
+	run := runners.NewRun(f.Getenv, f.Now(), version(), opts.Shard, opts.Hardware)
+	run.Environment = opts.runEnvironment(run.Environment)
+	if opts.RunID != "" {
+		run.RunID = opts.RunID
+	}
+	if opts.Resume && opts.RunID == "" {
+		if prev, ok, _ := db.NewestRun(ctx, run.Shard); ok {
+			run.RunID = prev
+		}
+	}
+	return run
+}
+
+// report prints the run's summary and turns its outcome into the command's
+// error: interrupted, infrastructure, or failed tests with --fail-on-error.
+func (opts *RunOptions) report(db *store.DB, run results.Run, sum runners.Summary, runErr error) error {
+	f := opts.F
 	fmt.Fprintf(f.Out, "run %s: %d tests, %s; wall %s, in-test %s, overhead %.2fx; database %s\n",
 		run.RunID, sum.Tests, countsLine(sum.Counts), sum.Wall.Round(time.Millisecond), sum.InTest.Round(time.Millisecond), sum.Overhead(), db.Path())
 	if sum.Resumed > 0 {
@@ -302,21 +315,21 @@ func (opts *RunOptions) execute(ctx context.Context, db *store.DB, run results.R
 	if !opts.Verbose {
 		testOut = nil
 	}
-	webEnv, unavailable, stopWeb, err := startBrowserService(ctx, f, jobs)
+	web, err := runners.StartBrowserService(ctx, f.Getenv, f.webOptions, f.Err, jobs)
 	if err != nil {
 		return runners.Summary{}, err
 	}
-	defer stopWeb()
+	defer web.Stop()
 	ex := &runners.Executor{
 		Python: py, HarnessPath: harness, Workers: opts.Workers, Store: db,
-		Env:         append([]string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"}, webEnv...),
+		Env:         append([]string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"}, web.Env...),
 		Progress:    runners.NewProgress(f.Err, isTerminal(f.Err), ghActions),
 		Clock:       f.Now,
 		Stderr:      testOut,
 		Resume:      opts.Resume,
 		RerunFailed: opts.RerunFailed,
 		Categorize:  errpattern.Categorize,
-		Unavailable: unavailable,
+		Unavailable: web.Unavailable,
 	}
 	return ex.Run(ctx, run, jobs)
 }
@@ -511,38 +524,6 @@ func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
 		return nil, dbError(path, "", err)
 	}
 	return db, nil
-}
-
-// runRecord describes this run from the GitHub Actions environment, if any.
-func (f *Factory) runRecord(shard string, hardware []string) results.Run {
-	get := f.Getenv
-	now := f.Now()
-	shardName := shard
-	if shardName == "" {
-		shardName = "1/1"
-	}
-	run := results.Run{
-		GitSHA: get("GITHUB_SHA"), GitRef: get("GITHUB_REF"),
-		Shard: shardName, RunnerName: get("RUNNER_NAME"), HwcovVersion: version(), StartedAt: now,
-	}
-	run.WorkflowRunID, _ = strconv.ParseInt(get("GITHUB_RUN_ID"), 10, 64)
-	run.RunAttempt, _ = strconv.Atoi(get("GITHUB_RUN_ATTEMPT"))
-	if ref := get("GITHUB_REF"); strings.HasPrefix(ref, "refs/pull/") {
-		run.PRNumber, _ = strconv.Atoi(strings.SplitN(strings.TrimPrefix(ref, "refs/pull/"), "/", 2)[0])
-	}
-	if l := get("HWCOV_RUNNER_LABELS"); l != "" {
-		run.RunnerLabels = strings.Split(l, ",")
-	}
-	hw := strings.ReplaceAll(strings.Join(hardware, "+"), ",", "+")
-	switch {
-	case run.WorkflowRunID != 0:
-		run.RunID = fmt.Sprintf("gh-%d-%d-%s-%s", run.WorkflowRunID, max(run.RunAttempt, 1), hw, strings.ReplaceAll(shardName, "/", "of"))
-	default:
-		run.RunID = "local-" + now.UTC().Format("20060102T150405.000Z") + "-" + hw + "-" + strings.ReplaceAll(shardName, "/", "of")
-	}
-	env, _ := json.Marshal(map[string]any{"goos": runtime.GOOS, "goarch": runtime.GOARCH, "cpus": runtime.NumCPU()})
-	run.Environment = string(env)
-	return run
 }
 
 func isTerminal(w any) bool {

@@ -113,26 +113,9 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
 
 func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error {
 	f := opts.F
-	if opts.Output == "" {
-		return usagef("--output .github/workflows/hwcov.yml", "--output is required")
-	}
-	n := 0
-	for _, set := range []bool{opts.Priority != "", opts.Models != "", opts.Category != ""} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return usagef("use one of --priority, --models, --category", "more than one way of choosing architectures given")
-	}
-	if p := strings.ToLower(opts.Priority); p != "" && p != "key" && p != "high" {
-		return usagef("--priority high", "--priority %q is not key or high", opts.Priority)
-	}
-	hardware := strings.Join(opts.Hardware, ",")
-	if hardware != "all" {
-		if _, err := f.platforms(opts.Hardware); err != nil {
-			return err
-		}
+	hardware, err := opts.check()
+	if err != nil {
+		return err
 	}
 	o := workflows.CallerOptions{
 		Name: opts.Name, Style: workflows.Style(opts.Style), Action: opts.Action, Workflow: opts.Workflow, Runner: opts.Runner,
@@ -140,9 +123,6 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, BudgetMinutes: opts.BudgetMinutes,
 		RunArgs: opts.RunArgs, Binary: opts.Binary, FailOnError: opts.FailOnError, TimeoutMinutes: opts.TimeoutMinutes,
 		Command: commandLine(c),
-	}
-	if opts.TimeoutMinutes < 1 {
-		return usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
 	}
 	if opts.Schedule != "" {
 		s, err := readSchedule(opts.Schedule)
@@ -166,29 +146,9 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		}
 		return err
 	}
-	pin := func(b []byte) ([]byte, error) { return b, nil }
-	if opts.Pin {
-		extra := map[string]string{}
-		for _, p := range opts.PinSHA {
-			k, sha, err := workflows.ParsePin(p)
-			if err != nil {
-				return usagef("--pin-sha hwcov/hwcov@v0=<commit of the tag>", "--pin-sha %v", err)
-			}
-			extra[k] = sha
-		}
-		pin = func(b []byte) ([]byte, error) {
-			out, err := workflows.PinActions(b, extra)
-			var pe *workflows.PinError
-			if errors.As(err, &pe) {
-				k := pe.Refs[0]
-				repo, ref, _ := strings.Cut(k, "@")
-				return nil, usagef(fmt.Sprintf("--pin-sha %s=<commit> (git ls-remote https://github.com/%s %s shows it), or name the action at a commit",
-					k, repo, ref), "--pin: %v: not in hwcov's table of pinned actions (hwcov workflow pins)", err)
-			}
-			return out, err
-		}
-	} else if len(opts.PinSHA) > 0 {
-		return usagef("--pin --pin-sha ...", "--pin-sha needs --pin")
+	pin, err := opts.pinner()
+	if err != nil {
+		return err
 	}
 	if src, err = pin(src); err != nil {
 		return err
@@ -212,6 +172,67 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		}
 	}
 	return nil
+}
+
+// check validates the flags of `hwcov workflow generate` and returns the
+// --hardware list as the workflow writes it.
+func (opts *WorkflowGenerateOptions) check() (string, error) {
+	f := opts.F
+	if opts.Output == "" {
+		return "", usagef("--output .github/workflows/hwcov.yml", "--output is required")
+	}
+	n := 0
+	for _, set := range []bool{opts.Priority != "", opts.Models != "", opts.Category != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return "", usagef("use one of --priority, --models, --category", "more than one way of choosing architectures given")
+	}
+	if p := strings.ToLower(opts.Priority); p != "" && p != "key" && p != "high" {
+		return "", usagef("--priority high", "--priority %q is not key or high", opts.Priority)
+	}
+	hardware := strings.Join(opts.Hardware, ",")
+	if hardware != "all" {
+		if _, err := f.platforms(opts.Hardware); err != nil {
+			return "", err
+		}
+	}
+	if opts.TimeoutMinutes < 1 {
+		return "", usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
+	}
+	return hardware, nil
+}
+
+// pinner returns what pins the actions of a generated workflow to commits
+// (--pin), or leaves them as they are.
+func (opts *WorkflowGenerateOptions) pinner() (func([]byte) ([]byte, error), error) {
+	pin := func(b []byte) ([]byte, error) { return b, nil }
+	if opts.Pin {
+		extra := map[string]string{}
+		for _, p := range opts.PinSHA {
+			k, sha, err := workflows.ParsePin(p)
+			if err != nil {
+				return nil, usagef("--pin-sha hwcov/hwcov@v0=<commit of the tag>", "--pin-sha %v", err)
+			}
+			extra[k] = sha
+		}
+		pin = func(b []byte) ([]byte, error) {
+			out, err := workflows.PinActions(b, extra)
+			var pe *workflows.PinError
+			if errors.As(err, &pe) {
+				k := pe.Refs[0]
+				repo, ref, _ := strings.Cut(k, "@")
+				return nil, usagef(fmt.Sprintf("--pin-sha %s=<commit> (git ls-remote https://github.com/%s %s shows it), or name the action at a commit",
+					k, repo, ref), "--pin: %v: not in hwcov's table of pinned actions (hwcov workflow pins)", err)
+			}
+			return out, err
+		}
+	} else if len(opts.PinSHA) > 0 {
+		return nil, usagef("--pin --pin-sha ...", "--pin-sha needs --pin")
+	}
+	return pin, nil
 }
 
 // commandLine is the command as a user would type it, for the header.
