@@ -63,19 +63,9 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if strings.TrimSpace(opts.Name) == "" {
 		return usagef("--name hwcov", "--name must not be empty")
 	}
-	sha := opts.SHA
-	if sha == "" {
-		ev, err := readEventOr(f, opts.EventPath)
-		if err != nil {
-			return err
-		}
-		sha = ev.headSHA()
-	}
-	if sha == "" {
-		sha = f.Getenv("GITHUB_SHA")
-	}
-	if sha == "" {
-		return usagef("--sha $(git rev-parse HEAD)", "no commit to attach the check run to: pass --sha or run in GitHub Actions")
+	sha, err := opts.headSHA()
+	if err != nil {
+		return err
 	}
 	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov check")
 	if err != nil {
@@ -122,4 +112,25 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}
 	return cmp.verdict()
+}
+
+// headSHA is the commit the check run is attached to: --sha, else the
+// event's head, else $GITHUB_SHA.
+func (opts *CheckOptions) headSHA() (string, error) {
+	f := opts.F
+	sha := opts.SHA
+	if sha == "" {
+		ev, err := readEventOr(f, opts.EventPath)
+		if err != nil {
+			return "", err
+		}
+		sha = ev.headSHA()
+	}
+	if sha == "" {
+		sha = f.Getenv("GITHUB_SHA")
+	}
+	if sha == "" {
+		return "", usagef("--sha $(git rev-parse HEAD)", "no commit to attach the check run to: pass --sha or run in GitHub Actions")
+	}
+	return sha, nil
 }

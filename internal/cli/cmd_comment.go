@@ -138,6 +138,13 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if ok, err := headIs(ctx, f, gh, repo, pr, expect); err != nil || !ok {
 		return err
 	}
+	return opts.post(ctx, gh, repo, pr, body, cmp)
+}
+
+// post writes body as the pull request's sticky comment and returns the
+// comparison's verdict.
+func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cmp *comparison) error {
+	f := opts.F
 	res, err := gh.UpsertComment(ctx, repo, pr, body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: opts.BotLogin})
 	if err != nil {
 		return githubError(err)

@@ -109,25 +109,9 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
-	var keys []string
-	if len(opts.Hardware) > 0 {
-		ps, err := f.platforms(opts.Hardware)
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			keys = append(keys, p.PlatformKey)
-		}
-	} else {
-		seen := map[string]bool{}
-		for _, r := range rs {
-			seen[r.Hardware] = true
-		}
-		for _, k := range reg.Keys() {
-			if seen[k] {
-				keys = append(keys, k)
-			}
-		}
+	keys, err := opts.platformKeys(rs, reg)
+	if err != nil {
+		return err
 	}
 	archs := make([]reporter.Arch, len(c.Architectures))
 	for i, a := range c.Architectures {
@@ -145,6 +129,32 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		},
 	})
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
+}
+
+// platformKeys are the matrix's columns: --hardware, else the platforms the
+// results are of, in the registry's order.
+func (opts *ReportMatrixOptions) platformKeys(rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
+	f := opts.F
+	if len(opts.Hardware) > 0 {
+		ps, err := f.platforms(opts.Hardware)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			keys = append(keys, p.PlatformKey)
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, r := range rs {
+			seen[r.Hardware] = true
+		}
+		for _, k := range reg.Keys() {
+			if seen[k] {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys, nil
 }
 
 // withLostShards adds a not-run result for every planned test that has no
