@@ -124,13 +124,7 @@ func recordPlan(ctx context.Context, db *store.DB, path string) error {
 	if err != nil {
 		return plannerError(fmt.Errorf("%s: %w", path, err))
 	}
-	var planned []store.PlannedTest
-	for _, s := range plan.Shards {
-		for _, id := range s.Tests {
-			planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
-		}
-	}
-	return db.RecordPlan(ctx, planned)
+	return db.RecordPlan(ctx, plannedTests(plan))
 }
 
 // mergeShards merges the shard files into db, skipping (and counting) those

@@ -421,22 +421,9 @@ func (opts *RunOptions) collectTests() ([]testFile, error) {
 // planTests renders the files for one shard of a plan and returns its cells.
 func (opts *RunOptions) planTests() ([]testFile, []testid.ID, []store.PlannedTest, error) {
 	f := opts.F
-	data, err := os.ReadFile(opts.Plan)
+	cells, planned, err := opts.planCells()
 	if err != nil {
-		return nil, nil, nil, usagef("hwcov plan --out "+opts.Plan, "read plan: %v", err)
-	}
-	plan, err := planner.ParsePlan(data)
-	if err != nil {
-		return nil, nil, nil, plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
-	}
-	shard, err := plan.Shard(opts.ShardID)
-	if err != nil {
-		return nil, nil, nil, plannerError(err)
-	}
-	opts.Hardware = []string{shard.Hardware}
-	cells, err := shard.TestIDs()
-	if err != nil {
-		return nil, nil, nil, plannerError(err)
+		return nil, nil, nil, err
 	}
 	c, err := f.Catalog()
 	if err != nil {
@@ -474,13 +461,30 @@ func (opts *RunOptions) planTests() ([]testFile, []testid.ID, []store.PlannedTes
 	if err := writeTests(g, opts.TestsOut, tests); err != nil {
 		return nil, nil, nil, err
 	}
-	var planned []store.PlannedTest
-	for _, s := range plan.Shards {
-		for _, id := range s.Tests {
-			planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
-		}
-	}
 	return tests, cells, planned, nil
+}
+
+// planCells reads the cells of shard --shard-id from --plan, and every
+// planned test; the shard's platform becomes --hardware.
+func (opts *RunOptions) planCells() ([]testid.ID, []store.PlannedTest, error) {
+	data, err := os.ReadFile(opts.Plan)
+	if err != nil {
+		return nil, nil, usagef("hwcov plan --out "+opts.Plan, "read plan: %v", err)
+	}
+	plan, err := planner.ParsePlan(data)
+	if err != nil {
+		return nil, nil, plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
+	}
+	shard, err := plan.Shard(opts.ShardID)
+	if err != nil {
+		return nil, nil, plannerError(err)
+	}
+	opts.Hardware = []string{shard.Hardware}
+	cells, err := shard.TestIDs()
+	if err != nil {
+		return nil, nil, plannerError(err)
+	}
+	return cells, plannedTests(plan), nil
 }
 
 func cmpOr(a, b string) string {
@@ -531,4 +535,16 @@ func isTerminal(w any) bool {
 		return isatty.IsTerminal(f.Fd())
 	}
 	return false
+}
+
+// plannedTests lists every test of plan with its shard, for the database to
+// tell lost shards.
+func plannedTests(plan *planner.Plan) []store.PlannedTest {
+	var planned []store.PlannedTest
+	for _, s := range plan.Shards {
+		for _, id := range s.Tests {
+			planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
+		}
+	}
+	return planned
 }
