@@ -92,21 +92,12 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if opts.Out == "" {
 		return usagef("--out base.duckdb", "--out is required")
 	}
-	branch := opts.Branch
-	if branch == "" {
-		branch = f.Getenv("GITHUB_BASE_REF")
-	}
-	if branch == "" {
-		branch = "main"
-	}
+	branch := cmpOr(opts.Branch, f.Getenv("GITHUB_BASE_REF"), "main")
 	repo, gh, err := githubSession(f, opts.Repo)
 	if err != nil {
 		return err
 	}
-	workflow := opts.Workflow
-	if workflow == "" {
-		workflow = workflowFile(f.Getenv("GITHUB_WORKFLOW_REF"))
-	}
+	workflow := cmpOr(opts.Workflow, workflowFile(f.Getenv("GITHUB_WORKFLOW_REF")))
 	q := ghapi.BaselineQuery{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, HeadSHA: opts.SHA}
 	b, err := gh.FindBaseline(ctx, repo, q)
 	if errors.Is(err, ghapi.ErrNoBaseline) {

@@ -251,28 +251,6 @@ func sumMap(m map[string]int) int {
 	return n
 }
 
-// writeOutput renders into a buffer and writes it to path atomically, or to stdout.
-func writeOutput(f *Factory, path string, render func(*strings.Builder) error) error {
-	var b strings.Builder
-	if err := render(&b); err != nil {
-		return err
-	}
-	if path == "" || path == "-" {
-		_, err := fmt.Fprint(f.Out, b.String())
-		return err
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := fsutil.WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(f.Err, "wrote %s\n", path)
-	return nil
-}
-
 // selectError turns catalog selection errors into usage errors with hints.
 func selectError(err error) error {
 	var ue *catalog.UnknownError

@@ -75,10 +75,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	details := opts.Details
-	if details == "" {
-		details = detailsURL(f)
-	}
+	details := cmpOr(opts.Details, detailsURL(f))
 	var anns []ghapi.Annotation
 	skipped := 0
 	for _, a := range cmp.annotations(f) {

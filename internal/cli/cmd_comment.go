@@ -78,9 +78,6 @@ Server). Exits 1 when --fail-on says so, after posting.`,
 
 func runComment(ctx context.Context, opts *CommentOptions) error {
 	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.PR < 0 {
 		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
 	}
@@ -111,10 +108,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if err != nil {
 		return err
 	}
-	details := opts.Details
-	if details == "" {
-		details = detailsURL(f)
-	}
+	details := cmpOr(opts.Details, detailsURL(f))
 	in := cmp.reportInput(details, opts.Chart)
 	body := reporter.RenderComment(in)
 	if opts.Summary {

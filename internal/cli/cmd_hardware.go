@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/runners/web"
 )
@@ -103,23 +102,6 @@ func runHardwareShow(opts *HardwareShowOptions) error {
 	}
 	_, err = opts.F.Out.Write(b)
 	return err
-}
-
-// platforms resolves platform names ("all", "cpu,cuda") with helpful errors.
-func (f *Factory) platforms(names []string) ([]hardware.Platform, error) {
-	r, err := f.Hardware()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := r.Resolve(names, catalog.Closest)
-	var ue *hardware.UnknownError
-	if errors.As(err, &ue) {
-		return nil, usagef("hwcov hardware list (or add one: hwcov hardware add --properties FILE.json)", "%v", err)
-	}
-	if err == nil && len(ps) == 0 {
-		return nil, usagef("--hardware cpu (or all)", "no hardware platform named")
-	}
-	return ps, err
 }
 
 // HardwareAddOptions are the options of `hwcov hardware add`.

@@ -131,12 +131,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	if dir := filepath.Dir(opts.Out); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := fsutil.WriteFileAtomic(opts.Out, data, 0o644); err != nil {
+	if err := writeFileDirs(opts.Out, data); err != nil {
 		return err
 	}
 	if sel != nil && opts.Explain {
@@ -298,4 +293,14 @@ func hasTemplate(f *Factory) func(string) bool {
 		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
 		return dir != "" && err == nil
 	}
+}
+
+// writeFileDirs writes data to path atomically, creating its folder.
+func writeFileDirs(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return fsutil.WriteFileAtomic(path, data, 0o644)
 }

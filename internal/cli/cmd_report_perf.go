@@ -124,7 +124,6 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 // tables reads the results the report of opts.Kind is made of and builds
 // its tables.
 func (opts *ReportPerfOptions) tables(ctx context.Context, db *store.DB) (tables []reporter.Table, err error) {
-	f := opts.F
 	switch opts.Kind {
 	case "optimization-impact":
 		base, err := db.Results(ctx, opts.Base)
@@ -170,13 +169,9 @@ func (opts *ReportPerfOptions) tables(ctx context.Context, db *store.DB) (tables
 		case "optimal-hardware":
 			tables = reporter.OptimalHardware(rs)
 		case "optimizations":
-			reg, err := f.Hardware()
+			available, err := opts.F.optimizations()
 			if err != nil {
 				return nil, err
-			}
-			available := map[string][]string{}
-			for _, p := range reg.All() {
-				available[p.PlatformKey] = p.Optimizations
 			}
 			tables = []reporter.Table{reporter.OptimizationsTable(rs, available)}
 		default:
@@ -208,4 +203,17 @@ func filterModels(rs []results.Result, models []string) []results.Result {
 		}
 	}
 	return out
+}
+
+// optimizations are the optimizations each platform offers, by key.
+func (f *Factory) optimizations() (map[string][]string, error) {
+	reg, err := f.Hardware()
+	if err != nil {
+		return nil, err
+	}
+	available := map[string][]string{}
+	for _, p := range reg.All() {
+		available[p.PlatformKey] = p.Optimizations
+	}
+	return available, nil
 }

@@ -487,11 +487,14 @@ func (opts *RunOptions) planCells() ([]testid.ID, []store.PlannedTest, error) {
 	return cells, plannedTests(plan), nil
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
+// cmpOr returns the first of vals that is not empty.
+func cmpOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
 	}
-	return b
+	return ""
 }
 
 // shardOf keeps shard i of n: the tests sorted by id, every n-th from i-1.
@@ -512,22 +515,6 @@ func countsLine(c map[results.Status]int) string {
 		return "nothing ran"
 	}
 	return strings.Join(parts, ", ")
-}
-
-// openDB opens the database with errors a user can act on.
-func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
-	if path == "" {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		path = cfg.DB
-	}
-	db, err := store.Open(path, store.Options{ReadOnly: readOnly, Create: !readOnly})
-	if err != nil {
-		return nil, dbError(path, "", err)
-	}
-	return db, nil
 }
 
 func isTerminal(w any) bool {

@@ -124,19 +124,11 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		RunArgs: opts.RunArgs, Binary: opts.Binary, FailOnError: opts.FailOnError, TimeoutMinutes: opts.TimeoutMinutes,
 		Command: commandLine(c),
 	}
-	if opts.Schedule != "" {
-		s, err := readSchedule(opts.Schedule)
-		if err != nil {
-			return err
-		}
-		for _, e := range s.Entries {
-			if !e.AllHardware {
-				if _, err := f.platforms(e.Hardware); err != nil {
-					return usagef("fix "+e.Name+".hardware_platforms in "+opts.Schedule, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
-				}
-			}
-		}
-		o.Schedule, o.SchedulePath = s, filepath.ToSlash(opts.Schedule)
+	if o.Schedule, err = opts.schedule(); err != nil {
+		return err
+	}
+	if o.Schedule != nil {
+		o.SchedulePath = filepath.ToSlash(opts.Schedule)
 	}
 	src, err := workflows.RenderCaller(o)
 	if err != nil {
@@ -172,6 +164,25 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		}
 	}
 	return nil
+}
+
+// schedule reads --schedule (nil without it) and checks its platforms.
+func (opts *WorkflowGenerateOptions) schedule() (*schedule.Schedule, error) {
+	if opts.Schedule == "" {
+		return nil, nil
+	}
+	s, err := readSchedule(opts.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range s.Entries {
+		if !e.AllHardware {
+			if _, err := opts.F.platforms(e.Hardware); err != nil {
+				return nil, usagef("fix "+e.Name+".hardware_platforms in "+opts.Schedule, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
+			}
+		}
+	}
+	return s, nil
 }
 
 // check validates the flags of `hwcov workflow generate` and returns the
