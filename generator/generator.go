@@ -13,11 +13,12 @@ import (
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/internal/testid"
+	"github.com/hwcov/hwcov/planner"
 )
 
-// Defaults used when a cell leaves a value out.
+// Timing defaults written into every file (a cell's defaults come from
+// planner.DefaultCell).
 const (
-	DefaultSeqLen     = 128
 	DefaultWarmup     = 1
 	DefaultIterations = 5
 )
@@ -83,10 +84,11 @@ func New(opts Options) (*Generator, error) {
 
 // Rendered is one generated test file.
 type Rendered struct {
-	Path   string  // file name, e.g. test_bert_cpu.py (see FileName)
-	TestID string  // the cell it was rendered for, e.g. bert@cpu/fp32/b1/s128
-	Source []byte  // the Python source
-	Chain  []Layer // the templates it was made from, base first
+	Path   string    // file name, e.g. test_bert_cpu.py (see FileName)
+	ID     testid.ID // the cell it was rendered for
+	TestID string    // the same as text, e.g. bert@cpu/fp32/b1/s128
+	Source []byte    // the Python source
+	Chain  []Layer   // the templates it was made from, base first
 	// Revision identifies the template sources behind the file: 12 hex
 	// digits of their SHA-256; results keep it as the guide's patch_version.
 	Revision string
@@ -113,7 +115,7 @@ type Data struct {
 
 // Render renders the test file for arch on hw; cell gives the default
 // precision, batch size and sequence length written into the file (zero values
-// take the platform's defaults).
+// take the defaults of planner.DefaultCell).
 func (g *Generator) Render(arch catalog.Architecture, hw hardware.Platform, cell testid.ID) (Rendered, error) {
 	if arch.Name == "" {
 		return Rendered{}, fmt.Errorf("render: architecture has no name")
@@ -121,7 +123,7 @@ func (g *Generator) Render(arch catalog.Architecture, hw hardware.Platform, cell
 	if hw.PlatformKey == "" {
 		return Rendered{}, fmt.Errorf("render %s: platform has no key", arch.Name)
 	}
-	cell = fillCell(cell, arch, hw)
+	cell = planner.DefaultCell(cell, arch, hw)
 	if cell.Model != arch.Name || cell.Hardware != hw.PlatformKey {
 		return Rendered{}, fmt.Errorf("render %s@%s: test id %s is for another pair", arch.Name, hw.PlatformKey, cell)
 	}
@@ -154,29 +156,7 @@ func (g *Generator) Render(arch catalog.Architecture, hw hardware.Platform, cell
 	if err := t.ExecuteTemplate(&buf, BaseTemplate, data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s: %w", cell, templateError(err, chain))
 	}
-	return Rendered{Path: name, TestID: cell.String(), Source: tidy(buf.Bytes()), Chain: chain, Revision: rev}, nil
-}
-
-func fillCell(cell testid.ID, arch catalog.Architecture, hw hardware.Platform) testid.ID {
-	if cell.Model == "" {
-		cell.Model = arch.Name
-	}
-	if cell.Hardware == "" {
-		cell.Hardware = hw.PlatformKey
-	}
-	if cell.Precision == "" {
-		cell.Precision = hw.PreferredPrecision
-	}
-	if cell.Precision == "" {
-		cell.Precision = "fp32"
-	}
-	if cell.Batch <= 0 {
-		cell.Batch = max(1, hw.DefaultBatchSize)
-	}
-	if cell.Seq <= 0 {
-		cell.Seq = DefaultSeqLen
-	}
-	return cell
+	return Rendered{Path: name, ID: cell, TestID: cell.String(), Source: tidy(buf.Bytes()), Chain: chain, Revision: rev}, nil
 }
 
 // parsedChain is a chain's parsed template set and its revision.

@@ -159,7 +159,7 @@ func BuildMatrix(opts MatrixOptions) (*Matrix, error) {
 	var pairs, overCap, pastMax int
 	for _, a := range opts.Architectures {
 		for _, p := range opts.Platforms {
-			prec := precisionFor(p, opts.Precision)
+			prec := Precision(p, opts.Precision)
 			if ok, reason := hardware.Compatible(a, p, prec); !ok {
 				m.Skipped = append(m.Skipped, Skip{Test: a.Name + "@" + p.PlatformKey, Reason: reason})
 				pairs++
@@ -279,25 +279,6 @@ func sortTests(ts []Test) {
 		sorted[k] = ts[key.i]
 	}
 	copy(ts, sorted)
-}
-
-func precisionFor(p hardware.Platform, given string) string {
-	switch {
-	case given != "":
-		return given
-	case p.PreferredPrecision != "":
-		return p.PreferredPrecision
-	case len(p.SupportedPrecisions) > 0:
-		return p.SupportedPrecisions[0]
-	}
-	return "fp32"
-}
-
-func defaultBatch(p hardware.Platform) int {
-	if p.DefaultBatchSize > 0 {
-		return p.DefaultBatchSize
-	}
-	return 1
 }
 
 // cleanSizes checks a list of batch sizes or sequence lengths and returns it

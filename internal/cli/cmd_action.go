@@ -8,17 +8,13 @@ import (
 	"github.com/hwcov/hwcov/action"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdAction(f, nil) })
-}
-
 // ActionOptions are the options of `hwcov action`.
 type ActionOptions struct {
 	F *Factory
 }
 
 // NewCmdAction builds `hwcov action`, the entry point of action.yml.
-func NewCmdAction(f *Factory, runF func(*ActionOptions) error) *cobra.Command {
+func NewCmdAction(f *Factory) *cobra.Command {
 	opts := &ActionOptions{F: f}
 	return &cobra.Command{
 		Use:   "action",
@@ -33,9 +29,6 @@ Outside a runner (no $GITHUB_OUTPUT) the outputs are printed on stderr.`,
 		Example: "  INPUT_COMMAND=plan INPUT_PRIORITY=key INPUT_HARDWARE=cpu hwcov action",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runAction(opts)
 		},
 	}

@@ -14,17 +14,13 @@ import (
 	"github.com/hwcov/hwcov/internal/store"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdBaseline)
-}
-
 // NewCmdBaseline builds `hwcov baseline`.
 func NewCmdBaseline(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "baseline",
 		Short: "The base branch's results, to compare a pull request with",
 	}
-	cmd.AddCommand(NewCmdBaselineFetch(f, nil))
+	cmd.AddCommand(NewCmdBaselineFetch(f))
 	return cmd
 }
 
@@ -44,7 +40,7 @@ type BaselineFetchOptions struct {
 }
 
 // NewCmdBaselineFetch builds `hwcov baseline fetch`.
-func NewCmdBaselineFetch(f *Factory, runF func(*BaselineFetchOptions) error) *cobra.Command {
+func NewCmdBaselineFetch(f *Factory) *cobra.Command {
 	opts := &BaselineFetchOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "fetch --out base.duckdb",
@@ -71,9 +67,6 @@ yet"; --require makes that exit 1 instead. Needs GITHUB_TOKEN with actions: read
 			"  hwcov baseline fetch --sha $(git merge-base origin/main HEAD) --out base.duckdb",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runBaselineFetch(c.Context(), opts)
 		},
 	}
@@ -99,37 +92,16 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if opts.Out == "" {
 		return usagef("--out base.duckdb", "--out is required")
 	}
-	branch := opts.Branch
-	if branch == "" {
-		branch = f.Getenv("GITHUB_BASE_REF")
-	}
-	if branch == "" {
-		branch = "main"
-	}
+	branch := cmpOr(opts.Branch, f.Getenv("GITHUB_BASE_REF"), "main")
 	repo, gh, err := githubSession(f, opts.Repo)
 	if err != nil {
 		return err
 	}
-	workflow := opts.Workflow
-	if workflow == "" {
-		workflow = workflowFile(f.Getenv("GITHUB_WORKFLOW_REF"))
-	}
+	workflow := cmpOr(opts.Workflow, workflowFile(f.Getenv("GITHUB_WORKFLOW_REF")))
 	q := ghapi.BaselineQuery{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, HeadSHA: opts.SHA}
 	b, err := gh.FindBaseline(ctx, repo, q)
 	if errors.Is(err, ghapi.ErrNoBaseline) {
-		if opts.Require {
-			return &policyError{msg: err.Error() + " (--require)"}
-		}
-		fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
-		setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
-		if err := emptyDatabase(opts.Out); err != nil {
-			return err
-		}
-		note := baselineNote{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, Reason: noArtifact}
-		if errors.Is(err, ghapi.ErrNoWorkflow) {
-			note.Reason = noWorkflow
-		}
-		return writeBaselineNote(opts.Out, note)
+		return opts.noBaseline(err, workflow, branch)
 	}
 	if err != nil {
 		return githubError(err)
@@ -167,6 +139,25 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": opts.Out,
 		"baseline-run-id": fmt.Sprint(b.RunID), "baseline-sha": b.HeadSHA})
 	return nil
+}
+
+// noBaseline writes an empty baseline and a note saying why, or fails with
+// --require.
+func (opts *BaselineFetchOptions) noBaseline(err error, workflow, branch string) error {
+	f := opts.F
+	if opts.Require {
+		return &policyError{msg: err.Error() + " (--require)"}
+	}
+	fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
+	setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
+	if err := emptyDatabase(opts.Out); err != nil {
+		return err
+	}
+	note := baselineNote{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, Reason: noArtifact}
+	if errors.Is(err, ghapi.ErrNoWorkflow) {
+		note.Reason = noWorkflow
+	}
+	return writeBaselineNote(opts.Out, note)
 }
 
 // workflowFile is the workflow file name in GITHUB_WORKFLOW_REF

@@ -5,24 +5,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/runners"
 	"github.com/hwcov/hwcov/runners/web"
 )
-
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdBrowser(f) })
-}
 
 // NewCmdBrowser builds `hwcov browser`.
 func NewCmdBrowser(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "browser", Short: "The browser service that runs webgpu and webnn tests"}
-	cmd.AddCommand(NewCmdBrowserServe(f, nil))
+	cmd.AddCommand(NewCmdBrowserServe(f))
 	return cmd
 }
 
@@ -34,7 +27,7 @@ type BrowserServeOptions struct {
 }
 
 // NewCmdBrowserServe builds `hwcov browser serve`.
-func NewCmdBrowserServe(f *Factory, runF func(*BrowserServeOptions) error) *cobra.Command {
+func NewCmdBrowserServe(f *Factory) *cobra.Command {
 	opts := &BrowserServeOptions{F: f}
 	cmd := &cobra.Command{
 		Use:     "serve",
@@ -42,9 +35,6 @@ func NewCmdBrowserServe(f *Factory, runF func(*BrowserServeOptions) error) *cobr
 		Example: "  hwcov browser serve   # then: export HWCOV_BROWSER_URL=...; pytest generated_tests/test_bert_webgpu.py",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runBrowserServe(c.Context(), opts)
 		},
 	}
@@ -74,51 +64,4 @@ func (f *Factory) webOptions() (web.Options, error) {
 		starts = append(starts, filepath.Dir(exe))
 	}
 	return web.OptionsFromEnv(f.Getenv, starts...)
-}
-
-// startBrowserService starts the browser service when jobs hold webgpu/webnn
-// tests (unless $HWCOV_BROWSER_URL names one already running) and returns the
-// workers' extra environment, the web platforms this runner cannot run (no
-// browser installed: their tests are infra_error) and a stop function.
-func startBrowserService(ctx context.Context, f *Factory, jobs []runners.Job) ([]string, map[string]runners.InfraProblem, func(), error) {
-	var need []string
-	for _, j := range jobs {
-		if (j.ID.Hardware == "webgpu" || j.ID.Hardware == "webnn") && !slices.Contains(need, j.ID.Hardware) {
-			need = append(need, j.ID.Hardware)
-		}
-	}
-	if len(need) == 0 {
-		return nil, nil, func() {}, nil
-	}
-	if url := f.Getenv(web.EnvURL); url != "" {
-		// a service started by `hwcov browser serve` (or a test): the workers
-		// inherit the variable, so nothing is started here.
-		fmt.Fprintf(f.Err, "hwcov: using the browser service at %s\n", web.EnvURL)
-		return nil, nil, func() {}, nil
-	}
-	unavailable := func(err error) map[string]runners.InfraProblem {
-		reason, fix, ok := strings.Cut(err.Error(), "; Try: ")
-		if !ok {
-			fix = "make browsers (runs scripts/install-browsers.sh)"
-		}
-		m := map[string]runners.InfraProblem{}
-		for _, hw := range need {
-			m[hw] = runners.InfraProblem{Reason: reason, Fix: fix}
-		}
-		fmt.Fprintf(f.Err, "hwcov: %s; %s tests are infra_error\n", reason, strings.Join(need, "/"))
-		return m
-	}
-	o, err := f.webOptions()
-	if err != nil {
-		return nil, unavailable(err), func() {}, nil
-	}
-	o.Logf = func(format string, args ...any) { fmt.Fprintf(f.Err, "hwcov: "+format+"\n", args...) }
-	svc, err := web.Start(ctx, o)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, nil, err
-		}
-		return nil, unavailable(err), func() {}, nil
-	}
-	return svc.Env(), nil, func() { _ = svc.Close() }, nil
 }

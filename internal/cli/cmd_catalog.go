@@ -21,7 +21,7 @@ func NewCmdCatalog(f *Factory) *cobra.Command {
 		Use:   "catalog",
 		Short: "List and sync the architectures of the installed transformers",
 	}
-	cmd.AddCommand(NewCmdCatalogSync(f, nil), NewCmdCatalogList(f, nil), NewCmdCatalogSubsets(f, nil), NewCmdCatalogShow(f, nil))
+	cmd.AddCommand(NewCmdCatalogSync(f), NewCmdCatalogList(f), NewCmdCatalogSubsets(f), NewCmdCatalogShow(f))
 	return cmd
 }
 
@@ -36,7 +36,7 @@ type CatalogSyncOptions struct {
 }
 
 // NewCmdCatalogSync builds `hwcov catalog sync`.
-func NewCmdCatalogSync(f *Factory, runF func(*CatalogSyncOptions) error) *cobra.Command {
+func NewCmdCatalogSync(f *Factory) *cobra.Command {
 	opts := &CatalogSyncOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "sync",
@@ -49,9 +49,6 @@ With --popularity it also asks the HuggingFace Hub API for download counts.`,
 		Example: "  hwcov catalog sync\n  hwcov catalog sync --popularity --hub-url https://huggingface.co\n  hwcov catalog sync --out internal/catalog/data/catalog.json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runCatalogSync(c.Context(), opts)
 		},
 	}
@@ -133,7 +130,7 @@ type CatalogListOptions struct {
 }
 
 // NewCmdCatalogList builds `hwcov catalog list`.
-func NewCmdCatalogList(f *Factory, runF func(*CatalogListOptions) error) *cobra.Command {
+func NewCmdCatalogList(f *Factory) *cobra.Command {
 	opts := &CatalogListOptions{F: f}
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -141,9 +138,6 @@ func NewCmdCatalogList(f *Factory, runF func(*CatalogListOptions) error) *cobra.
 		Example: "  hwcov catalog list --summary\n  hwcov catalog list --category vision --format csv\n  hwcov catalog list --format json --out all_models.json",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runCatalogList(opts)
 		},
 	}
@@ -257,28 +251,6 @@ func sumMap(m map[string]int) int {
 	return n
 }
 
-// writeOutput renders into a buffer and writes it to path atomically, or to stdout.
-func writeOutput(f *Factory, path string, render func(*strings.Builder) error) error {
-	var b strings.Builder
-	if err := render(&b); err != nil {
-		return err
-	}
-	if path == "" || path == "-" {
-		_, err := fmt.Fprint(f.Out, b.String())
-		return err
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := fsutil.WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(f.Err, "wrote %s\n", path)
-	return nil
-}
-
 // selectError turns catalog selection errors into usage errors with hints.
 func selectError(err error) error {
 	var ue *catalog.UnknownError
@@ -304,7 +276,7 @@ type CatalogSubsetsOptions struct {
 }
 
 // NewCmdCatalogSubsets builds `hwcov catalog subsets`.
-func NewCmdCatalogSubsets(f *Factory, runF func(*CatalogSubsetsOptions) error) *cobra.Command {
+func NewCmdCatalogSubsets(f *Factory) *cobra.Command {
 	opts := &CatalogSubsetsOptions{F: f}
 	cmd := &cobra.Command{
 		Use:     "subsets",
@@ -312,9 +284,6 @@ func NewCmdCatalogSubsets(f *Factory, runF func(*CatalogSubsetsOptions) error) *
 		Example: "  hwcov catalog subsets --out model_subsets/\n  hwcov run --models-file model_subsets/text-encoder.txt --hardware cpu",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runCatalogSubsets(opts)
 		},
 	}
@@ -366,7 +335,7 @@ type CatalogShowOptions struct {
 }
 
 // NewCmdCatalogShow builds `hwcov catalog show`.
-func NewCmdCatalogShow(f *Factory, runF func(*CatalogShowOptions) error) *cobra.Command {
+func NewCmdCatalogShow(f *Factory) *cobra.Command {
 	opts := &CatalogShowOptions{F: f}
 	cmd := &cobra.Command{
 		Use:     "show [ARCHITECTURE]",
@@ -376,9 +345,6 @@ func NewCmdCatalogShow(f *Factory, runF func(*CatalogShowOptions) error) *cobra.
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Name = args[0]
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runCatalogShow(opts)
 		},

@@ -11,10 +11,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdCheck(f, nil) })
-}
-
 // CheckOptions are the options of `hwcov check`.
 type CheckOptions struct {
 	F              *Factory
@@ -28,7 +24,7 @@ type CheckOptions struct {
 }
 
 // NewCmdCheck builds `hwcov check`.
-func NewCmdCheck(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
+func NewCmdCheck(f *Factory) *cobra.Command {
 	opts := &CheckOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "check --head run.duckdb [--base base.duckdb]",
@@ -45,9 +41,6 @@ $GITHUB_SHA. Needs GITHUB_TOKEN with checks: write. Exits 1 when --fail-on says 
 			"  hwcov check --head run.duckdb --name 'hwcov (gpu)' --fail-on new-failures,regressions",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runCheck(c.Context(), opts)
 		},
 	}
@@ -70,19 +63,9 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if strings.TrimSpace(opts.Name) == "" {
 		return usagef("--name hwcov", "--name must not be empty")
 	}
-	sha := opts.SHA
-	if sha == "" {
-		ev, err := readEventOr(f, opts.EventPath)
-		if err != nil {
-			return err
-		}
-		sha = ev.headSHA()
-	}
-	if sha == "" {
-		sha = f.Getenv("GITHUB_SHA")
-	}
-	if sha == "" {
-		return usagef("--sha $(git rev-parse HEAD)", "no commit to attach the check run to: pass --sha or run in GitHub Actions")
+	sha, err := opts.headSHA()
+	if err != nil {
+		return err
 	}
 	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov check")
 	if err != nil {
@@ -92,10 +75,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	details := opts.Details
-	if details == "" {
-		details = detailsURL(f)
-	}
+	details := cmpOr(opts.Details, detailsURL(f))
 	var anns []ghapi.Annotation
 	skipped := 0
 	for _, a := range cmp.annotations(f) {
@@ -129,4 +109,25 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}
 	return cmp.verdict()
+}
+
+// headSHA is the commit the check run is attached to: --sha, else the
+// event's head, else $GITHUB_SHA.
+func (opts *CheckOptions) headSHA() (string, error) {
+	f := opts.F
+	sha := opts.SHA
+	if sha == "" {
+		ev, err := readEventOr(f, opts.EventPath)
+		if err != nil {
+			return "", err
+		}
+		sha = ev.headSHA()
+	}
+	if sha == "" {
+		sha = f.Getenv("GITHUB_SHA")
+	}
+	if sha == "" {
+		return "", usagef("--sha $(git rev-parse HEAD)", "no commit to attach the check run to: pass --sha or run in GitHub Actions")
+	}
+	return sha, nil
 }

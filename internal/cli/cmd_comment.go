@@ -11,10 +11,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdComment(f, nil) })
-}
-
 // CommentOptions are the options of `hwcov comment`.
 type CommentOptions struct {
 	F             *Factory
@@ -33,7 +29,7 @@ type CommentOptions struct {
 }
 
 // NewCmdComment builds `hwcov comment`.
-func NewCmdComment(f *Factory, runF func(*CommentOptions) error) *cobra.Command {
+func NewCmdComment(f *Factory) *cobra.Command {
 	opts := &CommentOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "comment --base base.duckdb --head run.duckdb [--pr N]",
@@ -59,9 +55,6 @@ Server). Exits 1 when --fail-on says so, after posting.`,
 			"  hwcov comment --dry-run --base base.duckdb --head run.duckdb                  # print the body",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runComment(c.Context(), opts)
 		},
 	}
@@ -85,9 +78,6 @@ Server). Exits 1 when --fail-on says so, after posting.`,
 
 func runComment(ctx context.Context, opts *CommentOptions) error {
 	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.PR < 0 {
 		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
 	}
@@ -118,10 +108,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if err != nil {
 		return err
 	}
-	details := opts.Details
-	if details == "" {
-		details = detailsURL(f)
-	}
+	details := cmpOr(opts.Details, detailsURL(f))
 	in := cmp.reportInput(details, opts.Chart)
 	body := reporter.RenderComment(in)
 	if opts.Summary {
@@ -138,45 +125,20 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if err != nil {
 		return err
 	}
-	expect := opts.ExpectHeadSHA
-	if fromFile {
-		// The file is untrusted; the event (written by GitHub) is not.
-		var runID int64
-		if ev != nil && ev.WorkflowRun != nil {
-			if expect == "" {
-				expect = ev.WorkflowRun.HeadSHA
-			}
-			runID = ev.WorkflowRun.ID
-		}
-		if opts.WorkflowRun != 0 {
-			runID = opts.WorkflowRun
-		}
-		if expect == "" {
-			return usagef("run it in the workflow_run job (its event names the head commit), or pass --expect-head-sha",
-				"--pr-from-file needs the commit the results are of, to check the untrusted number against")
-		}
-		switch {
-		case rec.RunID != "" && runID != 0 && rec.RunID != fmt.Sprint(runID):
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file is of run %s, not of run %d\n", rec.RunID, runID)
-			return nil
-		case rec.HeadSHA != "" && !strings.EqualFold(rec.HeadSHA, expect):
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file names commit %s, the run is of %s\n", shortSHA(rec.HeadSHA), shortSHA(expect))
-			return nil
-		}
+	expect, ok, err := opts.expectedHead(f, ev, rec, fromFile)
+	if err != nil || !ok {
+		return err
 	}
-	if expect != "" {
-		head, err := gh.PullRequestHead(ctx, repo, pr)
-		if err != nil {
-			return githubError(err)
-		}
-		if !strings.EqualFold(head, expect) {
-			// A newer push (these results are stale), or a number that is not
-			// this run's pull request: either way, no comment.
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting on %s#%d: its head is %s, these results are of %s\n",
-				repo, pr, shortSHA(head), shortSHA(expect))
-			return nil
-		}
+	if ok, err := headIs(ctx, f, gh, repo, pr, expect); err != nil || !ok {
+		return err
 	}
+	return opts.post(ctx, gh, repo, pr, body, cmp)
+}
+
+// post writes body as the pull request's sticky comment and returns the
+// comparison's verdict.
+func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cmp *comparison) error {
+	f := opts.F
 	res, err := gh.UpsertComment(ctx, repo, pr, body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: opts.BotLogin})
 	if err != nil {
 		return githubError(err)
@@ -191,6 +153,58 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	}
 	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cmp.report))
 	return cmp.verdict()
+}
+
+// expectedHead is the commit the pull request's head must be: --expect-head-sha,
+// or with --pr-from-file the workflow_run's head. ok is false (and the reason
+// printed) when the untrusted file names another run or commit.
+func (opts *CommentOptions) expectedHead(f *Factory, ev *event, rec prRecord, fromFile bool) (expect string, ok bool, err error) {
+	expect = opts.ExpectHeadSHA
+	if fromFile {
+		// The file is untrusted; the event (written by GitHub) is not.
+		var runID int64
+		if ev != nil && ev.WorkflowRun != nil {
+			if expect == "" {
+				expect = ev.WorkflowRun.HeadSHA
+			}
+			runID = ev.WorkflowRun.ID
+		}
+		if opts.WorkflowRun != 0 {
+			runID = opts.WorkflowRun
+		}
+		if expect == "" {
+			return "", false, usagef("run it in the workflow_run job (its event names the head commit), or pass --expect-head-sha",
+				"--pr-from-file needs the commit the results are of, to check the untrusted number against")
+		}
+		switch {
+		case rec.RunID != "" && runID != 0 && rec.RunID != fmt.Sprint(runID):
+			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file is of run %s, not of run %d\n", rec.RunID, runID)
+			return "", false, nil
+		case rec.HeadSHA != "" && !strings.EqualFold(rec.HeadSHA, expect):
+			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file names commit %s, the run is of %s\n", shortSHA(rec.HeadSHA), shortSHA(expect))
+			return "", false, nil
+		}
+	}
+	return expect, true, nil
+}
+
+// headIs says whether the pull request's head is expect (always, when expect
+// is empty); when not, it prints why there is no comment.
+func headIs(ctx context.Context, f *Factory, gh *ghapi.Client, repo ghapi.Repo, pr int, expect string) (bool, error) {
+	if expect != "" {
+		head, err := gh.PullRequestHead(ctx, repo, pr)
+		if err != nil {
+			return false, githubError(err)
+		}
+		if !strings.EqualFold(head, expect) {
+			// A newer push (these results are stale), or a number that is not
+			// this run's pull request: either way, no comment.
+			fmt.Fprintf(f.Err, "hwcov comment: not commenting on %s#%d: its head is %s, these results are of %s\n",
+				repo, pr, shortSHA(head), shortSHA(expect))
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func shortSHA(s string) string {

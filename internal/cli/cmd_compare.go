@@ -20,10 +20,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdCompare(f, nil) })
-}
-
 // CompareFlags are the flags compare, comment and check share: which
 // databases, how to decide, and when to fail.
 type CompareFlags struct {
@@ -165,35 +161,10 @@ func readResults(ctx context.Context, f *Factory, path, side string, lost bool, 
 	return rs, runs, nil
 }
 
-// dbError gives the store's sentinel errors a hint; side names the database
-// ("base", "head") or is empty.
-func dbError(path, side string, err error) error {
-	what := strings.TrimSpace(side + " database")
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return usagef("hwcov run --priority key --hardware cpu --db "+path, "%s %q does not exist", what, path)
-	case errors.Is(err, store.ErrLocked):
-		return usagef("wait for the other hwcov to finish, or pass another --db", "%s %q is locked by another process", what, path)
-	case errors.Is(err, store.ErrCorrupt):
-		return usagef("move the file aside, or pass another --db", "%s %q is not an hwcov DuckDB database (corrupt or another format)", what, path)
-	case errors.Is(err, store.ErrNewerSchema):
-		return usagef("upgrade hwcov", "%s %q was written by a newer hwcov", what, path)
-	case errors.Is(err, store.ErrOldSchema):
-		return usagef("open it once with a writing command (e.g. hwcov run) to migrate it", "%s %q needs a schema migration", what, path)
-	case errors.Is(err, store.ErrNotHwcov):
-		// The error names the file and the object; nothing of the file's
-		// content is read, so it is safe to print.
-		return usagef("pass a database that hwcov run or hwcov merge wrote; this one may have been tampered with", "%v", err)
-	case errors.Is(err, store.ErrBadPath):
-		return usagef("pass a .duckdb file in a writable folder, e.g. --db results/hwcov.duckdb", "%v", err)
-	}
-	return err
-}
-
 // headMatrix builds the head's compatibility matrix: catalog order and
 // categories, the platforms that have results, the compatibility rules.
 func headMatrix(f *Factory, rs []results.Result) reporter.Matrix {
-	in := reporter.MatrixInput{Results: newestPerTest(rs)}
+	in := reporter.MatrixInput{Results: store.NewestPerTest(rs)}
 	c, cerr := f.Catalog()
 	reg, herr := f.Hardware()
 	if herr == nil {
@@ -232,37 +203,6 @@ func headMatrix(f *Factory, rs []results.Result) reporter.Matrix {
 		}
 	}
 	return reporter.BuildMatrix(in)
-}
-
-// newestPerTest keeps each test's last attempt of its newest run, as the
-// matrix shows it.
-func newestPerTest(rs []results.Result) []results.Result {
-	idx := map[string]int{}
-	var out []results.Result
-	newer := func(a, b results.Result) bool {
-		ta, tb := a.FinishedAt, b.FinishedAt
-		if ta.IsZero() {
-			ta = a.StartedAt
-		}
-		if tb.IsZero() {
-			tb = b.StartedAt
-		}
-		if !ta.Equal(tb) {
-			return ta.After(tb)
-		}
-		return a.Attempt > b.Attempt
-	}
-	for _, r := range rs {
-		if i, ok := idx[r.TestID]; ok {
-			if newer(r, out[i]) || (r.RunID == out[i].RunID && r.Attempt > out[i].Attempt) {
-				out[i] = r
-			}
-			continue
-		}
-		idx[r.TestID] = len(out)
-		out = append(out, r)
-	}
-	return out
 }
 
 // runsLabel names what a database holds: "`main` @ `abc1234`", "#7 @
@@ -411,7 +351,7 @@ type CompareOptions struct {
 var CompareFormats = []string{"markdown", "json"}
 
 // NewCmdCompare builds `hwcov compare`.
-func NewCmdCompare(f *Factory, runF func(*CompareOptions) error) *cobra.Command {
+func NewCmdCompare(f *Factory) *cobra.Command {
 	opts := &CompareOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "compare --base base.duckdb --head run.duckdb",
@@ -432,9 +372,6 @@ when run in GitHub Actions. Exits 1 when --fail-on says so (default: new failure
 			"  hwcov compare --head run.duckdb --threshold 5 --alpha 0.001 --test welch",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runCompare(c.Context(), opts)
 		},
 	}
@@ -469,10 +406,7 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	details := opts.Details
-	if details == "" {
-		details = detailsURL(f)
-	}
+	details := cmpOr(opts.Details, detailsURL(f))
 	in := cmp.reportInput(details, true)
 	summary := reporter.RenderSummary(in)
 	err = writeOutput(f, opts.Out, func(b *strings.Builder) error {

@@ -11,12 +11,6 @@ import (
 	"github.com/hwcov/hwcov/generator"
 )
 
-func init() {
-	extraCommands = append(extraCommands,
-		func(f *Factory) *cobra.Command { return NewCmdGenerate(f, nil) },
-		NewCmdTemplates)
-}
-
 // GenerateOptions are the options of `hwcov generate`.
 type GenerateOptions struct {
 	F            *Factory
@@ -30,7 +24,7 @@ type GenerateOptions struct {
 }
 
 // NewCmdGenerate builds `hwcov generate`.
-func NewCmdGenerate(f *Factory, runF func(*GenerateOptions) error) *cobra.Command {
+func NewCmdGenerate(f *Factory) *cobra.Command {
 	opts := &GenerateOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "generate",
@@ -48,9 +42,6 @@ deterministic; files are written atomically. (guide: --bulk-generate-tests,
   hwcov generate --all-models --hardware all --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runGenerate(opts)
 		},
 	}
@@ -130,7 +121,7 @@ func NewCmdTemplates(f *Factory) *cobra.Command {
 		Use:   "templates",
 		Short: "Copy, list and explain the template hierarchy",
 	}
-	cmd.AddCommand(NewCmdTemplatesInit(f, nil), NewCmdTemplatesWhich(f, nil), NewCmdTemplatesList(f, nil))
+	cmd.AddCommand(NewCmdTemplatesInit(f), NewCmdTemplatesWhich(f), NewCmdTemplatesList(f))
 	return cmd
 }
 
@@ -142,7 +133,7 @@ type TemplatesInitOptions struct {
 }
 
 // NewCmdTemplatesInit builds `hwcov templates init`.
-func NewCmdTemplatesInit(f *Factory, runF func(*TemplatesInitOptions) error) *cobra.Command {
+func NewCmdTemplatesInit(f *Factory) *cobra.Command {
 	opts := &TemplatesInitOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "init",
@@ -155,9 +146,6 @@ name. Existing files are kept unless --force.`,
 		Example: "  hwcov templates init\n  $EDITOR .hwcov/templates/modality/audio.py.tmpl\n  hwcov generate --models whisper --hardware cpu --dry-run",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runTemplatesInit(opts)
 		},
 	}
@@ -196,7 +184,7 @@ type TemplatesWhichOptions struct {
 }
 
 // NewCmdTemplatesWhich builds `hwcov templates which`.
-func NewCmdTemplatesWhich(f *Factory, runF func(*TemplatesWhichOptions) error) *cobra.Command {
+func NewCmdTemplatesWhich(f *Factory) *cobra.Command {
 	opts := &TemplatesWhichOptions{F: f}
 	cmd := &cobra.Command{
 		Use:     "which --model M --hardware H",
@@ -204,9 +192,6 @@ func NewCmdTemplatesWhich(f *Factory, runF func(*TemplatesWhichOptions) error) *
 		Example: "  hwcov templates which --model whisper --hardware cuda",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runTemplatesWhich(opts)
 		},
 	}
@@ -248,16 +233,13 @@ func runTemplatesWhich(opts *TemplatesWhichOptions) error {
 type TemplatesListOptions struct{ F *Factory }
 
 // NewCmdTemplatesList builds `hwcov templates list`.
-func NewCmdTemplatesList(f *Factory, runF func(*TemplatesListOptions) error) *cobra.Command {
+func NewCmdTemplatesList(f *Factory) *cobra.Command {
 	opts := &TemplatesListOptions{F: f}
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the embedded default templates",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			for _, n := range generator.TemplateNames() {
 				fmt.Fprintln(opts.F.Out, n)
 			}

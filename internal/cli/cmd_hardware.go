@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/runners/web"
 )
@@ -19,7 +18,7 @@ func NewCmdHardware(f *Factory) *cobra.Command {
 		Use:   "hardware",
 		Short: "List, show, add and detect hardware platforms",
 	}
-	cmd.AddCommand(NewCmdHardwareList(f, nil), NewCmdHardwareShow(f, nil), NewCmdHardwareAdd(f, nil), NewCmdHardwareDetect(f, nil))
+	cmd.AddCommand(NewCmdHardwareList(f), NewCmdHardwareShow(f), NewCmdHardwareAdd(f), NewCmdHardwareDetect(f))
 	return cmd
 }
 
@@ -30,16 +29,13 @@ type HardwareListOptions struct {
 }
 
 // NewCmdHardwareList builds `hwcov hardware list`.
-func NewCmdHardwareList(f *Factory, runF func(*HardwareListOptions) error) *cobra.Command {
+func NewCmdHardwareList(f *Factory) *cobra.Command {
 	opts := &HardwareListOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the built-in and custom platforms with their runner labels",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareList(opts)
 		},
 	}
@@ -81,7 +77,7 @@ type HardwareShowOptions struct {
 }
 
 // NewCmdHardwareShow builds `hwcov hardware show`.
-func NewCmdHardwareShow(f *Factory, runF func(*HardwareShowOptions) error) *cobra.Command {
+func NewCmdHardwareShow(f *Factory) *cobra.Command {
 	opts := &HardwareShowOptions{F: f}
 	return &cobra.Command{
 		Use:     "show PLATFORM",
@@ -90,9 +86,6 @@ func NewCmdHardwareShow(f *Factory, runF func(*HardwareShowOptions) error) *cobr
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareShow(opts)
 		},
 	}
@@ -111,23 +104,6 @@ func runHardwareShow(opts *HardwareShowOptions) error {
 	return err
 }
 
-// platforms resolves platform names ("all", "cpu,cuda") with helpful errors.
-func (f *Factory) platforms(names []string) ([]hardware.Platform, error) {
-	r, err := f.Hardware()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := r.Resolve(names, catalog.Closest)
-	var ue *hardware.UnknownError
-	if errors.As(err, &ue) {
-		return nil, usagef("hwcov hardware list (or add one: hwcov hardware add --properties FILE.json)", "%v", err)
-	}
-	if err == nil && len(ps) == 0 {
-		return nil, usagef("--hardware cpu (or all)", "no hardware platform named")
-	}
-	return ps, err
-}
-
 // HardwareAddOptions are the options of `hwcov hardware add`.
 type HardwareAddOptions struct {
 	F          *Factory
@@ -137,7 +113,7 @@ type HardwareAddOptions struct {
 }
 
 // NewCmdHardwareAdd builds `hwcov hardware add`.
-func NewCmdHardwareAdd(f *Factory, runF func(*HardwareAddOptions) error) *cobra.Command {
+func NewCmdHardwareAdd(f *Factory) *cobra.Command {
 	opts := &HardwareAddOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "add --properties FILE.json",
@@ -149,9 +125,6 @@ field and the file; nothing is written on error) and saves it as
 		Aliases: []string{"define"},
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareAdd(opts)
 		},
 	}
@@ -209,7 +182,7 @@ type HardwareDetectOptions struct {
 }
 
 // NewCmdHardwareDetect builds `hwcov hardware detect`.
-func NewCmdHardwareDetect(f *Factory, runF func(*HardwareDetectOptions) error) *cobra.Command {
+func NewCmdHardwareDetect(f *Factory) *cobra.Command {
 	opts := &HardwareDetectOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "detect",
@@ -221,9 +194,6 @@ comma-separated runner labels to register a self-hosted runner with.`,
 		Example: "  hwcov hardware detect\n  ./config.sh --labels \"$(hwcov hardware detect --labels)\"",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runHardwareDetect(c.Context(), opts)
 		},
 	}

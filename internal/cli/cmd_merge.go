@@ -17,10 +17,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdMerge(f, nil) })
-}
-
 // MergeOptions are the options of `hwcov merge`.
 type MergeOptions struct {
 	F       *Factory
@@ -33,7 +29,7 @@ type MergeOptions struct {
 }
 
 // NewCmdMerge builds `hwcov merge`.
-func NewCmdMerge(f *Factory, runF func(*MergeOptions) error) *cobra.Command {
+func NewCmdMerge(f *Factory) *cobra.Command {
 	opts := &MergeOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "merge --into run.duckdb SHARD.duckdb|DIR...",
@@ -48,9 +44,6 @@ and show as "not run (shard lost)" in the reports.`,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Shards = args
-			if runF != nil {
-				return runF(opts)
-			}
 			return runMerge(c.Context(), opts)
 		},
 	}
@@ -79,26 +72,64 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		return err
 	}
 	defer db.Close()
-	if opts.Plan != "" {
-		data, err := os.ReadFile(opts.Plan)
+	if err := recordPlan(ctx, db, opts.Plan); err != nil {
+		return err
+	}
+	merged, skipped, added, err := mergeShards(ctx, f, db, files)
+	if err != nil {
+		return err
+	}
+	lost, err := db.LostShards(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range lost {
+		fmt.Fprintf(f.Err, "hwcov: shard %s lost: %d planned tests not run\n", l.ID, l.Tests)
+	}
+	if opts.JUnit != "" {
+		rs, err := db.Results(ctx, "")
+		if err == nil {
+			err = writeOutput(f, opts.JUnit, func(b *strings.Builder) error { return reporter.WriteJUnit(b, "hwcov merged", rs) })
+		}
 		if err != nil {
-			return usagef("pass the plan.json from the plan job", "read plan: %v", err)
-		}
-		plan, err := planner.ParsePlan(data)
-		if err != nil {
-			return plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
-		}
-		var planned []store.PlannedTest
-		for _, s := range plan.Shards {
-			for _, id := range s.Tests {
-				planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
-			}
-		}
-		if err := db.RecordPlan(ctx, planned); err != nil {
 			return err
 		}
 	}
-	merged, skipped, added := 0, 0, 0
+	fmt.Fprintf(f.Out, "merged %d shards into %s (%d new results), %d skipped, %d lost\n", merged, opts.Into, added, skipped, len(lost))
+	if opts.History != "" {
+		if err := db.Close(); err != nil {
+			return err
+		}
+		if err := appendHistory(ctx, f, opts.History, opts.Into); err != nil {
+			return err
+		}
+	}
+	if opts.Strict && (skipped > 0 || len(lost) > 0) {
+		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
+	}
+	return nil
+}
+
+// recordPlan records the tests of the plan file at path (none when path is
+// empty), so that shards which never reported show as lost.
+func recordPlan(ctx context.Context, db *store.DB, path string) error {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usagef("pass the plan.json from the plan job", "read plan: %v", err)
+	}
+	plan, err := planner.ParsePlan(data)
+	if err != nil {
+		return plannerError(fmt.Errorf("%s: %w", path, err))
+	}
+	return db.RecordPlan(ctx, plannedTests(plan))
+}
+
+// mergeShards merges the shard files into db, skipping (and counting) those
+// that are damaged or missing, and refusing a file that is not hwcov's.
+func mergeShards(ctx context.Context, f *Factory, db *store.DB, files []string) (merged, skipped, added int, err error) {
 	err = db.MergeAll(ctx, files, func(rep store.MergeReport, err error) error {
 		file := rep.Source
 		switch {
@@ -118,81 +149,22 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		fmt.Fprintf(f.Err, "merged %s: %d results, %d new\n", file, rep.Results, rep.NewResults)
 		return nil
 	})
+	return merged, skipped, added, err
+}
+
+// appendHistory appends the merged database into to the history database.
+func appendHistory(ctx context.Context, f *Factory, history, into string) error {
+	hist, err := openDB(f, history, false)
 	if err != nil {
 		return err
 	}
-	lost, err := lostShards(ctx, db)
+	defer hist.Close()
+	rep, err := hist.Merge(ctx, into)
 	if err != nil {
-		return err
+		return fmt.Errorf("append to history %q: %w", history, err)
 	}
-	for _, l := range lost {
-		fmt.Fprintf(f.Err, "hwcov: shard %s lost: %d planned tests not run\n", l.id, l.tests)
-	}
-	if opts.JUnit != "" {
-		rs, err := db.Results(ctx, "")
-		if err == nil {
-			err = writeOutput(f, opts.JUnit, func(b *strings.Builder) error { return reporter.WriteJUnit(b, "hwcov merged", rs) })
-		}
-		if err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(f.Out, "merged %d shards into %s (%d new results), %d skipped, %d lost\n", merged, opts.Into, added, skipped, len(lost))
-	if opts.History != "" {
-		if err := db.Close(); err != nil {
-			return err
-		}
-		hist, err := openDB(f, opts.History, false)
-		if err != nil {
-			return err
-		}
-		defer hist.Close()
-		rep, err := hist.Merge(ctx, opts.Into)
-		if err != nil {
-			return fmt.Errorf("append to history %q: %w", opts.History, err)
-		}
-		fmt.Fprintf(f.Out, "history %s: %d new results\n", opts.History, rep.NewResults)
-	}
-	if opts.Strict && (skipped > 0 || len(lost) > 0) {
-		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
-	}
+	fmt.Fprintf(f.Out, "history %s: %d new results\n", history, rep.NewResults)
 	return nil
-}
-
-type lostShard struct {
-	id    string
-	tests int
-}
-
-// lostShards lists the planned shards none of whose tests has a result.
-func lostShards(ctx context.Context, db *store.DB) ([]lostShard, error) {
-	planned, err := db.PlannedTests(ctx)
-	if err != nil || len(planned) == 0 {
-		return nil, err
-	}
-	rs, err := db.Results(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	have := map[string]bool{}
-	for _, r := range rs {
-		have[r.TestID] = true
-	}
-	total, done := map[string]int{}, map[string]int{}
-	for _, p := range planned {
-		total[p.ShardID]++
-		if have[p.TestID] {
-			done[p.ShardID]++
-		}
-	}
-	var out []lostShard
-	for id, n := range total {
-		if done[id] == 0 {
-			out = append(out, lostShard{id, n})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out, nil
 }
 
 // expandShards turns files and folders into the list of shard databases.

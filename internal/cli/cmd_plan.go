@@ -8,20 +8,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/fsutil"
-	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/planner"
 )
-
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdPlan(f, nil) })
-}
 
 // PlanOptions are the options of `hwcov plan`.
 type PlanOptions struct {
@@ -45,7 +39,7 @@ type PlanOptions struct {
 }
 
 // NewCmdPlan builds `hwcov plan`.
-func NewCmdPlan(f *Factory, runF func(*PlanOptions) error) *cobra.Command {
+func NewCmdPlan(f *Factory) *cobra.Command {
 	opts := &PlanOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -70,9 +64,6 @@ of --db, capped by --budget-minutes; --explain says why each test was picked.`,
   hwcov plan --models bert --hardware cpu --benchmark --format table`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runPlan(c.Context(), opts)
 		},
 	}
@@ -120,37 +111,9 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	var m *planner.Matrix
-	var sel *planner.Selection
-	if ciMode {
-		c, err := f.Catalog()
-		if err != nil {
-			return err
-		}
-		mopts.Architectures = c.Architectures
-		changed := opts.ChangedFiles
-		if opts.BaseRef != "" {
-			more, err := gitChangedFiles(ctx, opts.BaseRef)
-			if err != nil {
-				return err
-			}
-			changed = append(changed, more...)
-		}
-		sel, err = planner.Select(planner.SelectOptions{
-			Matrix: mopts, ChangedFiles: changed, LastFailed: lastFailed, BudgetMinutes: opts.BudgetMinutes,
-			Durations: durations, HasTemplate: hasTemplate(f),
-		})
-		if err != nil {
-			return plannerError(err)
-		}
-		m = sel.Matrix
-	} else {
-		if mopts.Architectures, err = opts.Models.archs(f); err != nil {
-			return err
-		}
-		if m, err = planner.BuildMatrix(mopts); err != nil {
-			return plannerError(err)
-		}
+	m, sel, err := opts.matrix(ctx, ciMode, mopts, durations, lastFailed)
+	if err != nil {
+		return err
 	}
 	shardOpts := planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations}
 	if opts.Models.AllModels && !ciMode {
@@ -168,12 +131,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	if dir := filepath.Dir(opts.Out); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := fsutil.WriteFileAtomic(opts.Out, data, 0o644); err != nil {
+	if err := writeFileDirs(opts.Out, data); err != nil {
 		return err
 	}
 	if sel != nil && opts.Explain {
@@ -183,9 +141,52 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 		fmt.Fprintf(f.Err, "note: %s\n", n)
 	}
 	fmt.Fprintf(f.Err, "plan: %d tests in %d shards, %d skipped; written to %s\n", plan.TestCount(), len(plan.Shards), len(plan.Skipped), opts.Out)
-	switch opts.Format {
+	return printPlan(f, opts.Format, plan, data)
+}
+
+// matrix builds the plan's matrix: the priority-high selection in CI mode,
+// else every cell of the chosen architectures.
+func (opts *PlanOptions) matrix(ctx context.Context, ciMode bool, mopts planner.MatrixOptions, durations map[string]float64, lastFailed []string) (m *planner.Matrix, sel *planner.Selection, err error) {
+	f := opts.F
+	if ciMode {
+		c, err := f.Catalog()
+		if err != nil {
+			return nil, nil, err
+		}
+		mopts.Architectures = c.Architectures
+		changed := opts.ChangedFiles
+		if opts.BaseRef != "" {
+			more, err := gitChangedFiles(ctx, opts.BaseRef)
+			if err != nil {
+				return nil, nil, err
+			}
+			changed = append(changed, more...)
+		}
+		sel, err = planner.Select(planner.SelectOptions{
+			Matrix: mopts, ChangedFiles: changed, LastFailed: lastFailed, BudgetMinutes: opts.BudgetMinutes,
+			Durations: durations, HasTemplate: hasTemplate(f),
+		})
+		if err != nil {
+			return nil, nil, plannerError(err)
+		}
+		m = sel.Matrix
+	} else {
+		if mopts.Architectures, err = opts.Models.archs(f); err != nil {
+			return nil, nil, err
+		}
+		if m, err = planner.BuildMatrix(mopts); err != nil {
+			return nil, nil, plannerError(err)
+		}
+	}
+	return m, sel, nil
+}
+
+// printPlan writes the plan to stdout as format: the GitHub matrix, the plan
+// file itself or a table of shards.
+func printPlan(f *Factory, format string, plan *planner.Plan, data []byte) error {
+	switch format {
 	case "json":
-		_, err = f.Out.Write(data)
+		_, err := f.Out.Write(data)
 		return err
 	case "table":
 		var rows [][]string
@@ -249,32 +250,8 @@ func history(ctx context.Context, f *Factory, path string) (map[string]float64, 
 		return nil, nil, err
 	}
 	defer db.Close()
-	all, err := db.AllResults(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	sum, n := map[string]float64{}, map[string]int{}
-	newestRun, newestAt := "", time.Time{}
-	for _, r := range all {
-		if r.WallMS > 0 {
-			sum[r.TestID] += r.WallMS / 1000
-			n[r.TestID]++
-		}
-		if r.FinishedAt.After(newestAt) {
-			newestRun, newestAt = r.RunID, r.FinishedAt
-		}
-	}
-	durations := map[string]float64{}
-	for id, s := range sum {
-		durations[id] = s / float64(n[id])
-	}
-	var failed []string
-	for _, r := range all {
-		if r.RunID == newestRun && !r.Status.Passed() && r.Status != results.StatusSkip && r.Attempt <= 1 {
-			failed = append(failed, r.TestID)
-		}
-	}
-	return durations, failed, nil
+	h, err := db.History(ctx)
+	return h.Durations, h.Failed, err
 }
 
 // gitChangedFiles lists the files changed between the merge base of ref and HEAD.
@@ -316,4 +293,14 @@ func hasTemplate(f *Factory) func(string) bool {
 		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
 		return dir != "" && err == nil
 	}
+}
+
+// writeFileDirs writes data to path atomically, creating its folder.
+func writeFileDirs(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return fsutil.WriteFileAtomic(path, data, 0o644)
 }

@@ -15,11 +15,8 @@ import (
 
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners"
 )
-
-func init() {
-	extraCommands = append(extraCommands, NewCmdReference)
-}
 
 // ReferenceManifest is reference/manifest.json: one entry per stored test output.
 type ReferenceManifest struct {
@@ -61,11 +58,11 @@ func NewCmdReference(f *Factory) *cobra.Command {
 		Use:   "reference",
 		Short: "Store CPU reference outputs and validate platforms against them",
 	}
-	cmd.AddCommand(newCmdReferenceGenerate(f, nil), newCmdReferenceValidate(f, nil))
+	cmd.AddCommand(newCmdReferenceGenerate(f), newCmdReferenceValidate(f))
 	return cmd
 }
 
-func newCmdReferenceGenerate(f *Factory, runF func(*ReferenceOptions) error) *cobra.Command {
+func newCmdReferenceGenerate(f *Factory) *cobra.Command {
 	opts := &ReferenceOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "generate",
@@ -77,9 +74,6 @@ replaces its entries and keeps the others.`,
 		Example: "  hwcov reference generate --models bert,vit,t5 --out reference/\n  hwcov reference generate --priority key --out reference/ --seq-lengths 128,256",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReferenceGenerate(c.Context(), opts)
 		},
 	}
@@ -87,7 +81,7 @@ replaces its entries and keeps the others.`,
 	return cmd
 }
 
-func newCmdReferenceValidate(f *Factory, runF func(*ReferenceOptions) error) *cobra.Command {
+func newCmdReferenceValidate(f *Factory) *cobra.Command {
 	opts := &ReferenceOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -100,9 +94,6 @@ validation) and printed; hwcov report validation shows them again.`,
 		Example: "  hwcov reference validate --models bert,vit --hardware openvino,onnxruntime --reference reference/",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReferenceValidate(c.Context(), opts)
 		},
 	}
@@ -125,7 +116,7 @@ func (opts *ReferenceOptions) register(cmd *cobra.Command, dirFlag string) {
 
 func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precision, runSuffix string, params map[string]any) (string, error) {
 	f := opts.F
-	run := f.runRecord("1/1", hardware)
+	run := runners.NewRun(f.Getenv, f.Now(), version(), "1/1", hardware)
 	ro := &RunOptions{
 		F: f, Models: opts.Models, Hardware: hardware, TestsOut: ".hwcov/generated", DB: opts.DB,
 		Workers: opts.Workers, Warmup: 0, Iterations: opts.Iterations, Precision: precision,

@@ -14,19 +14,15 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdReport)
-}
-
 // NewCmdReport builds `hwcov report`.
 func NewCmdReport(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Reports from the results database",
 	}
-	cmd.AddCommand(NewCmdReportMatrix(f, nil))
-	for _, add := range reportSubcommands {
-		cmd.AddCommand(add(f))
+	cmd.AddCommand(NewCmdReportMatrix(f))
+	for _, kind := range []string{"validation", "hardware", "optimal-hardware", "optimization-impact", "profile", "optimizations"} {
+		cmd.AddCommand(NewCmdReportPerf(f, kind))
 	}
 	return cmd
 }
@@ -44,7 +40,7 @@ type ReportMatrixOptions struct {
 }
 
 // NewCmdReportMatrix builds `hwcov report matrix`.
-func NewCmdReportMatrix(f *Factory, runF func(*ReportMatrixOptions) error) *cobra.Command {
+func NewCmdReportMatrix(f *Factory) *cobra.Command {
 	opts := &ReportMatrixOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "matrix",
@@ -57,9 +53,6 @@ architecture of the catalog, tested or not (guide: --expand-hf-models --report).
 		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReportMatrix(c.Context(), opts)
 		},
 	}
@@ -116,25 +109,9 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
-	var keys []string
-	if len(opts.Hardware) > 0 {
-		ps, err := f.platforms(opts.Hardware)
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			keys = append(keys, p.PlatformKey)
-		}
-	} else {
-		seen := map[string]bool{}
-		for _, r := range rs {
-			seen[r.Hardware] = true
-		}
-		for _, k := range reg.Keys() {
-			if seen[k] {
-				keys = append(keys, k)
-			}
-		}
+	keys, err := opts.platformKeys(rs, reg)
+	if err != nil {
+		return err
 	}
 	archs := make([]reporter.Arch, len(c.Architectures))
 	for i, a := range c.Architectures {
@@ -152,6 +129,32 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		},
 	})
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
+}
+
+// platformKeys are the matrix's columns: --hardware, else the platforms the
+// results are of, in the registry's order.
+func (opts *ReportMatrixOptions) platformKeys(rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
+	f := opts.F
+	if len(opts.Hardware) > 0 {
+		ps, err := f.platforms(opts.Hardware)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			keys = append(keys, p.PlatformKey)
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, r := range rs {
+			seen[r.Hardware] = true
+		}
+		for _, k := range reg.Keys() {
+			if seen[k] {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys, nil
 }
 
 // withLostShards adds a not-run result for every planned test that has no

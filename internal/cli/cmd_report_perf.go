@@ -8,22 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/reporter"
 )
-
-// reportSubcommands are added to `hwcov report` by NewCmdReport.
-var reportSubcommands []func(*Factory) *cobra.Command
-
-func init() {
-	reportSubcommands = append(reportSubcommands,
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "validation", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "hardware", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimal-hardware", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimization-impact", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "profile", nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReportPerf(f, "optimizations", nil) },
-	)
-}
 
 // ReportPerfOptions are the options of `hwcov report validation|hardware|optimal-hardware|optimization-impact|profile`.
 type ReportPerfOptions struct {
@@ -75,15 +62,12 @@ var perfReports = map[string]struct{ short, long, example string }{
 }
 
 // NewCmdReportPerf builds one of the performance reports.
-func NewCmdReportPerf(f *Factory, kind string, runF func(*ReportPerfOptions) error) *cobra.Command {
+func NewCmdReportPerf(f *Factory, kind string) *cobra.Command {
 	opts := &ReportPerfOptions{F: f, Kind: kind}
 	doc := perfReports[kind]
 	cmd := &cobra.Command{
 		Use: kind, Short: doc.short, Long: doc.long, Example: doc.example, Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReportPerf(c.Context(), opts)
 		},
 	}
@@ -130,25 +114,34 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 		return err
 	}
 	defer db.Close()
-	var tables []reporter.Table
+	tables, err := opts.tables(ctx, db)
+	if err != nil {
+		return err
+	}
+	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, format) })
+}
+
+// tables reads the results the report of opts.Kind is made of and builds
+// its tables.
+func (opts *ReportPerfOptions) tables(ctx context.Context, db *store.DB) (tables []reporter.Table, err error) {
 	switch opts.Kind {
 	case "optimization-impact":
 		base, err := db.Results(ctx, opts.Base)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		head, err := db.Results(ctx, opts.Head)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(base) == 0 || len(head) == 0 {
-			return usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID (run ids: hwcov report matrix --format json)", "no results for run %q", pick(len(base) == 0, opts.Base, opts.Head))
+			return nil, usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID (run ids: hwcov report matrix --format json)", "no results for run %q", pick(len(base) == 0, opts.Base, opts.Head))
 		}
 		tables = []reporter.Table{reporter.OptimizationImpactTable(base, head, opts.Alpha)}
 	case "profile":
 		rs, err := db.Results(ctx, opts.RunID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var found *results.Result
 		for i := range rs {
@@ -157,15 +150,15 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 			}
 		}
 		if found == nil {
-			return usagef("hwcov run --models MODEL --hardware HW --profile layers", "no profiled result for test %q", opts.Test)
+			return nil, usagef("hwcov run --models MODEL --hardware HW --profile layers", "no profiled result for test %q", opts.Test)
 		}
 		if tables, err = reporter.ProfileTables(*found, opts.Top); err != nil {
-			return err
+			return nil, err
 		}
 	default:
 		rs, err := db.Results(ctx, opts.RunID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rs = filterModels(rs, opts.Models)
 		switch opts.Kind {
@@ -176,20 +169,16 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 		case "optimal-hardware":
 			tables = reporter.OptimalHardware(rs)
 		case "optimizations":
-			reg, err := f.Hardware()
+			available, err := opts.F.optimizations()
 			if err != nil {
-				return err
-			}
-			available := map[string][]string{}
-			for _, p := range reg.All() {
-				available[p.PlatformKey] = p.Optimizations
+				return nil, err
 			}
 			tables = []reporter.Table{reporter.OptimizationsTable(rs, available)}
 		default:
-			return fmt.Errorf("report %q: unknown", opts.Kind)
+			return nil, fmt.Errorf("report %q: unknown", opts.Kind)
 		}
 	}
-	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, format) })
+	return tables, nil
 }
 
 func pick(cond bool, a, b string) string {
@@ -214,4 +203,17 @@ func filterModels(rs []results.Result, models []string) []results.Result {
 		}
 	}
 	return out
+}
+
+// optimizations are the optimizations each platform offers, by key.
+func (f *Factory) optimizations() (map[string][]string, error) {
+	reg, err := f.Hardware()
+	if err != nil {
+		return nil, err
+	}
+	available := map[string][]string{}
+	for _, p := range reg.All() {
+		available[p.PlatformKey] = p.Optimizations
+	}
+	return available, nil
 }

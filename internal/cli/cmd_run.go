@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/planner"
 	"os"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,10 +21,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 	"github.com/hwcov/hwcov/runners"
 )
-
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdRun(f, nil) })
-}
 
 // RunOptions are the options of `hwcov run`.
 type RunOptions struct {
@@ -65,7 +59,7 @@ type RunOptions struct {
 }
 
 // NewCmdRun builds `hwcov run`.
-func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+func NewCmdRun(f *Factory) *cobra.Command {
 	opts := &RunOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -85,9 +79,6 @@ skips what this run already recorded. (guide: --all, --model, --hardware,
   hwcov run --tests generated_tests/ --hardware cpu --resume`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runRun(c.Context(), opts)
 		},
 	}
@@ -135,58 +126,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	shardI, shardN := 1, 1
-	if opts.Shard != "" {
-		var err error
-		if shardI, shardN, err = parseShard(opts.Shard); err != nil {
-			return err
-		}
-	}
-	if opts.Workers < 1 || opts.Iterations < 1 || opts.Warmup < 0 || opts.RerunFailed < 0 {
-		return usagef("--workers 1 --iterations 5 --warmup 1", "--workers and --iterations must be at least 1, --warmup and --rerun-failed at least 0")
-	}
-	if opts.TestsDir != "" && opts.Models.given() {
-		return usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
-	}
-	if err := opts.checkBenchmarkFlags(); err != nil {
+	shardI, shardN, err := opts.check()
+	if err != nil {
 		return err
 	}
-	if opts.Which != "" && opts.Schedule == "" {
-		return usagef("hwcov run --schedule schedule.json --which daily", "--which goes with --schedule")
-	}
-	if opts.Schedule != "" {
-		if opts.Plan != "" || opts.TestsDir != "" {
-			return usagef("hwcov run --schedule schedule.json --which daily", "--schedule picks the tests: drop --plan/--tests")
-		}
-		if _, err := applySchedule(f, &opts.Models, &opts.Hardware, opts.Schedule, opts.Which); err != nil {
-			return err
-		}
-	}
-	if (opts.Plan == "") != (opts.ShardID == "") {
-		return usagef("hwcov run --plan plan.json --shard-id cpu-1of2", "--plan and --shard-id go together")
-	}
-	if opts.Plan != "" && (opts.Models.given() || opts.TestsDir != "" || opts.Shard != "") {
-		return usagef("hwcov run --plan plan.json --shard-id ID", "--plan picks the tests: drop --models/--category/--tests/--shard")
-	}
-	var tests []testFile
-	var cells []testid.ID
-	var planned []store.PlannedTest
-	var err error
-	if opts.Plan != "" {
-		tests, cells, planned, err = opts.planTests()
-		opts.Shard = opts.ShardID
-	} else {
-		tests, err = opts.collectTests()
-		if err == nil && opts.sweeping() {
-			cells, err = opts.sweepCells(tests)
-			cells = shardCells(cells, shardI, shardN)
-		} else {
-			tests = shardOf(tests, shardI, shardN)
-			for _, t := range tests {
-				cells = append(cells, t.ID)
-			}
-		}
-	}
+	tests, cells, planned, err := opts.selectTests(shardI, shardN)
 	if err != nil {
 		return err
 	}
@@ -213,64 +157,13 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return err
 		}
 	}
-	run := f.runRecord(opts.Shard, opts.Hardware)
-	run.Environment = opts.runEnvironment(run.Environment)
-	if opts.RunID != "" {
-		run.RunID = opts.RunID
-	}
-	if opts.Resume && opts.RunID == "" {
-		if prev, ok := newestRun(ctx, db, run.Shard); ok {
-			run.RunID = prev
-		}
-	}
+	run := opts.runRecord(ctx, db)
 
-	byPair := map[string]testFile{}
-	for _, t := range tests {
-		byPair[t.ID.Pair()] = t
-	}
-	jobs := make([]runners.Job, 0, len(cells))
-	for _, c := range cells {
-		t, ok := byPair[c.Pair()]
-		if !ok {
-			return fmt.Errorf("run: no generated file for %s", c)
-		}
-		timeout := opts.Timeout
-		if timeout == 0 && t.HW.DefaultTimeoutSeconds > 0 {
-			timeout = time.Duration(t.HW.DefaultTimeoutSeconds) * time.Second
-		}
-		params := opts.jobParams(c)
-		if timeout > 0 {
-			params["timeout_s"] = timeout.Seconds() // the browser gets the same budget
-		}
-		jobs = append(jobs, runners.Job{
-			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
-			PatchVersion: t.Revision,
-			Params:       params,
-			Requires:     runners.FileImports(t.File),
-		})
-	}
-	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
-	var testOut = f.Err
-	if !opts.Verbose {
-		testOut = nil
-	}
-	webEnv, unavailable, stopWeb, err := startBrowserService(ctx, f, jobs)
+	jobs, err := opts.jobs(tests, cells)
 	if err != nil {
 		return err
 	}
-	defer stopWeb()
-	ex := &runners.Executor{
-		Python: py, HarnessPath: harness, Workers: opts.Workers, Store: db,
-		Env:         append([]string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"}, webEnv...),
-		Progress:    runners.NewProgress(f.Err, isTerminal(f.Err), ghActions),
-		Clock:       f.Now,
-		Stderr:      testOut,
-		Resume:      opts.Resume,
-		RerunFailed: opts.RerunFailed,
-		Categorize:  errpattern.Categorize,
-		Unavailable: unavailable,
-	}
-	sum, runErr := ex.Run(ctx, run, jobs)
+	sum, runErr := opts.execute(ctx, db, run, jobs, py, harness)
 	if opts.JUnit != "" {
 		rs, err := db.Results(context.Background(), run.RunID)
 		if err == nil {
@@ -280,6 +173,30 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			runErr = err
 		}
 	}
+	return opts.report(db, run, sum, runErr)
+}
+
+// runRecord is the record of this run; with --resume, it continues the
+// shard's newest run in db.
+func (opts *RunOptions) runRecord(ctx context.Context, db *store.DB) results.Run {
+	f := opts.F
+	run := runners.NewRun(f.Getenv, f.Now(), version(), opts.Shard, opts.Hardware)
+	run.Environment = opts.runEnvironment(run.Environment)
+	if opts.RunID != "" {
+		run.RunID = opts.RunID
+	}
+	if opts.Resume && opts.RunID == "" {
+		if prev, ok, _ := db.NewestRun(ctx, run.Shard); ok {
+			run.RunID = prev
+		}
+	}
+	return run
+}
+
+// report prints the run's summary and turns its outcome into the command's
+// error: interrupted, infrastructure, or failed tests with --fail-on-error.
+func (opts *RunOptions) report(db *store.DB, run results.Run, sum runners.Summary, runErr error) error {
+	f := opts.F
 	fmt.Fprintf(f.Out, "run %s: %d tests, %s; wall %s, in-test %s, overhead %.2fx; database %s\n",
 		run.RunID, sum.Tests, countsLine(sum.Counts), sum.Wall.Round(time.Millisecond), sum.InTest.Round(time.Millisecond), sum.Overhead(), db.Path())
 	if sum.Resumed > 0 {
@@ -298,6 +215,123 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return &policyError{msg: fmt.Sprintf("%d tests failed, crashed or timed out (--fail-on-error)", sum.Failed())}
 	}
 	return nil
+}
+
+// check validates the flags of `hwcov run` and returns the --shard i/n.
+func (opts *RunOptions) check() (shardI, shardN int, err error) {
+	f := opts.F
+	shardI, shardN = 1, 1
+	if opts.Shard != "" {
+		if shardI, shardN, err = parseShard(opts.Shard); err != nil {
+			return 0, 0, err
+		}
+	}
+	if opts.Workers < 1 || opts.Iterations < 1 || opts.Warmup < 0 || opts.RerunFailed < 0 {
+		return 0, 0, usagef("--workers 1 --iterations 5 --warmup 1", "--workers and --iterations must be at least 1, --warmup and --rerun-failed at least 0")
+	}
+	if opts.TestsDir != "" && opts.Models.given() {
+		return 0, 0, usagef("drop --models/--category/... or --tests", "--tests runs the files in a folder; it does not go with a model selection")
+	}
+	if err := opts.checkBenchmarkFlags(); err != nil {
+		return 0, 0, err
+	}
+	if opts.Which != "" && opts.Schedule == "" {
+		return 0, 0, usagef("hwcov run --schedule schedule.json --which daily", "--which goes with --schedule")
+	}
+	if opts.Schedule != "" {
+		if opts.Plan != "" || opts.TestsDir != "" {
+			return 0, 0, usagef("hwcov run --schedule schedule.json --which daily", "--schedule picks the tests: drop --plan/--tests")
+		}
+		if _, err := applySchedule(f, &opts.Models, &opts.Hardware, opts.Schedule, opts.Which); err != nil {
+			return 0, 0, err
+		}
+	}
+	if (opts.Plan == "") != (opts.ShardID == "") {
+		return 0, 0, usagef("hwcov run --plan plan.json --shard-id cpu-1of2", "--plan and --shard-id go together")
+	}
+	if opts.Plan != "" && (opts.Models.given() || opts.TestsDir != "" || opts.Shard != "") {
+		return 0, 0, usagef("hwcov run --plan plan.json --shard-id ID", "--plan picks the tests: drop --models/--category/--tests/--shard")
+	}
+	return shardI, shardN, nil
+}
+
+// selectTests picks the shard's tests: from the plan, else from the
+// selection or folder dealt round-robin, and the cells they run.
+func (opts *RunOptions) selectTests(shardI, shardN int) (tests []testFile, cells []testid.ID, planned []store.PlannedTest, err error) {
+	if opts.Plan != "" {
+		tests, cells, planned, err = opts.planTests()
+		opts.Shard = opts.ShardID
+	} else {
+		tests, err = opts.collectTests()
+		if err == nil && opts.sweeping() {
+			cells, err = opts.sweepCells(tests)
+			cells = planner.RoundRobin(cells, shardI, shardN)
+		} else {
+			tests = shardOf(tests, shardI, shardN)
+			for _, t := range tests {
+				cells = append(cells, t.ID)
+			}
+		}
+	}
+	return tests, cells, planned, err
+}
+
+// jobs are the runner jobs of cells, each with its generated file.
+func (opts *RunOptions) jobs(tests []testFile, cells []testid.ID) ([]runners.Job, error) {
+	byPair := map[string]testFile{}
+	for _, t := range tests {
+		byPair[t.ID.Pair()] = t
+	}
+	jobs := make([]runners.Job, 0, len(cells))
+	for _, c := range cells {
+		t, ok := byPair[c.Pair()]
+		if !ok {
+			return nil, fmt.Errorf("run: no generated file for %s", c)
+		}
+		timeout := opts.Timeout
+		if timeout == 0 && t.HW.DefaultTimeoutSeconds > 0 {
+			timeout = time.Duration(t.HW.DefaultTimeoutSeconds) * time.Second
+		}
+		params := opts.jobParams(c)
+		if timeout > 0 {
+			params["timeout_s"] = timeout.Seconds() // the browser gets the same budget
+		}
+		jobs = append(jobs, runners.Job{
+			ID: c, File: t.File, Timeout: timeout, Category: t.Arch.Category, TemplateChain: t.Chain,
+			PatchVersion: t.Revision,
+			Params:       params,
+			Requires:     runners.FileImports(t.File),
+		})
+	}
+	return jobs, nil
+}
+
+// execute runs the jobs in the shard's workers, with the browser service
+// when web platforms are among them.
+func (opts *RunOptions) execute(ctx context.Context, db *store.DB, run results.Run, jobs []runners.Job, py, harness string) (runners.Summary, error) {
+	f := opts.F
+	ghActions := f.Getenv("GITHUB_ACTIONS") == "true"
+	var testOut = f.Err
+	if !opts.Verbose {
+		testOut = nil
+	}
+	web, err := runners.StartBrowserService(ctx, f.Getenv, f.webOptions, f.Err, jobs)
+	if err != nil {
+		return runners.Summary{}, err
+	}
+	defer web.Stop()
+	ex := &runners.Executor{
+		Python: py, HarnessPath: harness, Workers: opts.Workers, Store: db,
+		Env:         append([]string{"TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1", "TOKENIZERS_PARALLELISM=false"}, web.Env...),
+		Progress:    runners.NewProgress(f.Err, isTerminal(f.Err), ghActions),
+		Clock:       f.Now,
+		Stderr:      testOut,
+		Resume:      opts.Resume,
+		RerunFailed: opts.RerunFailed,
+		Categorize:  errpattern.Categorize,
+		Unavailable: web.Unavailable,
+	}
+	return ex.Run(ctx, run, jobs)
 }
 
 // infraOf is the error of a run some of whose tests the runner was not set
@@ -387,22 +421,9 @@ func (opts *RunOptions) collectTests() ([]testFile, error) {
 // planTests renders the files for one shard of a plan and returns its cells.
 func (opts *RunOptions) planTests() ([]testFile, []testid.ID, []store.PlannedTest, error) {
 	f := opts.F
-	data, err := os.ReadFile(opts.Plan)
+	cells, planned, err := opts.planCells()
 	if err != nil {
-		return nil, nil, nil, usagef("hwcov plan --out "+opts.Plan, "read plan: %v", err)
-	}
-	plan, err := planner.ParsePlan(data)
-	if err != nil {
-		return nil, nil, nil, plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
-	}
-	shard, err := plan.Shard(opts.ShardID)
-	if err != nil {
-		return nil, nil, nil, plannerError(err)
-	}
-	opts.Hardware = []string{shard.Hardware}
-	cells, err := shard.TestIDs()
-	if err != nil {
-		return nil, nil, nil, plannerError(err)
+		return nil, nil, nil, err
 	}
 	c, err := f.Catalog()
 	if err != nil {
@@ -435,40 +456,51 @@ func (opts *RunOptions) planTests() ([]testFile, []testid.ID, []store.PlannedTes
 		if err != nil {
 			return nil, nil, nil, templateError(err)
 		}
-		tests = append(tests, renderedTest(id, a, hw, r))
+		tests = append(tests, renderedTest(a, hw, r))
 	}
 	if err := writeTests(g, opts.TestsOut, tests); err != nil {
 		return nil, nil, nil, err
 	}
-	var planned []store.PlannedTest
-	for _, s := range plan.Shards {
-		for _, id := range s.Tests {
-			planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
-		}
-	}
 	return tests, cells, planned, nil
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
+// planCells reads the cells of shard --shard-id from --plan, and every
+// planned test; the shard's platform becomes --hardware.
+func (opts *RunOptions) planCells() ([]testid.ID, []store.PlannedTest, error) {
+	data, err := os.ReadFile(opts.Plan)
+	if err != nil {
+		return nil, nil, usagef("hwcov plan --out "+opts.Plan, "read plan: %v", err)
 	}
-	return b
+	plan, err := planner.ParsePlan(data)
+	if err != nil {
+		return nil, nil, plannerError(fmt.Errorf("%s: %w", opts.Plan, err))
+	}
+	shard, err := plan.Shard(opts.ShardID)
+	if err != nil {
+		return nil, nil, plannerError(err)
+	}
+	opts.Hardware = []string{shard.Hardware}
+	cells, err := shard.TestIDs()
+	if err != nil {
+		return nil, nil, plannerError(err)
+	}
+	return cells, plannedTests(plan), nil
+}
+
+// cmpOr returns the first of vals that is not empty.
+func cmpOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // shardOf keeps shard i of n: the tests sorted by id, every n-th from i-1.
 func shardOf(tests []testFile, i, n int) []testFile {
 	sort.Slice(tests, func(a, b int) bool { return tests[a].ID.String() < tests[b].ID.String() })
-	if n <= 1 {
-		return tests
-	}
-	var out []testFile
-	for k, t := range tests {
-		if k%n == i-1 {
-			out = append(out, t)
-		}
-	}
-	return out
+	return planner.RoundRobin(tests, i, n)
 }
 
 func countsLine(c map[results.Status]int) string {
@@ -485,72 +517,21 @@ func countsLine(c map[results.Status]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// openDB opens the database with errors a user can act on.
-func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
-	if path == "" {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		path = cfg.DB
-	}
-	db, err := store.Open(path, store.Options{ReadOnly: readOnly, Create: !readOnly})
-	if err != nil {
-		return nil, dbError(path, "", err)
-	}
-	return db, nil
-}
-
-// newestRun returns the newest run id of the same shard in db.
-func newestRun(ctx context.Context, db *store.DB, shard string) (string, bool) {
-	runs, err := db.Runs(ctx)
-	if err != nil {
-		return "", false
-	}
-	best, bestAt := "", time.Time{}
-	for _, r := range runs {
-		if r.Shard == shard && (best == "" || r.StartedAt.After(bestAt)) {
-			best, bestAt = r.RunID, r.StartedAt
-		}
-	}
-	return best, best != ""
-}
-
-// runRecord describes this run from the GitHub Actions environment, if any.
-func (f *Factory) runRecord(shard string, hardware []string) results.Run {
-	get := f.Getenv
-	now := f.Now()
-	shardName := shard
-	if shardName == "" {
-		shardName = "1/1"
-	}
-	run := results.Run{
-		GitSHA: get("GITHUB_SHA"), GitRef: get("GITHUB_REF"),
-		Shard: shardName, RunnerName: get("RUNNER_NAME"), HwcovVersion: version(), StartedAt: now,
-	}
-	run.WorkflowRunID, _ = strconv.ParseInt(get("GITHUB_RUN_ID"), 10, 64)
-	run.RunAttempt, _ = strconv.Atoi(get("GITHUB_RUN_ATTEMPT"))
-	if ref := get("GITHUB_REF"); strings.HasPrefix(ref, "refs/pull/") {
-		run.PRNumber, _ = strconv.Atoi(strings.SplitN(strings.TrimPrefix(ref, "refs/pull/"), "/", 2)[0])
-	}
-	if l := get("HWCOV_RUNNER_LABELS"); l != "" {
-		run.RunnerLabels = strings.Split(l, ",")
-	}
-	hw := strings.ReplaceAll(strings.Join(hardware, "+"), ",", "+")
-	switch {
-	case run.WorkflowRunID != 0:
-		run.RunID = fmt.Sprintf("gh-%d-%d-%s-%s", run.WorkflowRunID, max(run.RunAttempt, 1), hw, strings.ReplaceAll(shardName, "/", "of"))
-	default:
-		run.RunID = "local-" + now.UTC().Format("20060102T150405.000Z") + "-" + hw + "-" + strings.ReplaceAll(shardName, "/", "of")
-	}
-	env, _ := json.Marshal(map[string]any{"goos": runtime.GOOS, "goarch": runtime.GOARCH, "cpus": runtime.NumCPU()})
-	run.Environment = string(env)
-	return run
-}
-
 func isTerminal(w any) bool {
 	if f, ok := w.(*os.File); ok {
 		return isatty.IsTerminal(f.Fd())
 	}
 	return false
+}
+
+// plannedTests lists every test of plan with its shard, for the database to
+// tell lost shards.
+func plannedTests(plan *planner.Plan) []store.PlannedTest {
+	var planned []store.PlannedTest
+	for _, s := range plan.Shards {
+		for _, id := range s.Tests {
+			planned = append(planned, store.PlannedTest{TestID: id, ShardID: s.ID, Hardware: s.Hardware})
+		}
+	}
+	return planned
 }

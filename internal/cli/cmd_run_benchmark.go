@@ -121,20 +121,6 @@ func joinInts(xs []int) string {
 	return strings.Join(parts, ",")
 }
 
-// shardCells keeps shard i of n of the cells: every n-th from i-1.
-func shardCells(cells []testid.ID, i, n int) []testid.ID {
-	if n <= 1 {
-		return cells
-	}
-	var out []testid.ID
-	for k, c := range cells {
-		if k%n == i-1 {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // jobParams are the params of the job for cell c: the cell itself, the timing,
 // and the benchmark options.
 func (opts *RunOptions) jobParams(c testid.ID) map[string]any {

@@ -19,17 +19,13 @@ import (
 	"github.com/hwcov/hwcov/workflows"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdWorkflow)
-}
-
 // NewCmdWorkflow builds `hwcov workflow`.
 func NewCmdWorkflow(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "workflow",
 		Short: "Write GitHub Actions workflows and the test schedule for your repository",
 	}
-	cmd.AddCommand(NewCmdWorkflowGenerate(f, nil), NewCmdWorkflowSchedule(f, nil), NewCmdWorkflowShow(f, nil), NewCmdWorkflowPins(f))
+	cmd.AddCommand(NewCmdWorkflowGenerate(f), NewCmdWorkflowSchedule(f), NewCmdWorkflowShow(f), NewCmdWorkflowPins(f))
 	return cmd
 }
 
@@ -61,7 +57,7 @@ type WorkflowGenerateOptions struct {
 }
 
 // NewCmdWorkflowGenerate builds `hwcov workflow generate`.
-func NewCmdWorkflowGenerate(f *Factory, runF func(*WorkflowGenerateOptions) error) *cobra.Command {
+func NewCmdWorkflowGenerate(f *Factory) *cobra.Command {
 	opts := &WorkflowGenerateOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "generate --output .github/workflows/hwcov.yml",
@@ -86,9 +82,6 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
   hwcov workflow generate --style reusable --output - `,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runWorkflowGenerate(opts, c)
 		},
 	}
@@ -120,26 +113,9 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
 
 func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error {
 	f := opts.F
-	if opts.Output == "" {
-		return usagef("--output .github/workflows/hwcov.yml", "--output is required")
-	}
-	n := 0
-	for _, set := range []bool{opts.Priority != "", opts.Models != "", opts.Category != ""} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return usagef("use one of --priority, --models, --category", "more than one way of choosing architectures given")
-	}
-	if p := strings.ToLower(opts.Priority); p != "" && p != "key" && p != "high" {
-		return usagef("--priority high", "--priority %q is not key or high", opts.Priority)
-	}
-	hardware := strings.Join(opts.Hardware, ",")
-	if hardware != "all" {
-		if _, err := f.platforms(opts.Hardware); err != nil {
-			return err
-		}
+	hardware, err := opts.check()
+	if err != nil {
+		return err
 	}
 	o := workflows.CallerOptions{
 		Name: opts.Name, Style: workflows.Style(opts.Style), Action: opts.Action, Workflow: opts.Workflow, Runner: opts.Runner,
@@ -148,22 +124,11 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		RunArgs: opts.RunArgs, Binary: opts.Binary, FailOnError: opts.FailOnError, TimeoutMinutes: opts.TimeoutMinutes,
 		Command: commandLine(c),
 	}
-	if opts.TimeoutMinutes < 1 {
-		return usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
+	if o.Schedule, err = opts.schedule(); err != nil {
+		return err
 	}
-	if opts.Schedule != "" {
-		s, err := readSchedule(opts.Schedule)
-		if err != nil {
-			return err
-		}
-		for _, e := range s.Entries {
-			if !e.AllHardware {
-				if _, err := f.platforms(e.Hardware); err != nil {
-					return usagef("fix "+e.Name+".hardware_platforms in "+opts.Schedule, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
-				}
-			}
-		}
-		o.Schedule, o.SchedulePath = s, filepath.ToSlash(opts.Schedule)
+	if o.Schedule != nil {
+		o.SchedulePath = filepath.ToSlash(opts.Schedule)
 	}
 	src, err := workflows.RenderCaller(o)
 	if err != nil {
@@ -173,29 +138,9 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		}
 		return err
 	}
-	pin := func(b []byte) ([]byte, error) { return b, nil }
-	if opts.Pin {
-		extra := map[string]string{}
-		for _, p := range opts.PinSHA {
-			k, sha, err := workflows.ParsePin(p)
-			if err != nil {
-				return usagef("--pin-sha hwcov/hwcov@v0=<commit of the tag>", "--pin-sha %v", err)
-			}
-			extra[k] = sha
-		}
-		pin = func(b []byte) ([]byte, error) {
-			out, err := workflows.PinActions(b, extra)
-			var pe *workflows.PinError
-			if errors.As(err, &pe) {
-				k := pe.Refs[0]
-				repo, ref, _ := strings.Cut(k, "@")
-				return nil, usagef(fmt.Sprintf("--pin-sha %s=<commit> (git ls-remote https://github.com/%s %s shows it), or name the action at a commit",
-					k, repo, ref), "--pin: %v: not in hwcov's table of pinned actions (hwcov workflow pins)", err)
-			}
-			return out, err
-		}
-	} else if len(opts.PinSHA) > 0 {
-		return usagef("--pin --pin-sha ...", "--pin-sha needs --pin")
+	pin, err := opts.pinner()
+	if err != nil {
+		return err
 	}
 	if src, err = pin(src); err != nil {
 		return err
@@ -219,6 +164,86 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		}
 	}
 	return nil
+}
+
+// schedule reads --schedule (nil without it) and checks its platforms.
+func (opts *WorkflowGenerateOptions) schedule() (*schedule.Schedule, error) {
+	if opts.Schedule == "" {
+		return nil, nil
+	}
+	s, err := readSchedule(opts.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range s.Entries {
+		if !e.AllHardware {
+			if _, err := opts.F.platforms(e.Hardware); err != nil {
+				return nil, usagef("fix "+e.Name+".hardware_platforms in "+opts.Schedule, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
+			}
+		}
+	}
+	return s, nil
+}
+
+// check validates the flags of `hwcov workflow generate` and returns the
+// --hardware list as the workflow writes it.
+func (opts *WorkflowGenerateOptions) check() (string, error) {
+	f := opts.F
+	if opts.Output == "" {
+		return "", usagef("--output .github/workflows/hwcov.yml", "--output is required")
+	}
+	n := 0
+	for _, set := range []bool{opts.Priority != "", opts.Models != "", opts.Category != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return "", usagef("use one of --priority, --models, --category", "more than one way of choosing architectures given")
+	}
+	if p := strings.ToLower(opts.Priority); p != "" && p != "key" && p != "high" {
+		return "", usagef("--priority high", "--priority %q is not key or high", opts.Priority)
+	}
+	hardware := strings.Join(opts.Hardware, ",")
+	if hardware != "all" {
+		if _, err := f.platforms(opts.Hardware); err != nil {
+			return "", err
+		}
+	}
+	if opts.TimeoutMinutes < 1 {
+		return "", usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
+	}
+	return hardware, nil
+}
+
+// pinner returns what pins the actions of a generated workflow to commits
+// (--pin), or leaves them as they are.
+func (opts *WorkflowGenerateOptions) pinner() (func([]byte) ([]byte, error), error) {
+	pin := func(b []byte) ([]byte, error) { return b, nil }
+	if opts.Pin {
+		extra := map[string]string{}
+		for _, p := range opts.PinSHA {
+			k, sha, err := workflows.ParsePin(p)
+			if err != nil {
+				return nil, usagef("--pin-sha hwcov/hwcov@v0=<commit of the tag>", "--pin-sha %v", err)
+			}
+			extra[k] = sha
+		}
+		pin = func(b []byte) ([]byte, error) {
+			out, err := workflows.PinActions(b, extra)
+			var pe *workflows.PinError
+			if errors.As(err, &pe) {
+				k := pe.Refs[0]
+				repo, ref, _ := strings.Cut(k, "@")
+				return nil, usagef(fmt.Sprintf("--pin-sha %s=<commit> (git ls-remote https://github.com/%s %s shows it), or name the action at a commit",
+					k, repo, ref), "--pin: %v: not in hwcov's table of pinned actions (hwcov workflow pins)", err)
+			}
+			return out, err
+		}
+	} else if len(opts.PinSHA) > 0 {
+		return nil, usagef("--pin --pin-sha ...", "--pin-sha needs --pin")
+	}
+	return pin, nil
 }
 
 // commandLine is the command as a user would type it, for the header.
@@ -298,7 +323,7 @@ type WorkflowScheduleOptions struct {
 }
 
 // NewCmdWorkflowSchedule builds `hwcov workflow schedule`.
-func NewCmdWorkflowSchedule(f *Factory, runF func(*WorkflowScheduleOptions) error) *cobra.Command {
+func NewCmdWorkflowSchedule(f *Factory) *cobra.Command {
 	opts := &WorkflowScheduleOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "schedule --output schedule.json",
@@ -317,9 +342,6 @@ hardware_platforms: a list of platform keys, or "all".`,
 		Example: "  hwcov workflow schedule --output schedule.json\n  hwcov workflow schedule --check schedule.json",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runWorkflowSchedule(opts)
 		},
 	}
@@ -371,7 +393,7 @@ type WorkflowShowOptions struct {
 }
 
 // NewCmdWorkflowShow builds `hwcov workflow show`.
-func NewCmdWorkflowShow(f *Factory, runF func(*WorkflowShowOptions) error) *cobra.Command {
+func NewCmdWorkflowShow(f *Factory) *cobra.Command {
 	opts := &WorkflowShowOptions{F: f}
 	return &cobra.Command{
 		Use:       "show hwcov.yml|hwcov-comment.yml",
@@ -381,9 +403,6 @@ func NewCmdWorkflowShow(f *Factory, runF func(*WorkflowShowOptions) error) *cobr
 		ValidArgs: workflows.Names,
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
 			b, err := workflows.Embedded(opts.Name)
 			if err != nil {
 				return usagef("hwcov workflow show hwcov.yml", "%v", err)

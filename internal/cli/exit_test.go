@@ -25,6 +25,14 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"templates", "which"}, ExitUsage, "--model is required"},
 		{[]string{"hardware", "cpu"}, ExitUsage, `unknown command "cpu" for "hwcov hardware"`},
 		{[]string{"hardware"}, ExitOK, ""},
+		{[]string{"hardware", "--help"}, ExitOK, ""},
+		{[]string{"report", "nosuch", "--help"}, ExitUsage, `unknown command "nosuch" for "hwcov report"`},
+		{[]string{"report", "nosuch", "--help"}, ExitUsage, "Try: hwcov report --help"},
+		{[]string{"frobnicate", "--help"}, ExitUsage, `unknown command "frobnicate" for "hwcov"`},
+		{[]string{"hardwre"}, ExitUsage, "Try: hwcov hardware"},
+		{[]string{"version", "extra"}, ExitUsage, "Try: hwcov version --help"},
+		{[]string{"run", "--workers"}, ExitUsage, "flag needs an argument"},
+		{[]string{"comment", "--pr", "1", "--pr-file", "pr.json"}, ExitUsage, "none of the others can be"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer

@@ -17,6 +17,7 @@ import (
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/config"
 	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/internal/store"
 	pyharness "github.com/hwcov/hwcov/runners/python"
 )
 
@@ -201,4 +202,62 @@ func (f *Factory) RunHarnessScript(ctx context.Context, module string) ([]byte, 
 	}
 	env := []string{"PYTHONPATH=" + dir, "HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1"}
 	return f.RunPython(ctx, py, []string{"-m", "hwcov_harness." + module}, env)
+}
+
+// openDB opens the database with errors a user can act on.
+func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
+	if path == "" {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		path = cfg.DB
+	}
+	db, err := store.Open(path, store.Options{ReadOnly: readOnly, Create: !readOnly})
+	if err != nil {
+		return nil, dbError(path, "", err)
+	}
+	return db, nil
+}
+
+// platforms resolves platform names ("all", "cpu,cuda") with helpful errors.
+func (f *Factory) platforms(names []string) ([]hardware.Platform, error) {
+	r, err := f.Hardware()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := r.Resolve(names, catalog.Closest)
+	var ue *hardware.UnknownError
+	if errors.As(err, &ue) {
+		return nil, usagef("hwcov hardware list (or add one: hwcov hardware add --properties FILE.json)", "%v", err)
+	}
+	if err == nil && len(ps) == 0 {
+		return nil, usagef("--hardware cpu (or all)", "no hardware platform named")
+	}
+	return ps, err
+}
+
+// dbError gives the store's sentinel errors a hint; side names the database
+// ("base", "head") or is empty.
+func dbError(path, side string, err error) error {
+	what := strings.TrimSpace(side + " database")
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return usagef("hwcov run --priority key --hardware cpu --db "+path, "%s %q does not exist", what, path)
+	case errors.Is(err, store.ErrLocked):
+		return usagef("wait for the other hwcov to finish, or pass another --db", "%s %q is locked by another process", what, path)
+	case errors.Is(err, store.ErrCorrupt):
+		return usagef("move the file aside, or pass another --db", "%s %q is not an hwcov DuckDB database (corrupt or another format)", what, path)
+	case errors.Is(err, store.ErrNewerSchema):
+		return usagef("upgrade hwcov", "%s %q was written by a newer hwcov", what, path)
+	case errors.Is(err, store.ErrOldSchema):
+		return usagef("open it once with a writing command (e.g. hwcov run) to migrate it", "%s %q needs a schema migration", what, path)
+	case errors.Is(err, store.ErrNotHwcov):
+		// The error names the file and the object; nothing of the file's
+		// content is read, so it is safe to print.
+		return usagef("pass a database that hwcov run or hwcov merge wrote; this one may have been tampered with", "%v", err)
+	case errors.Is(err, store.ErrBadPath):
+		return usagef("pass a .duckdb file in a writable folder, e.g. --db results/hwcov.duckdb", "%v", err)
+	}
+	return err
 }

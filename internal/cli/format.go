@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+
+	"github.com/hwcov/hwcov/internal/fsutil"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -94,3 +97,25 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// writeOutput renders into a buffer and writes it to path atomically, or to stdout.
+func writeOutput(f *Factory, path string, render func(*strings.Builder) error) error {
+	var b strings.Builder
+	if err := render(&b); err != nil {
+		return err
+	}
+	if path == "" || path == "-" {
+		_, err := fmt.Fprint(f.Out, b.String())
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := fsutil.WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.Err, "wrote %s\n", path)
+	return nil
+}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -35,23 +34,19 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // MainWith runs hwcov with a prepared factory.
 func MainWith(f *Factory, args []string) int {
-	root := NewCmdRoot(f)
+	root, st := newCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.In)
 	root.SetOut(f.Out)
 	root.SetErr(f.Err)
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
-	cmd, err := root.ExecuteContextC(ctx)
+	_, err := root.ExecuteContextC(ctx)
 	if err != nil && errors.Is(context.Cause(ctx), errInterrupted) && !asErr(err, new(*interruptedError)) {
 		err = errInterrupted
 	}
-	if err != nil && isFlagError(err) {
-		hint := "hwcov --help"
-		if cmd != nil {
-			hint = cmd.CommandPath() + " --help"
-		}
-		err = usagef(hint, "%v", err)
+	if err == nil && st.helpErr != nil {
+		err = st.helpErr
 	}
 	return exitCode(err, f.Err)
 }
@@ -79,25 +74,18 @@ func interruptContext(parent context.Context) (context.Context, func()) {
 	}
 }
 
-func isFlagError(err error) bool {
-	var ue *usageError
-	var pe *policyError
-	if errors.As(err, &ue) || errors.As(err, &pe) {
-		return false
-	}
-	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "invalid argument",
-		"flag needs an argument", "required flag", "accepts ", "requires at least", "if any flags in the group",
-		"none of the others can be"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // NewCmdRoot builds the command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
+	root, _ := newCmdRoot(f)
+	return root
+}
+
+// rootState is what the command tree reports besides its error: a group's
+// help asked for with an unknown subcommand.
+type rootState struct{ helpErr error }
+
+func newCmdRoot(f *Factory) (*cobra.Command, *rootState) {
+	st := &rootState{}
 	root := &cobra.Command{
 		Use:   "hwcov",
 		Short: "Test every HuggingFace architecture on every hardware platform, from CI",
@@ -112,36 +100,87 @@ every result in DuckDB and reports the compatibility matrix.`,
 	root.PersistentFlags().StringVar(&f.ConfigPath, "config", "", "config file (default ./hwcov.yaml when present)")
 	root.PersistentFlags().StringVar(&f.PythonFlag, "python", "", "Python interpreter (default $HWCOV_PYTHON, ./.venv/bin/python, python3)")
 	root.AddCommand(
-		NewCmdVersion(f, nil),
+		NewCmdVersion(f),
 		NewCmdCatalog(f),
 		NewCmdHardware(f),
+		NewCmdGenerate(f),
+		NewCmdTemplates(f),
+		NewCmdPlan(f),
+		NewCmdRun(f),
+		NewCmdMerge(f),
+		NewCmdCompare(f),
+		NewCmdComment(f),
+		NewCmdCheck(f),
+		NewCmdReport(f),
+		NewCmdReference(f),
+		NewCmdBaseline(f),
+		NewCmdBrowser(f),
+		NewCmdWorkflow(f),
+		NewCmdAction(f),
 	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(f))
-	}
-	strictGroups(root)
-	return root
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef(c.CommandPath()+" --help", "%v", err)
+	})
+	strictGroups(root, st)
+	return root, st
 }
 
 // strictGroups makes every command that only groups subcommands refuse an
-// unknown subcommand with a usage error, instead of printing help and exiting 0.
-func strictGroups(c *cobra.Command) {
+// unknown subcommand with a usage error, instead of printing help and exiting
+// 0, also when --help is given; and it makes a wrong number of arguments a
+// usage error.
+func strictGroups(c *cobra.Command, st *rootState) {
 	for _, sub := range c.Commands() {
-		strictGroups(sub)
+		strictGroups(sub, st)
 	}
-	if c.HasSubCommands() && c.Run == nil && c.RunE == nil && c.Parent() != nil {
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef(cmd.CommandPath()+" --help", "unknown command %q for %q", args[0], cmd.CommandPath())
+				return unknownCommand(cmd, args[0])
 			}
 			return cmd.Help()
+		}
+		help := c.HelpFunc()
+		c.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+			if cmd == c && cmd.Flags().NArg() > 0 {
+				st.helpErr = unknownCommand(cmd, cmd.Flags().Arg(0))
+				return
+			}
+			help(cmd, args)
+		})
+		return
+	}
+	if c.PreRunE == nil && c.PreRun == nil {
+		// cobra checks flag groups after PreRunE and returns a plain error.
+		c.PreRunE = func(cmd *cobra.Command, _ []string) error {
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return usagef(cmd.CommandPath()+" --help", "%v", err)
+			}
+			return nil
+		}
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usagef(cmd.CommandPath()+" --help", "%v", err)
+			}
+			return nil
 		}
 	}
 }
 
-// extraCommands lets each command file register itself.
-var extraCommands []func(*Factory) *cobra.Command
+// unknownCommand is the usage error for a group given a name it lacks.
+func unknownCommand(group *cobra.Command, name string) error {
+	hint := group.CommandPath() + " --help"
+	if group.SuggestionsMinimumDistance <= 0 {
+		group.SuggestionsMinimumDistance = 2
+	}
+	if s := group.SuggestionsFor(name); len(s) > 0 {
+		hint = group.CommandPath() + " " + s[0]
+	}
+	return usagef(hint, "unknown command %q for %q", name, group.CommandPath())
+}
 
 // VersionOptions are the options of `hwcov version`.
 type VersionOptions struct {
@@ -149,16 +188,13 @@ type VersionOptions struct {
 }
 
 // NewCmdVersion builds `hwcov version`.
-func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command {
+func NewCmdVersion(f *Factory) *cobra.Command {
 	opts := &VersionOptions{F: f}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print hwcov's version and the transformers version of its catalog",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runVersion(opts)
 		},
 	}

@@ -1,16 +1,13 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"github.com/hwcov/hwcov/planner"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/catalog"
@@ -66,29 +63,17 @@ func renderTests(g *generator.Generator, archs []catalog.Architecture, platforms
 	var out []testFile
 	var skipped []skippedPair
 	for _, hw := range platforms {
-		prec := precision
-		if prec == "" {
-			prec = hw.PreferredPrecision
-		}
+		prec := planner.Precision(hw, precision)
 		for _, a := range archs {
 			if ok, why := hardware.Compatible(a, hw, prec); !ok {
 				skipped = append(skipped, skippedPair{Pair: a.Name + "@" + hw.PlatformKey, Reason: why})
 				continue
 			}
-			batch := hw.DefaultBatchSize
-			if batch < 1 {
-				batch = 1
-			}
-			cell := testid.ID{Model: a.Name, Hardware: hw.PlatformKey, Precision: prec, Batch: batch, Seq: planner.SmokeSeqLen(a)}
-			r, err := g.Render(a, hw, cell)
+			r, err := g.Render(a, hw, planner.DefaultCell(testid.ID{Precision: prec}, a, hw))
 			if err != nil {
 				return nil, nil, templateError(err)
 			}
-			id, err := testid.Parse(r.TestID)
-			if err != nil {
-				return nil, nil, err
-			}
-			out = append(out, renderedTest(id, a, hw, r))
+			out = append(out, renderedTest(a, hw, r))
 		}
 	}
 	return out, skipped, nil
@@ -130,13 +115,6 @@ func writeTests(g *generator.Generator, dir string, tests []testFile) error {
 	return nil
 }
 
-var (
-	testIDLine = regexp.MustCompile(`^TEST_ID\s*=\s*["']([^"']+)["']`)
-	chainLine  = regexp.MustCompile(`^TEMPLATE_CHAIN\s*=\s*\[(.*)\]`)
-	revLine    = regexp.MustCompile(`^TEMPLATE_REVISION\s*=\s*["']([0-9a-f]+)["']`)
-	chainName  = regexp.MustCompile(`["']([^"']+)["']`)
-)
-
 // readTestsDir finds the generated tests in dir (test_*.py with a TEST_ID).
 func readTestsDir(dir string) ([]testFile, error) {
 	abs, err := filepath.Abs(dir)
@@ -166,45 +144,15 @@ func readTestsDir(dir string) ([]testFile, error) {
 }
 
 // renderedTest is the testFile of a file the generator just rendered.
-func renderedTest(id testid.ID, a catalog.Architecture, hw hardware.Platform, r generator.Rendered) testFile {
-	return testFile{ID: id, Arch: a, HW: hw, Chain: generator.ChainString(r.Chain), Revision: r.Revision, Rendered: r}
+func renderedTest(a catalog.Architecture, hw hardware.Platform, r generator.Rendered) testFile {
+	return testFile{ID: r.ID, Arch: a, HW: hw, Chain: generator.ChainString(r.Chain), Revision: r.Revision, Rendered: r}
 }
 
-// readTestHeader reads TEST_ID, TEMPLATE_CHAIN and TEMPLATE_REVISION (absent
-// from files of older hwcov versions) from the top of a generated test.
+// readTestHeader reads the header of the generated test at path.
 func readTestHeader(path string) (testFile, error) {
-	f, err := os.Open(path)
+	h, err := generator.ReadHeader(path)
 	if err != nil {
 		return testFile{}, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	chain, idText, rev := "", "", ""
-	for n := 0; sc.Scan() && n < 200; n++ {
-		line := sc.Text()
-		if m := chainLine.FindStringSubmatch(line); m != nil && chain == "" {
-			var names []string
-			for _, n := range chainName.FindAllStringSubmatch(m[1], -1) {
-				names = append(names, strings.TrimSuffix(filepath.Base(n[1]), ".py.tmpl"))
-			}
-			chain = strings.Join(names, " > ")
-		}
-		if m := testIDLine.FindStringSubmatch(line); m != nil && idText == "" {
-			idText = m[1]
-		}
-		if m := revLine.FindStringSubmatch(line); m != nil && rev == "" {
-			rev = m[1]
-		}
-		if idText != "" && chain != "" && rev != "" {
-			break
-		}
-	}
-	if idText != "" {
-		id, err := testid.Parse(idText)
-		if err != nil {
-			return testFile{}, fmt.Errorf("%s: %w", path, err)
-		}
-		return testFile{ID: id, File: path, Chain: chain, Revision: rev}, nil
-	}
-	return testFile{}, fmt.Errorf("%s: no TEST_ID line in the first 200 lines (not a generated test?)", path)
+	return testFile{ID: h.ID, File: path, Chain: h.Chain, Revision: h.Revision}, nil
 }
