@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/fingerprint"
+	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -83,11 +84,11 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 	if err != nil {
 		return usagef("--group-by fingerprint,hardware,template", "%v", err)
 	}
-	db, err := openDB(opts.F, opts.DB, false)
+	db, done, err := openFingerprintDB(opts.F, opts.DB)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	rs, err := db.Results(ctx, opts.RunID)
 	if err != nil {
 		return err
@@ -97,11 +98,35 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 		return err
 	}
 	all, fresh := fingerprint.Assign(rs, stored)
-	if err := db.SaveFingerprints(ctx, fresh); err != nil {
-		return err
+	if !db.ReadOnly() {
+		if err := db.SaveFingerprints(ctx, fresh); err != nil {
+			return err
+		}
 	}
 	rep := fingerprint.Build(rs, all, keys)
 	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error {
 		return reporter.WriteFailures(b, rep, format, reporter.FailureOptions{Explain: opts.Explain, Solutions: opts.Solutions})
 	})
+}
+
+// openFingerprintDB opens an existing database writable, so that new
+// fingerprints are stored; one that cannot be written is read (migrated on a
+// copy when older) and its fingerprints are computed but not stored.
+func openFingerprintDB(f *Factory, path string) (*store.DB, func(), error) {
+	if path == "" {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, nil, err
+		}
+		path = cfg.DB
+	}
+	db, err := store.Open(path, store.Options{})
+	if err == nil {
+		return db, func() { db.Close() }, nil
+	}
+	ro, cleanup, err2 := store.OpenReadOnlyMigrated(path)
+	if err2 != nil {
+		return nil, nil, dbError(path, "", err)
+	}
+	return ro, func() { ro.Close(); cleanup() }, nil
 }

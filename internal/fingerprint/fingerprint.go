@@ -21,16 +21,16 @@ type Rule struct {
 }
 
 // Rules are applied in order, each to the output of the one before. The
-// model-name rule, which depends on the result, runs before them (see
-// Normalise).
+// model-name rule, which depends on the result, runs right after "path" (see
+// normalise): a path is one placeholder whatever model it names.
 var Rules = []Rule{
+	{"path", regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+`), "<path>"},
 	{"torch-size", regexp.MustCompile(`torch\.Size\(\[[^\]]*\]\)`), "torch.Size([<shape>])"},
 	{"shape-list", regexp.MustCompile(`\[\s*-?\d+(\s*,\s*-?\d+)*\s*,?\s*\]`), "[<shape>]"},
 	{"shape-tuple", regexp.MustCompile(`\(\s*-?\d+(\s*,\s*-?\d+)+\s*,?\s*\)`), "(<shape>)"},
 	{"shape-x", regexp.MustCompile(`\b\d+(x\d+)+\b`), "<shape>"},
 	{"hex", regexp.MustCompile(`\b0x[0-9a-fA-F]+\b`), "<hex>"},
 	{"hex-id", regexp.MustCompile(`\b[0-9a-f]{8,}\b`), "<hex>"}, // with a letter: an all-digit run is a number
-	{"path", regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+`), "<path>"},
 	{"number", regexp.MustCompile(`\b-?\d+(\.\d+)?([eE][-+]?\d+)?\b`), "<n>"},
 	{"space", regexp.MustCompile(`\s+`), " "},
 }
@@ -96,11 +96,11 @@ func firstLine(s string) string {
 	return s
 }
 
-// normalise applies the model-name rule, then Rules, to s.
+// normalise applies Rules to s, and the model-name rule after "path".
 func normalise(in Input, s string, note func(string)) string {
-	if t := models(in, s); t != s {
+	if in.ModelName != "" && strings.Contains(s, in.ModelName) {
+		s = strings.ReplaceAll(s, in.ModelName, "<model>")
 		note("model-name")
-		s = t
 	}
 	for _, r := range Rules {
 		var t string
@@ -118,19 +118,22 @@ func normalise(in Input, s string, note func(string)) string {
 			note(r.Name)
 		}
 		s = t
+		if r.Name == "path" {
+			if t := models(in, s); t != s {
+				note("model-name")
+				s = t
+			}
+		}
 	}
 	return strings.TrimSpace(s)
 }
 
 var wordRe = regexp.MustCompile(`[A-Za-z][\w-]*`)
 
-// models replaces the model's name and every word holding the architecture's
-// name (BertModel, modeling_bert, Wav2Vec2FeatureExtractor) with <Model> when
-// the word starts with a capital, else <model>.
+// models replaces every word holding the architecture's name (BertModel,
+// modeling_bert, Wav2Vec2FeatureExtractor) with <Model> when the word starts
+// with a capital, else <model>.
 func models(in Input, s string) string {
-	if in.ModelName != "" {
-		s = strings.ReplaceAll(s, in.ModelName, "<model>")
-	}
 	key := squash(in.Architecture)
 	if len(key) < 2 {
 		return s

@@ -58,7 +58,7 @@ func TestComputeSignature(t *testing.T) {
 	if fp.RuleVersion != RuleVersion || len(fp.ID) != 12 {
 		t.Errorf("got %+v", fp)
 	}
-	wantRules := []string{"model-name", "shape-list", "hex", "path", "number"}
+	wantRules := []string{"path", "model-name", "shape-list", "hex", "number"}
 	if len(fp.Rules) != len(wantRules) {
 		t.Fatalf("rules %v, want %v", fp.Rules, wantRules)
 	}

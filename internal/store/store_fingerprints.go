@@ -9,6 +9,9 @@ import (
 	"github.com/hwcov/hwcov/internal/fingerprint"
 )
 
+// ReadOnly reports whether d was opened read-only.
+func (d *DB) ReadOnly() bool { return d.readOnly }
+
 // Fingerprints returns the stored fingerprints by result id.
 func (d *DB) Fingerprints(ctx context.Context) (map[int64]fingerprint.Stored, error) {
 	rows, err := d.sql.QueryContext(ctx, `SELECT result_id, fingerprint, rule_version, signature,
