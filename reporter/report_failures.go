@@ -153,7 +153,11 @@ func writeResolutionGuide(w io.Writer, rep fingerprint.Report) error {
 		if title == "" {
 			title = strings.Join(keyCells(rep, g), " × ")
 		}
-		fmt.Fprintf(w, "## %d. `%s` (%s, %d results)\n\n", i+1, title, g.ErrorCategory, g.Count)
+		n := fmt.Sprintf("%d results", g.Count)
+		if g.Count == 1 {
+			n = "1 result"
+		}
+		fmt.Fprintf(w, "### %d. `%s` (%s, %s)\n\n", i+1, title, g.ErrorCategory, n)
 		if g.Signature != "" {
 			fmt.Fprintf(w, "- **Signature** (%s): `%s`\n", g.RuleVersion, g.Signature)
 		}

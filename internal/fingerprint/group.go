@@ -91,7 +91,7 @@ func Failed(s results.Status) bool {
 	return false
 }
 
-// Input returns the fingerprint input of a result.
+// InputOf returns the fingerprint input of a result.
 func InputOf(r results.Result) Input {
 	return Input{Architecture: r.Architecture, ModelName: r.ModelName, Message: messageOf(r), Traceback: r.Traceback}
 }
@@ -171,6 +171,9 @@ func Build(rs []results.Result, fps map[int64]Stored, keys []string) Report {
 				g.Fingerprint, g.RuleVersion, g.Signature, g.Rules = fp.ID, fp.RuleVersion, fp.Signature, fp.Rules
 			}
 			cat := r.ErrorCategory
+			if cat == "" && r.Status.Infra() {
+				cat = results.ErrorCategoryInfra
+			}
 			if cat == "" {
 				cat = errpattern.Categorize(r.Status, r.ErrorMessage, r.Traceback)
 			}
