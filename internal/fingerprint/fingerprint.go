@@ -56,6 +56,10 @@ type Fingerprint struct {
 
 var frameRe = regexp.MustCompile(`File "([^"]+)", line \d+, in (\S+)`)
 
+// skipFrame matches frames that only dispatch (torch's Module.__call__ and
+// its wrappers): they are in every model's traceback and tell nothing.
+var skipFrame = regexp.MustCompile(`torch[/\\]nn[/\\]modules[/\\]module\.py$`)
+
 // Compute normalises in with the current rules.
 func Compute(in Input) Fingerprint {
 	rules := map[string]bool{}
@@ -68,7 +72,12 @@ func Compute(in Input) Fingerprint {
 	}
 	msg := normalise(in, firstLine(in.Message), note)
 	var frames []string
-	ms := frameRe.FindAllStringSubmatch(in.Traceback, -1)
+	var ms [][]string
+	for _, m := range frameRe.FindAllStringSubmatch(in.Traceback, -1) {
+		if !skipFrame.MatchString(m[1]) {
+			ms = append(ms, m)
+		}
+	}
 	if len(ms) > Frames {
 		ms = ms[len(ms)-Frames:]
 	}

@@ -113,3 +113,16 @@ func TestParseKeys(t *testing.T) {
 		t.Error("model accepted")
 	}
 }
+
+// torch's dispatch frames are not part of the signature.
+func TestComputeSkipsDispatchFrames(t *testing.T) {
+	tb := "Traceback (most recent call last):\n" +
+		"  File \"/v/lib/transformers/models/bert/modeling_bert.py\", line 9, in forward\n" +
+		"  File \"/v/lib/torch/nn/modules/module.py\", line 1773, in _wrapped_call_impl\n" +
+		"  File \"/v/lib/torch/nn/modules/module.py\", line 1784, in _call_impl\n" +
+		"  File \"/v/lib/torch/nn/modules/linear.py\", line 125, in forward\n"
+	fp := Compute(Input{Architecture: "bert", Message: "boom", Traceback: tb})
+	if want := "boom | at <model>.py:forward < linear.py:forward"; fp.Signature != want {
+		t.Errorf("signature %q, want %q", fp.Signature, want)
+	}
+}
