@@ -25,6 +25,10 @@ type Rule struct {
 // normalise): a path is one placeholder whatever model it names.
 var Rules = []Rule{
 	{"path", regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+`), "<path>"},
+	// transformers' per-model files whose name is not the architecture's
+	// (modeling_fastspeech2_conformer.py for fastspeech2_conformer_with_hifigan);
+	// the shared ones (modeling_utils.py) are kept.
+	{"hf-model-file", regexp.MustCompile(`\b(?:modeling|configuration|processing|tokenization|feature_extraction|image_processing)_[A-Za-z0-9_]+`), "<model>"},
 	{"torch-size", regexp.MustCompile(`torch\.Size\(\[[^\]]*\]\)`), "torch.Size([<shape>])"},
 	{"shape-list", regexp.MustCompile(`\[\s*-?\d+(\s*,\s*-?\d+)*\s*,?\s*\]`), "[<shape>]"},
 	{"shape-tuple", regexp.MustCompile(`\(\s*-?\d+(\s*,\s*-?\d+)+\s*,?\s*\)`), "(<shape>)"},
@@ -113,14 +117,22 @@ func normalise(in Input, s string, note func(string)) string {
 	}
 	for _, r := range Rules {
 		var t string
-		if r.Name == "hex-id" {
+		switch r.Name {
+		case "hex-id":
 			t = r.Re.ReplaceAllStringFunc(s, func(w string) string {
 				if !strings.ContainsAny(w, "abcdef") {
 					return w
 				}
 				return r.Repl
 			})
-		} else {
+		case "hf-model-file":
+			t = r.Re.ReplaceAllStringFunc(s, func(w string) string {
+				if strings.HasSuffix(w, "_utils") || strings.HasSuffix(w, "_outputs") || strings.HasSuffix(w, "_base") {
+					return w
+				}
+				return r.Repl
+			})
+		default:
 			t = r.Re.ReplaceAllString(s, r.Repl)
 		}
 		if t != s && r.Name != "space" {
