@@ -140,12 +140,13 @@ func mergeFrom(ctx context.Context, conn *sql.Conn, s *source) (MergeReport, err
 	src := s.alias + "."
 	// Counting first lets empty tables (most shards have no generator rows
 	// and no plan) skip their INSERT: each statement costs a millisecond or two.
-	var nUpdates, nImprovements, nPlanned int
+	var nUpdates, nImprovements, nPlanned, nFingerprints int
 	if err := tx.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM `+src+`comprehensive_test_results),
 		(SELECT count(*) FROM `+src+`generator_updates),
 		(SELECT count(*) FROM `+src+`generator_improvements),
-		(SELECT count(*) FROM `+src+`planned_tests)`).Scan(&rep.Results, &nUpdates, &nImprovements, &nPlanned); err != nil {
+		(SELECT count(*) FROM `+src+`planned_tests),
+		(SELECT count(*) FROM `+src+`failure_fingerprints)`).Scan(&rep.Results, &nUpdates, &nImprovements, &nPlanned, &nFingerprints); err != nil {
 		return rep, fmt.Errorf("merge %q: %w", rep.Source, err)
 	}
 	steps := []struct {
@@ -163,6 +164,9 @@ func mergeFrom(ctx context.Context, conn *sql.Conn, s *source) (MergeReport, err
 			WHERE NOT EXISTS (SELECT 1 FROM generator_improvements r WHERE r.id = s.id)`},
 		{nPlanned, nil, `INSERT INTO planned_tests BY NAME SELECT * FROM ` + src + `planned_tests s
 			WHERE NOT EXISTS (SELECT 1 FROM planned_tests r WHERE r.test_id = s.test_id)`},
+		// A fingerprint already here wins: stored fingerprints are never regrouped.
+		{nFingerprints, nil, `INSERT INTO failure_fingerprints BY NAME SELECT * FROM ` + src + `failure_fingerprints s
+			WHERE NOT EXISTS (SELECT 1 FROM failure_fingerprints r WHERE r.result_id = s.result_id)`},
 	}
 	for _, st := range steps {
 		if st.rows == 0 {

@@ -21,10 +21,11 @@ var migrations = []migration{
 	{"guide tables", migrateGuideTables},
 	{"hwcov results columns and runs", migrateHwcovColumns},
 	{"planned tests of merged runs", migratePlannedTests},
+	{"failure fingerprints", migrateFailureFingerprints},
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // schemaVersionSQL creates the table that records applied migrations.
 const schemaVersionSQL = `CREATE TABLE IF NOT EXISTS schema_version (
@@ -257,5 +258,20 @@ func migratePlannedTests(ctx context.Context, tx *sql.Tx) error {
     test_id  TEXT PRIMARY KEY,
     shard_id TEXT NOT NULL,
     hardware TEXT NOT NULL
+)`)
+}
+
+// migrateFailureFingerprints adds failure_fingerprints: the normalised
+// signature of a failed result and the version of the grouping rules that
+// made it (internal/fingerprint). A row is never rewritten, so new rules
+// regroup new results only.
+func migrateFailureFingerprints(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx, `CREATE TABLE failure_fingerprints (
+    result_id    BIGINT PRIMARY KEY,
+    fingerprint  TEXT NOT NULL,
+    rule_version TEXT NOT NULL,
+    signature    TEXT NOT NULL,
+    rules        TEXT[],
+    created_at   TIMESTAMP
 )`)
 }
