@@ -20,7 +20,7 @@ func NewCmdReport(f *Factory) *cobra.Command {
 		Use:   "report",
 		Short: "Reports from the results database",
 	}
-	cmd.AddCommand(NewCmdReportMatrix(f))
+	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f))
 	for _, kind := range []string{"validation", "hardware", "optimal-hardware", "optimization-impact", "profile", "optimizations"} {
 		cmd.AddCommand(NewCmdReportPerf(f, kind))
 	}

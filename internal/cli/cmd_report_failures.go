@@ -11,10 +11,6 @@ import (
 	"github.com/hwcov/hwcov/reporter"
 )
 
-func init() {
-	reportSubcommands = append(reportSubcommands, func(f *Factory) *cobra.Command { return NewCmdReportFailures(f, nil) })
-}
-
 // ReportFailuresOptions are the options of `hwcov report failures`.
 type ReportFailuresOptions struct {
 	F         *Factory
@@ -29,7 +25,7 @@ type ReportFailuresOptions struct {
 }
 
 // NewCmdReportFailures builds `hwcov report failures`.
-func NewCmdReportFailures(f *Factory, runF func(*ReportFailuresOptions) error) *cobra.Command {
+func NewCmdReportFailures(f *Factory) *cobra.Command {
 	opts := &ReportFailuresOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "failures",
@@ -42,9 +38,6 @@ Infrastructure errors are listed apart; passes and skips are left out.`,
 		Example: "  hwcov report failures\n  hwcov report failures --by-pattern --explain\n  hwcov report failures --format markdown --solutions --out error_resolution_guide.md",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReportFailures(c.Context(), opts)
 		},
 	}
