@@ -14,7 +14,7 @@ Converted.settings, which the templates store in the result's extra.
 
 Conversions and sessions are cached per (model, input shapes) in this worker
 process (the key is onnx_export.fingerprint), so a benchmark sweep or a rerun
-converts once per shape. Output names are those of harness.tensor_items, the
+converts once per shape. Output names are those of tensors.tensor_items, the
 names the CPU reference uses. Only the standard library is imported at import
 time.
 """
@@ -25,7 +25,9 @@ import platform
 import threading
 import time
 
-from . import harness, onnx_export
+from . import onnx_export
+from .record import error_line
+from .tensors import tensor_items
 
 CACHE_ENTRIES = 16
 
@@ -70,24 +72,6 @@ def clear_caches():
     with _lock:
         _ov_cache.clear()
         _ort_cache.clear()
-
-
-def _flat(model, names, fixed, forward):
-    """A module taking the graph inputs positionally and returning the output tensors as a tuple."""
-    torch = _torch()
-
-    class Flat(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.model = model
-
-        def forward(self, *tensors):
-            kwargs = dict(fixed)
-            kwargs.update(zip(names, tensors))
-            out = forward(self.model, kwargs) if forward is not None else self.model(**kwargs)
-            return tuple(t for _, t in harness.tensor_items(out))
-
-    return Flat().eval()
 
 
 def threads():
@@ -194,16 +178,16 @@ def openvino_compiled(model, inputs, *, forward=None, constants=(), device="CPU"
     ov_model, frontend = None, ""
     try:
         with torch.no_grad():
-            ov_model = ov.convert_model(_flat(model, names, fixed, forward), example_input=tuple(graph[n] for n in names))
+            ov_model = ov.convert_model(onnx_export.flat_module(model, names, fixed, forward), example_input=tuple(graph[n] for n in names))
         frontend = "pytorch"
     except Exception as exc:
-        errors.append(f"pytorch frontend: {harness.error_line(exc)}")
+        errors.append(f"pytorch frontend: {error_line(exc)}")
         try:
             exported = onnx_export.cached(model, inputs, forward=forward, constants=constants)
             ov_model = ov.convert_model(exported.path)
             frontend = "onnx (" + exported.exporter + ")"
         except Exception as exc2:
-            errors.append(f"onnx frontend: {harness.error_line(exc2)}")
+            errors.append(f"onnx frontend: {error_line(exc2)}")
     if ov_model is None:
         raise BackendError("openvino.convert_model failed for " + type(model).__name__ + ": " + "; ".join(errors))
     core = ov.Core()
@@ -349,9 +333,9 @@ def compare(reference, outputs, atol, rtol):
     """
     torch = _torch()
     got = outputs if isinstance(outputs, dict) and all(isinstance(v, torch.Tensor) for v in outputs.values()) \
-        else dict(harness.tensor_items(outputs))
+        else dict(tensor_items(outputs))
     report, failures = {}, []
-    for name, want in harness.tensor_items(reference):
+    for name, want in tensor_items(reference):
         if name not in got:
             failures.append(f"output {name} is missing (have {sorted(got)[:8]})")
             report[name] = {"missing": True, "within_tolerance": False}

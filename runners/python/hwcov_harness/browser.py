@@ -24,7 +24,7 @@ import socket
 import urllib.error
 import urllib.request
 
-from . import harness
+from .record import STATUS_FAIL, Skip, sample_stats
 
 ENV_URL = "HWCOV_BROWSER_URL"
 HOW_TO_START = (
@@ -51,7 +51,7 @@ _DTYPES = {
 class BrowserError(Exception):
     """The browser could not run the model; status is the result status it stands for."""
 
-    status = harness.STATUS_FAIL
+    status = STATUS_FAIL
 
     def __init__(self, message, response=None):
         super().__init__(message)
@@ -82,10 +82,10 @@ def service_url(environ=None):
 
 
 def require_service(platform, environ=None):
-    """The service URL; raise harness.Skip (saying how to start one) when there is none."""
+    """The service URL; raise Skip (saying how to start one) when there is none."""
     url = service_url(environ)
     if not url:
-        raise harness.Skip(f"no browser service for {platform} ({ENV_URL} is not set): " + HOW_TO_START.format(platform=platform))
+        raise Skip(f"no browser service for {platform} ({ENV_URL} is not set): " + HOW_TO_START.format(platform=platform))
     return url
 
 
@@ -143,7 +143,7 @@ def run(platform, model_path, inputs, *, test_id="", warmup=1, iterations=5, tim
     status = response.get("status")
     message = response.get("error") or f"{platform}: status {status}"
     if status == "unavailable":
-        raise harness.Skip(message)
+        raise Skip(message)
     if status == "timeout":
         raise BrowserTimeout(message, response)
     if status == "crash":
@@ -232,8 +232,8 @@ def adopt_result(result):
         extra["python_loop_samples_ms"] = result.get("samples_ms")
         result["samples_ms"] = list(samples)
         result["execution_ms"] = sum(samples) / len(samples)
-        extra["stats_ms"] = harness.sample_stats(samples)
+        extra["stats_ms"] = sample_stats(samples)
     status = web.get("status")
-    if result.get("status") == harness.STATUS_FAIL and status in ("timeout", "crash"):
+    if result.get("status") == STATUS_FAIL and status in ("timeout", "crash"):
         result["status"] = status
     return result

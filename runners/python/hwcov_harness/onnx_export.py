@@ -8,7 +8,7 @@
 it becomes a graph input (in the dict's order) unless it is named in
 `constants`, which are baked into the graph with their values, as are the
 non-tensor entries. The outputs are the tensors of the model's output, in the
-order and with the names of `harness.tensor_items` ("last_hidden_state",
+order and with the names of `tensors.tensor_items` ("last_hidden_state",
 "hidden_states.0", ...), so a test can match them with its CPU reference.
 
 Shapes are static: the graph is exported for exactly these input shapes (what
@@ -32,7 +32,8 @@ import tempfile
 import threading
 import time
 
-from . import harness
+from .record import error_line
+from .tensors import tensor_items
 
 DEFAULT_OPSET = 18
 CACHE_ENTRIES = 32  # exported files kept per process; the oldest are deleted
@@ -64,11 +65,17 @@ def split_inputs(inputs, constants=()):
     return graph, fixed
 
 
-def _call(model, kwargs, forward):
+def call(model, kwargs, forward=None):
+    """forward(model, kwargs) when the test has its own forward, else model(**kwargs)."""
     return forward(model, kwargs) if forward is not None else model(**kwargs)
 
 
-def _flat_module(model, names, fixed, forward):
+def flat_module(model, names, fixed, forward=None):
+    """A module taking the graph inputs positionally and returning the output tensors as a tuple.
+
+    What torch.onnx.export and OpenVINO's convert_model trace: graph inputs named
+    names, in order; fixed holds the values baked in (constants, non-tensors).
+    """
     torch = _torch()
 
     class Flat(torch.nn.Module):
@@ -81,8 +88,8 @@ def _flat_module(model, names, fixed, forward):
         def forward(self, *tensors):
             kwargs = dict(fixed)
             kwargs.update(zip(names, tensors))
-            out = _call(self.model, kwargs, forward)
-            return tuple(t for _, t in harness.tensor_items(out))
+            out = call(self.model, kwargs, forward)
+            return tuple(t for _, t in tensor_items(out))
 
     return Flat().eval()
 
@@ -91,8 +98,8 @@ def output_names_of(model, inputs, forward=None):
     """The names export() gives the outputs: one eager forward pass, without autograd."""
     torch = _torch()
     with torch.no_grad():
-        out = _call(model, dict(inputs), forward)
-    return [name for name, _ in harness.tensor_items(out)]
+        out = call(model, dict(inputs), forward)
+    return [name for name, _ in tensor_items(out)]
 
 
 def export(model, inputs, path, *, forward=None, constants=(), opset=DEFAULT_OPSET, fallback=True, info=None):
@@ -111,7 +118,7 @@ def export(model, inputs, path, *, forward=None, constants=(), opset=DEFAULT_OPS
     outputs = output_names_of(model, inputs, forward)
     if not outputs:
         raise ExportError(f"{type(model).__name__} returned no tensors")
-    flat = _flat_module(model, names, fixed, forward)
+    flat = flat_module(model, names, fixed, forward)
     args = tuple(graph[n] for n in names)
     tmp = f"{path}.tmp-{os.getpid()}"
     errors = []
@@ -135,7 +142,7 @@ def export(model, inputs, path, *, forward=None, constants=(), opset=DEFAULT_OPS
                 info.update(exporter=label, seconds=time.perf_counter() - t0, opset=opset)
             return names, outputs
         except Exception as exc:  # try the next exporter, report them all
-            errors.append(f"{label}: {harness.error_line(exc)}")
+            errors.append(f"{label}: {error_line(exc)}")
         finally:
             for leftover in (tmp, tmp + ".data"):
                 if os.path.exists(leftover):

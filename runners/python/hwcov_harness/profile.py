@@ -16,7 +16,7 @@ run() returns a JSON-able dict stored in the result's extra.profile.
 import gc
 import time
 
-from . import harness
+from .memory import MemorySampler
 
 TOP = 15
 MEMORY_ITERATIONS = 5
@@ -106,14 +106,14 @@ def memory(module, ctx, iterations=MEMORY_ITERATIONS):
     run_model = getattr(module, "run_model")
     sync = getattr(module, "synchronize", None) or (lambda c: None)
     peak_fn = getattr(module, "memory_peak_mb", None)
-    sampler = harness.MemorySampler()
-    own = isinstance(ctx.memory, harness.MemorySampler)
+    sampler = MemorySampler()
+    own = isinstance(ctx.memory, MemorySampler)
     rows = []
     gc.collect()
     base = sampler._read() or 0
     previous = base
     for i in range(iterations):
-        s = harness.MemorySampler().start()
+        s = MemorySampler().start()
         out = run_model(ctx)
         sync(ctx)
         peak = s.peak_mb()

@@ -14,7 +14,8 @@ import hashlib
 import json
 import os
 
-from . import harness
+from .record import Skip
+from .tensors import describe_inputs, tensor_items
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -44,7 +45,7 @@ def save(directory, ctx, outputs):
 
     os.makedirs(directory, exist_ok=True)
     arrays, described = {}, {}
-    for name, t in harness.tensor_items(outputs):
+    for name, t in tensor_items(outputs):
         a = t.detach().to("cpu", torch.float32).numpy()
         arrays[name] = a
         described[name] = {"shape": list(a.shape), "dtype": str(a.dtype), "source_dtype": str(t.dtype).replace("torch.", "")}
@@ -60,7 +61,7 @@ def save(directory, ctx, outputs):
         "sha256": sha256(path),
         "seed": ctx.seed,
         "outputs": described,
-        "inputs": harness.describe_inputs(ctx.inputs) if ctx.inputs is not None else {},
+        "inputs": describe_inputs(ctx.inputs) if ctx.inputs is not None else {},
     }
 
 
@@ -74,10 +75,10 @@ def load(directory, ctx):
         with open(manifest_path, encoding="utf-8") as f:
             manifest = json.load(f)
     except FileNotFoundError:
-        raise harness.Skip(f"no reference manifest at {manifest_path}: run `hwcov reference generate --out {directory}`") from None
+        raise Skip(f"no reference manifest at {manifest_path}: run `hwcov reference generate --out {directory}`") from None
     entry = next((e for e in manifest.get("tests", []) if e.get("key") == key(ctx)), None)
     if entry is None:
-        raise harness.Skip(f"no stored reference for {key(ctx)} in {manifest_path}: "
+        raise Skip(f"no stored reference for {key(ctx)} in {manifest_path}: "
                            f"run `hwcov reference generate --models {ctx.model_type} --out {directory}`")
     path = os.path.join(directory, entry["file"])
     got = sha256(path)

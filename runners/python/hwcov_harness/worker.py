@@ -1,4 +1,4 @@
-"""The long-lived test worker the Go runner drives: `python -u -m hwcov_harness.worker`.
+"""The long-lived test worker the Go runner drives: `python -u -m hwcov_record.worker`.
 
 Protocol: JSON lines. The worker keeps a private duplicate of its original
 stdout as the protocol channel and points file descriptor 1 at stderr, so
@@ -37,7 +37,7 @@ import sys
 import time
 import traceback
 
-from . import harness
+from . import record, stages
 
 _modules = {}
 
@@ -95,16 +95,16 @@ def probe(modules):
             reason = f"No module named {name!r}"
         except (ImportError, ValueError) as exc:  # a broken package, or a bad name
             found = False
-            reason = harness.error_line(exc)
+            reason = record.error_line(exc)
         if not found:
             missing[name] = reason
     return missing
 
 
 def _failed(exc, model_type=""):
-    r = harness.new_result(model_type)
-    r["status"] = harness.STATUS_FAIL
-    r["error_message"] = harness.error_line(exc)
+    r = record.new_result(model_type)
+    r["status"] = record.STATUS_FAIL
+    r["error_message"] = record.error_line(exc)
     r["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return r
 
@@ -132,14 +132,14 @@ def run_request(req):
         if run is not None:
             result = run(params)
         else:  # a module with stage functions but no entry point
-            result = harness.execute(mod, params)
+            result = stages.execute(mod, params)
         if not isinstance(result, dict):
             raise TypeError(f"run_test returned {type(result).__name__}, want a dict")
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SystemExit included: a test must not end the worker
         result = _failed(exc, getattr(mod, "MODEL_TYPE", "") if mod else "")
-    full = harness.new_result()
+    full = record.new_result()
     full.update(result)
     if not full.get("wall_ms"):
         full["wall_ms"] = (time.perf_counter() - start) * 1000.0
@@ -150,16 +150,16 @@ def run_request(req):
             full["extra"] = {}
         full["extra"]["import_ms"] = import_ms
     if full.get("status") not in (
-        harness.STATUS_PASS,
-        harness.STATUS_FAIL,
-        harness.STATUS_SKIP,
-        harness.STATUS_NOT_BUILDABLE,
+        record.STATUS_PASS,
+        record.STATUS_FAIL,
+        record.STATUS_SKIP,
+        record.STATUS_NOT_BUILDABLE,
         "timeout",  # a test whose out-of-process runtime (the browser) hung
         "crash",  # or died, while the worker itself is fine
     ):
         full["error_message"] = f"unknown status {full.get('status')!r}; " + str(full.get("error_message") or "")
-        full["status"] = harness.STATUS_FAIL
-    return harness.jsonable(full)
+        full["status"] = record.STATUS_FAIL
+    return record.jsonable(full)
 
 
 class Channel:
@@ -169,7 +169,7 @@ class Channel:
         self.stream = stream
 
     def send(self, obj):
-        line = json.dumps(harness.jsonable(obj), separators=(",", ":"), allow_nan=False)
+        line = json.dumps(record.jsonable(obj), separators=(",", ":"), allow_nan=False)
         self.stream.write(line + "\n")
         self.stream.flush()
 
