@@ -22,34 +22,25 @@ from .geometry import (
 from .sizes import TIME_SERIES_PREDICTION_LENGTH, TINY_HIDDEN, _get, _is_int
 
 
-def forward_parameters(model):
-    """Names of the explicit parameters of model.forward (not *args / **kwargs)."""
+def _explicit_parameters(model):
+    """The parameters of model.forward but self, *args and **kwargs (none when it has no signature)."""
     fn = getattr(model, "forward", model)
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
         return []
-    return [
-        n
-        for n, p in sig.parameters.items()
-        if n != "self" and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    ]
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return [p for n, p in sig.parameters.items() if n != "self" and p.kind not in variadic]
+
+
+def forward_parameters(model):
+    """Names of the explicit parameters of model.forward (not *args / **kwargs)."""
+    return [p.name for p in _explicit_parameters(model)]
 
 
 def required_parameters(model):
     """Names of the parameters of model.forward that have no default."""
-    fn = getattr(model, "forward", model)
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return []
-    return [
-        n
-        for n, p in sig.parameters.items()
-        if n != "self"
-        and p.default is inspect.Parameter.empty
-        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    ]
+    return [p.name for p in _explicit_parameters(model) if p.default is inspect.Parameter.empty]
 
 
 def accepted_inputs(model, inputs):
