@@ -113,12 +113,12 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
-	archs := make([]reporter.Arch, len(c.Architectures))
-	for i, a := range c.Architectures {
-		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
+	decl, err := f.Declarations()
+	if err != nil {
+		return err
 	}
 	m := reporter.BuildMatrix(reporter.MatrixInput{
-		Archs: archs, Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats,
+		Archs: matrixArchs(c), Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats, Declared: decl,
 		Compat: func(arch, hw string) (bool, string) {
 			a, ok1 := c.Get(arch)
 			p, ok2 := reg.Get(hw)
@@ -129,6 +129,16 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		},
 	})
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
+}
+
+// matrixArchs are the matrix's rows: the catalog's architectures, in its
+// order.
+func matrixArchs(c *catalog.Catalog) []reporter.Arch {
+	archs := make([]reporter.Arch, len(c.Architectures))
+	for i, a := range c.Architectures {
+		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
+	}
+	return archs
 }
 
 // platformKeys are the matrix's columns: --hardware, else the platforms the
