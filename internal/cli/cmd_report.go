@@ -48,7 +48,9 @@ func NewCmdReportMatrix(f *Factory) *cobra.Command {
 		Long: `Reads the newest result of every test from the database and prints one row per
 architecture, one column per platform. A cell is pass, fail, timeout, crash,
 skip, not buildable, not run or incompatible (with the rule's reason in json and
-csv); pass rates per category and per platform follow. --all-models lists every
+csv), or harness (hwcov's harness failed: on cpu, or where cpu failed too) or
+declared unsupported (.hwcov/unsupported.yaml; see docs/outcomes.md); pass
+rates per category and per platform follow. --all-models lists every
 architecture of the catalog, tested or not (guide: --expand-hf-models --report).`,
 		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino",
 		Args:    cobra.NoArgs,
