@@ -151,12 +151,7 @@ func TestRenderCommentInfra(t *testing.T) {
 		inRun(timed("head", "bert@cpu/fp32/b1/s128", "text-encoder", 10.1, 10), "head", h),
 		inRun(infra, "head", h),
 	}
-	rep, err := compare.Compare(base, head, compare.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := BuildMatrix(MatrixInput{Results: head, Platforms: []string{"cpu", "openvino"}})
-	got := RenderComment(ReportInput{Report: rep, Matrix: &m})
+	got, rep := commentOn(t, base, head)
 	golden(t, []byte(got))
 	for _, want := range []string{"### hwcov: ⚠️ no new failures, 1 not compared: infrastructure\n",
 		"🛠️ Not compared: infrastructure (1)", "No module named 'openvino'. Try: make venv", "⚠️ infra"} {
@@ -360,12 +355,7 @@ func TestRenderCommentHarness(t *testing.T) {
 		inRun(timed("head", "bert@cpu/fp32/b1/s128", "text-encoder", 10, 10), "head", h),
 		inRun(fail("bert@openvino/fp32/b1/s128", results.StatusFail, "text-encoder", "Exporting the operator 'aten::foo' to ONNX is not supported"), "head", h),
 	}
-	rep, err := compare.Compare(base, head, compare.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := BuildMatrix(MatrixInput{Results: head, Platforms: []string{"cpu", "openvino"}})
-	got := RenderComment(ReportInput{Report: rep, Matrix: &m})
+	got, _ := commentOn(t, base, head)
 	golden(t, []byte(got))
 	platform := strings.Index(got, "#### ❌ New failures (1)")
 	harness := strings.Index(got, "#### 🔧 New failures: harness (2)")
@@ -380,4 +370,16 @@ func TestRenderCommentHarness(t *testing.T) {
 			t.Errorf("comment lacks %q", want)
 		}
 	}
+}
+
+// commentOn compares head with base and renders the comment, with the
+// head's matrix on cpu and openvino.
+func commentOn(t *testing.T, base, head []results.Result) (string, compare.Report) {
+	t.Helper()
+	rep, err := compare.Compare(base, head, compare.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := BuildMatrix(MatrixInput{Results: head, Platforms: []string{"cpu", "openvino"}})
+	return RenderComment(ReportInput{Report: rep, Matrix: &m}), rep
 }
