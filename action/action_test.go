@@ -509,3 +509,16 @@ func TestAnnotationsCap(t *testing.T) {
 		t.Errorf("annotations = %d (+%d): %+v", len(as), more, as[0])
 	}
 }
+
+// A harness failure off cpu is still a failure for fail-on-error; a
+// declared unsupported result is known and is not.
+func TestMatrixFailuresOutcomes(t *testing.T) {
+	m := reporter.Matrix{Rows: []reporter.Row{{Cells: []reporter.Cell{
+		{Counts: reporter.Counts{Fail: 1}},
+		{Counts: reporter.Counts{Harness: 2}},
+		{Counts: reporter.Counts{Declared: 4, Pass: 1}},
+	}}}}
+	if n := matrixFailures(m); n != 3 {
+		t.Errorf("matrixFailures = %d, want 3 (1 fail + 2 harness, declared left out)", n)
+	}
+}

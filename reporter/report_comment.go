@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hwcov/hwcov/internal/compare"
+	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 )
 
@@ -168,8 +169,12 @@ func renderReport(in ReportInput, head string, li int) string {
 			withCommas(n), strings.Join(parts, "; "))
 	}
 
-	// Primary sections, open.
-	reportChanges(&b, "❌ New failures", "passed in the base, fail now", r.NewFailures, lv.primaryCap, lv.errLen, false, in.DetailsURL)
+	// Primary sections, open. A new failure of the harness is listed apart
+	// from the platforms'.
+	platformNew, harnessNew := splitHarness(r.NewFailures)
+	reportChanges(&b, "❌ New failures", "passed in the base, fail now", platformNew, lv.primaryCap, lv.errLen, false, in.DetailsURL)
+	reportChanges(&b, "🔧 New failures: harness", "passed in the base, fail now on the cpu reference, because the cpu reference fails, "+
+		"or with inputs or a config hwcov built; hwcov's harness failed, not the platform", harnessNew, lv.primaryCap, lv.errLen, false, in.DetailsURL)
 	reportPerf(&b, "🐢 Regressions", fmt.Sprintf("slower or larger by at least %s, p < %s", percentText(r.Options.Threshold), numText(r.Options.Alpha)),
 		r.Regressions, lv.primaryCap, false, in.DetailsURL)
 	if in.Chart && lv.chart {
@@ -203,7 +208,9 @@ func reportShortened(in ReportInput, lv reportLevel) bool {
 		return true
 	}
 	over := func(n, capN int) bool { return capN != 0 && n > max(capN, 0) }
-	return over(len(r.NewFailures), lv.primaryCap) || over(len(r.Regressions), lv.primaryCap) || over(len(r.Flaky), lv.primaryCap) ||
+	platformNew, harnessNew := splitHarness(r.NewFailures)
+	return over(len(platformNew), lv.primaryCap) || over(len(harnessNew), lv.primaryCap) ||
+		over(len(r.Regressions), lv.primaryCap) || over(len(r.Flaky), lv.primaryCap) ||
 		over(len(r.NotComparedInfra), lv.primaryCap) ||
 		over(len(r.Fixed), lv.secondary) || over(len(r.StillFailing), lv.secondary) || over(len(r.NotRun), lv.secondary) ||
 		over(len(r.NewTests), lv.secondary) || over(len(r.Improvements), lv.secondary) || over(len(r.Unconfirmed), lv.secondary)
@@ -219,8 +226,12 @@ func reportSubline(in ReportInput) string {
 	if in.Matrix != nil && len(in.Matrix.Platforms) > 0 {
 		platforms = " on " + countOf(len(in.Matrix.Platforms), "platform", "platforms")
 	}
-	parts = append(parts, fmt.Sprintf("%s%s: %s passed, %s failing, %s skipped or not run",
-		countOf(r.Head.Tests, "test", "tests"), platforms, withCommas(r.Head.Passed), withCommas(r.Head.Failing), withCommas(r.Head.Other)))
+	failingText := withCommas(r.Head.Failing) + " failing"
+	if r.Head.Harness > 0 {
+		failingText += fmt.Sprintf(" (%s of them the harness's)", withCommas(r.Head.Harness))
+	}
+	parts = append(parts, fmt.Sprintf("%s%s: %s passed, %s, %s skipped or not run",
+		countOf(r.Head.Tests, "test", "tests"), platforms, withCommas(r.Head.Passed), failingText, withCommas(r.Head.Other)))
 	if r.Head.Infra > 0 {
 		parts[len(parts)-1] += fmt.Sprintf(", %s infra (the runner was not set up)", withCommas(r.Head.Infra))
 	}
@@ -228,6 +239,19 @@ func reportSubline(in ReportInput) string {
 		parts = append(parts, fmt.Sprintf("base: %s in %s", countOf(r.Base.Tests, "test", "tests"), countOf(r.Base.Runs, "run", "runs")))
 	}
 	return "<sub>" + strings.Join(parts, " · ") + "</sub>\n\n"
+}
+
+// splitHarness splits new failures into the platforms' (and declared
+// unsupported ones) and the harness's, keeping their order.
+func splitHarness(cs []compare.Change) (platform, harness []compare.Change) {
+	for _, c := range cs {
+		if c.Outcome == outcome.Harness {
+			harness = append(harness, c)
+		} else {
+			platform = append(platform, c)
+		}
+	}
+	return platform, harness
 }
 
 // countOf is "1 test", "2,000 tests".
@@ -265,6 +289,9 @@ func reportChanges(b *strings.Builder, title, what string, cs []compare.Change, 
 				at = append(at, symbolOf(s).markdown)
 			}
 			headCell = strings.Join(at, "→")
+		}
+		if c.Outcome == outcome.Harness || c.Outcome == outcome.Declared {
+			headCell += " · " + classSymbol(c.Outcome).label
 		}
 		errCell := mdCode(c.Error, errLen)
 		if c.EnvNote != "" {

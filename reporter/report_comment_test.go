@@ -151,12 +151,7 @@ func TestRenderCommentInfra(t *testing.T) {
 		inRun(timed("head", "bert@cpu/fp32/b1/s128", "text-encoder", 10.1, 10), "head", h),
 		inRun(infra, "head", h),
 	}
-	rep, err := compare.Compare(base, head, compare.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := BuildMatrix(MatrixInput{Results: head, Platforms: []string{"cpu", "openvino"}})
-	got := RenderComment(ReportInput{Report: rep, Matrix: &m})
+	got, rep := commentOn(t, base, head)
 	golden(t, []byte(got))
 	for _, want := range []string{"### hwcov: ⚠️ no new failures, 1 not compared: infrastructure\n",
 		"🛠️ Not compared: infrastructure (1)", "No module named 'openvino'. Try: make venv", "⚠️ infra"} {
@@ -342,4 +337,49 @@ func TestFormatting(t *testing.T) {
 	if utf16Len("a✅💥") != 4 {
 		t.Errorf("utf16Len = %d", utf16Len("a✅💥"))
 	}
+}
+
+// TestRenderCommentHarness: new failures whose cpu reference fails are
+// listed apart from the platforms' new failures, and the matrix shows them
+// as harness cells.
+func TestRenderCommentHarness(t *testing.T) {
+	h := t0.Add(time.Hour)
+	var base, head []results.Result
+	for _, id := range []string{"vit@cpu/fp32/b1/s224", "vit@openvino/fp32/b1/s224", "bert@cpu/fp32/b1/s128", "bert@openvino/fp32/b1/s128"} {
+		cat := map[bool]string{true: "vision", false: "text-encoder"}[strings.HasPrefix(id, "vit")]
+		base = append(base, inRun(timed("base", id, cat, 10, 10), "base", t0))
+	}
+	head = []results.Result{
+		inRun(fail("vit@cpu/fp32/b1/s224", results.StatusFail, "vision", "RuntimeError: expected input[1, 512, 28, 28] to have 16 channels"), "head", h),
+		inRun(fail("vit@openvino/fp32/b1/s224", results.StatusFail, "vision", "RuntimeError: expected input[1, 512, 28, 28] to have 16 channels"), "head", h),
+		inRun(timed("head", "bert@cpu/fp32/b1/s128", "text-encoder", 10, 10), "head", h),
+		inRun(fail("bert@openvino/fp32/b1/s128", results.StatusFail, "text-encoder", "Exporting the operator 'aten::foo' to ONNX is not supported"), "head", h),
+	}
+	got, _ := commentOn(t, base, head)
+	golden(t, []byte(got))
+	platform := strings.Index(got, "#### ❌ New failures (1)")
+	harness := strings.Index(got, "#### 🔧 New failures: harness (2)")
+	if platform < 0 || harness < 0 {
+		t.Fatalf("new failures are not split into the platform's (1) and the harness's (2):\n%s", got)
+	}
+	if p := got[platform:harness]; !strings.Contains(p, "bert@openvino") || strings.Contains(p, "vit@") {
+		t.Errorf("the platform's section lists the wrong tests:\n%s", p)
+	}
+	for _, want := range []string{"### hwcov: ❌ 3 new failures\n", "3 failing (2 of them the harness's)", "| `vit` | vision | 🔧 | 🔧 |"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("comment lacks %q", want)
+		}
+	}
+}
+
+// commentOn compares head with base and renders the comment, with the
+// head's matrix on cpu and openvino.
+func commentOn(t *testing.T, base, head []results.Result) (string, compare.Report) {
+	t.Helper()
+	rep, err := compare.Compare(base, head, compare.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := BuildMatrix(MatrixInput{Results: head, Platforms: []string{"cpu", "openvino"}})
+	return RenderComment(ReportInput{Report: rep, Matrix: &m}), rep
 }

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/hwcov/hwcov/internal/fingerprint"
+	"github.com/hwcov/hwcov/internal/outcome"
 )
 
 // FailureFormats are the formats of `hwcov report failures`.
@@ -162,6 +163,7 @@ func writeResolutionGuide(w io.Writer, rep fingerprint.Report) error {
 			fmt.Fprintf(w, "- **Signature** (%s): `%s`\n", g.RuleVersion, g.Signature)
 		}
 		fmt.Fprintf(w, "- **What it means**: %s\n", meaning(g))
+		fmt.Fprintf(w, "- **Whose fault**: %s\n", whose(g.Outcomes))
 		fix := g.Solution
 		if fix == "" {
 			fix = "No recipe for this category yet: reproduce with `python <generated test>` and fix the template in the chain below"
@@ -215,6 +217,26 @@ var meanings = map[string]string{
 	"other_error":            "no known pattern matches; read the example and its traceback",
 }
 
+// whoseFault explains the outcome classes (docs/outcomes.md).
+var whoseFault = map[string]string{
+	string(outcome.Platform):       "the platform's (platform): it cannot run this",
+	string(outcome.Harness):        "hwcov's harness's (harness): the test fails on the cpu reference, or hwcov built its inputs or config wrong",
+	string(outcome.Declared):       "known (declared_unsupported): declared with a reason and a link",
+	string(outcome.Infrastructure): "the runner's (infrastructure): it is not set up",
+}
+
+func whose(classes []string) string {
+	var out []string
+	for _, c := range classes {
+		if w, ok := whoseFault[c]; ok {
+			out = append(out, w)
+		} else {
+			out = append(out, c)
+		}
+	}
+	return orNone(out)
+}
+
 func meaning(g fingerprint.Group) string {
 	if m, ok := meanings[g.ErrorCategory]; ok {
 		return m
@@ -234,6 +256,7 @@ type failureGroupJSON struct {
 	Platforms     []string          `json:"platforms"`
 	Architectures []string          `json:"architectures"`
 	Templates     []string          `json:"template_chains"`
+	Outcomes      []string          `json:"outcomes"`
 	FirstRun      string            `json:"first_run"`
 	ExampleTest   string            `json:"example_test"`
 	ExampleError  string            `json:"example_error"`
@@ -244,7 +267,7 @@ func writeFailuresJSON(w io.Writer, rep fingerprint.Report) error {
 		out := []failureGroupJSON{}
 		for _, g := range gs {
 			out = append(out, failureGroupJSON{g.Key, g.Fingerprint, g.RuleVersion, g.Signature, g.Rules,
-				g.ErrorCategory, g.Solution, g.Count, g.Platforms, g.Architectures, g.Templates, g.FirstRun,
+				g.ErrorCategory, g.Solution, g.Count, g.Platforms, g.Architectures, g.Templates, g.Outcomes, g.FirstRun,
 				g.Example.TestID, g.Example.Message})
 		}
 		return out

@@ -14,6 +14,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/testid"
 )
@@ -53,6 +54,10 @@ type MatrixInput struct {
 	// a column without one takes the adapter its results ran on
 	// (AdapterLabels).
 	Labels map[string]string
+	// Declared are the pairs known not to run (outcome.Load); a failing or
+	// untested cell of one shows as declared unsupported, with the
+	// declaration's reason and link. Nil declares nothing.
+	Declared outcome.Declarations
 }
 
 // Matrix is a compatibility matrix: one row per architecture, one cell per
@@ -92,11 +97,18 @@ type Cell struct {
 	// Status is the worst status among the cell's results (see Worse), or
 	// not_run / incompatible when it has none.
 	Status results.Status `json:"status"`
+	// Outcome says whose fault Status is (outcome.Class of the result that
+	// gave it): pass, platform, harness, infrastructure,
+	// declared_unsupported or skip; empty for a cell without results that
+	// is not declared unsupported.
+	Outcome outcome.Class `json:"outcome,omitempty"`
 	// Counts counts the cell's results per status.
 	Counts Counts `json:"counts"`
 	// Reason is why the pair is incompatible, or the error message of the
 	// first result (by test id) with the worst status.
 	Reason string `json:"reason,omitempty"`
+	// Link explains a declared unsupported cell.
+	Link string `json:"link,omitempty"`
 	// Tests are the test ids of the cell's results, sorted.
 	Tests []string `json:"tests,omitempty"`
 }
@@ -112,14 +124,39 @@ type Counts struct {
 	// InfraError counts tests the runner was not set up for: they did not
 	// run, and never count against the platform.
 	InfraError int `json:"infra_error,omitempty"`
+	// Harness counts failures, off the reference platform, that are
+	// hwcov's harness's (outcome.Harness): they did not test the platform,
+	// and are counted here instead of in Fail, Timeout or Crash. On the
+	// reference platform every failure is the harness's and counts as
+	// itself.
+	Harness int `json:"harness,omitempty"`
+	// Declared counts results of pairs declared unsupported that did not
+	// pass: known, and not counted against the platform.
+	Declared int `json:"declared_unsupported,omitempty"`
 }
 
 // Ran is how many tests ran to an outcome: pass, fail, timeout or crash.
-// Skipped, not-buildable and infra_error tests did not run.
+// Skipped, not-buildable and infra_error tests did not run; harness and
+// declared unsupported ones did not test the platform.
 func (c Counts) Ran() int { return c.Pass + c.Fail + c.Timeout + c.Crash }
 
 // Total is how many results were counted.
-func (c Counts) Total() int { return c.Ran() + c.Skip + c.NotBuildable + c.InfraError }
+func (c Counts) Total() int {
+	return c.Ran() + c.Skip + c.NotBuildable + c.InfraError + c.Harness + c.Declared
+}
+
+// addClassed counts a result of status s and class on platform hw.
+func (c *Counts) addClassed(s results.Status, class outcome.Class, hw string) {
+	switch {
+	case class == outcome.Declared:
+		c.Declared++
+		return
+	case class == outcome.Harness && hw != outcome.Reference && s != results.StatusNotBuildable:
+		c.Harness++
+		return
+	}
+	c.add(s)
+}
 
 func (c *Counts) add(s results.Status) {
 	switch s {
@@ -148,6 +185,8 @@ func (c *Counts) merge(o Counts) {
 	c.Skip += o.Skip
 	c.NotBuildable += o.NotBuildable
 	c.InfraError += o.InfraError
+	c.Harness += o.Harness
+	c.Declared += o.Declared
 }
 
 // Rate is a pass rate: passes over tests that ran.
@@ -158,8 +197,8 @@ type Rate struct {
 	Passed int `json:"passed"`
 	// Ran is how many tests ran: passed, failed, timed out or crashed ("ran").
 	Ran int `json:"ran"`
-	// Results is how many results there were, including skipped and
-	// not-buildable ones ("results").
+	// Results is how many results there were, including skipped,
+	// not-buildable, harness and declared unsupported ones ("results").
 	Results int `json:"results"`
 	// Rate is Passed/Ran between 0 and 1, and 0 when nothing ran ("rate").
 	Rate float64 `json:"rate"`
@@ -271,6 +310,7 @@ func BuildMatrix(in MatrixInput) Matrix {
 	}
 
 	m := Matrix{Platforms: platforms, Rows: []Row{}, Labels: columnLabels(platforms, in.Labels, in.Results)}
+	cl := outcome.NewClassifier(in.Results, in.Declared)
 	catCounts := map[string]*Counts{}
 	platCounts := make([]Counts, len(platforms))
 	var total Counts
@@ -280,7 +320,7 @@ func BuildMatrix(in MatrixInput) Matrix {
 		}
 		var rowCounts Counts
 		for col, hw := range platforms {
-			c := buildCell(s.row.Architecture, hw, s.res[col], in.Compat)
+			c := buildCell(s.row, hw, s.res[col], in.Compat, cl)
 			rowCounts.merge(c.Counts)
 			platCounts[col].merge(c.Counts)
 			s.row.Cells = append(s.row.Cells, c)
@@ -310,27 +350,38 @@ func BuildMatrix(in MatrixInput) Matrix {
 	return m
 }
 
-func buildCell(arch, hw string, rs []results.Result, compat func(arch, hw string) (bool, string)) Cell {
+// buildCell builds the cell of row on platform hw from its results rs.
+func buildCell(row Row, hw string, rs []results.Result, compat func(arch, hw string) (bool, string), cl *outcome.Classifier) Cell {
+	arch := row.Architecture
 	c := Cell{Hardware: hw, Status: results.StatusNotRun}
 	if len(rs) == 0 {
 		if compat != nil {
 			if ok, reason := compat(arch, hw); !ok {
 				c.Status, c.Reason = results.StatusIncompatible, reason
+				return c
 			}
+		}
+		if d, ok := cl.Declaration(arch, row.Category, hw); ok {
+			c.Outcome, c.Reason, c.Link = outcome.Declared, d.Reason, d.Link
 		}
 		return c
 	}
 	rs = slices.Clone(rs)
 	slices.SortFunc(rs, func(a, b results.Result) int { return cmp.Compare(a.TestID, b.TestID) })
-	c.Status = rs[0].Status
-	c.Reason = rs[0].ErrorMessage
-	for _, r := range rs {
+	for i, r := range rs {
+		if r.Category == "" {
+			r.Category = row.Category
+		}
+		v := cl.Classify(r)
 		if r.Status != results.StatusNotRun {
-			c.Counts.add(r.Status)
+			c.Counts.addClassed(r.Status, v.Class, hw)
 		}
 		c.Tests = append(c.Tests, r.TestID)
-		if Worse(r.Status, c.Status) {
-			c.Status, c.Reason = r.Status, r.ErrorMessage
+		if i == 0 || Worse(r.Status, c.Status) {
+			c.Status, c.Reason, c.Outcome, c.Link = r.Status, r.ErrorMessage, v.Class, v.Link
+			if v.Class == outcome.Declared {
+				c.Reason = v.Reason
+			}
 		}
 	}
 	if _, known := severity[c.Status]; !known {
@@ -423,40 +474,66 @@ func RenderMatrix(w io.Writer, m Matrix, format string) error {
 	return fmt.Errorf("unknown matrix format %q: want one of %s", format, strings.Join(MatrixFormats, ", "))
 }
 
-// symbol is how a status shows in one format.
+// symbol is how a status, or an outcome class that sets a cell apart, shows
+// in one format.
 type symbol struct {
 	status   results.Status
 	table    string
 	markdown string
 	label    string
+	class    outcome.Class // set for the symbols of a class, not a status
 }
 
 // symbols, in legend order.
 var symbols = []symbol{
-	{results.StatusPass, "✔", "✅", "pass"},
-	{results.StatusFail, "✘", "❌", "fail"},
-	{results.StatusTimeout, "⏱", "⏱️", "timeout"},
-	{results.StatusCrash, "💥", "💥", "crash"},
-	{results.StatusSkip, "↷", "⏭️", "skipped"},
-	{results.StatusNotBuildable, "⊘", "🚫", "not buildable"},
-	{results.StatusInfraError, "⚠", "⚠️", "infra"},
-	{results.StatusIncompatible, "–", "➖", "incompatible"},
-	{results.StatusNotRun, "·", "⬜", "not run"},
+	{results.StatusPass, "✔", "✅", "pass", ""},
+	{results.StatusFail, "✘", "❌", "fail", ""},
+	{"", "⚒", "🔧", "harness", outcome.Harness},
+	{results.StatusTimeout, "⏱", "⏱️", "timeout", ""},
+	{results.StatusCrash, "💥", "💥", "crash", ""},
+	{results.StatusSkip, "↷", "⏭️", "skipped", ""},
+	{results.StatusNotBuildable, "⊘", "🚫", "not buildable", ""},
+	{results.StatusInfraError, "⚠", "⚠️", "infra", ""},
+	{"", "⊗", "⛔", "declared unsupported", outcome.Declared},
+	{results.StatusIncompatible, "–", "➖", "incompatible", ""},
+	{results.StatusNotRun, "·", "⬜", "not run", ""},
 }
 
 func symbolOf(s results.Status) symbol {
 	for _, sym := range symbols {
-		if sym.status == s {
+		if sym.class == "" && sym.status == s {
 			return sym
 		}
 	}
 	return symbols[1]
 }
 
+func classSymbol(c outcome.Class) symbol {
+	for _, sym := range symbols {
+		if sym.class == c {
+			return sym
+		}
+	}
+	panic("reporter: no symbol for outcome " + string(c))
+}
+
+// cellSymbol is how a cell shows: a harness failure (fail, timeout or
+// crash) and a declared unsupported cell by their class, apart from the
+// platform's failures; the rest by status.
+func cellSymbol(c Cell) symbol {
+	switch {
+	case c.Outcome == outcome.Declared:
+		return classSymbol(outcome.Declared)
+	case c.Outcome == outcome.Harness && c.Status != results.StatusNotBuildable:
+		return classSymbol(outcome.Harness)
+	}
+	return symbolOf(c.Status)
+}
+
 // cellText is a cell's symbol, followed by "passed/results" when a sweep
 // put more than one result in the cell.
 func cellText(c Cell, markdown bool) string {
-	sym := symbolOf(c.Status)
+	sym := cellSymbol(c)
 	s := sym.table
 	if markdown {
 		s = sym.markdown
@@ -467,12 +544,14 @@ func cellText(c Cell, markdown bool) string {
 	return s
 }
 
-// legend explains the symbols; infra only when the matrix has such a cell.
+// legend explains the symbols; infra, harness and declared unsupported
+// only when the matrix has such a cell.
 func legend(markdown bool, m Matrix) string {
 	infra := m.hasInfra()
+	shown := m.shownClasses()
 	var parts []string
 	for _, sym := range symbols {
-		if sym.status == results.StatusInfraError && !infra {
+		if (sym.status == results.StatusInfraError && !infra) || (sym.class != "" && !shown[sym.class]) {
 			continue
 		}
 		s := sym.table
@@ -492,7 +571,52 @@ func legend(markdown bool, m Matrix) string {
 	if infra {
 		note += "\ninfra: the runner was not set up (a missing package or browser); those tests did not run and do not count against the platform."
 	}
-	return strings.Join(parts, sep) + "\n" + note + "\n"
+	if shown[outcome.Harness] {
+		note += "\nharness: hwcov's harness failed, not the platform: every failure on the cpu reference, a failure whose cpu reference failed, or an input, config or import error; off cpu it does not count against the platform."
+	}
+	if shown[outcome.Declared] {
+		note += "\ndeclared unsupported: a known limitation of the platform, declared with a reason and a link (listed below); it does not count against the platform."
+	}
+	return strings.Join(parts, sep) + "\n" + note + "\n" + declaredList(markdown, m)
+}
+
+// shownClasses are the outcome classes that set a cell of m apart.
+func (m Matrix) shownClasses() map[outcome.Class]bool {
+	out := map[outcome.Class]bool{}
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			if sym := cellSymbol(c); sym.class != "" {
+				out[sym.class] = true
+			}
+		}
+	}
+	return out
+}
+
+// declaredList lists the declared unsupported cells of m with their reason
+// and link; empty when there are none.
+func declaredList(markdown bool, m Matrix) string {
+	var b strings.Builder
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			if c.Outcome != outcome.Declared {
+				continue
+			}
+			if b.Len() == 0 {
+				b.WriteString("\nDeclared unsupported:\n")
+			}
+			if !markdown {
+				fmt.Fprintf(&b, "- %s on %s: %s (%s)\n", r.Architecture, c.Hardware, c.Reason, c.Link)
+				continue
+			}
+			link := mdCode(c.Link, 200)
+			if strings.HasPrefix(c.Link, "https://") && !strings.ContainsAny(c.Link, " ()[]<>`") {
+				link = "[" + mdCode(c.Link, 200) + "](" + c.Link + ")"
+			}
+			fmt.Fprintf(&b, "- %s on %s: %s (%s)\n", mdCode(r.Architecture, 80), mdCode(c.Hardware, 80), mdCode(c.Reason, 200), link)
+		}
+	}
+	return b.String()
 }
 
 // hasInfra reports whether a cell holds an infra_error result.
@@ -614,17 +738,19 @@ func mdRow(b *strings.Builder, cells []string) {
 
 // renderMatrixCSV writes one line per cell, for spreadsheets and analysis:
 // architecture, category, hardware, status, one count column per status,
-// results, reason.
+// results, reason, then the outcome class, the harness and declared
+// unsupported counts and the declaration's link.
 func renderMatrixCSV(w io.Writer, m Matrix) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"architecture", "category", "hardware", "status",
-		"pass", "fail", "timeout", "crash", "skip", "not_buildable", "results", "reason"})
+		"pass", "fail", "timeout", "crash", "skip", "not_buildable", "results", "reason", "outcome", "harness", "declared_unsupported", "link"})
 	for _, r := range m.Rows {
 		for _, c := range r.Cells {
 			n := c.Counts
 			cw.Write([]string{r.Architecture, r.Category, c.Hardware, string(c.Status),
 				strconv.Itoa(n.Pass), strconv.Itoa(n.Fail), strconv.Itoa(n.Timeout), strconv.Itoa(n.Crash),
-				strconv.Itoa(n.Skip), strconv.Itoa(n.NotBuildable), strconv.Itoa(n.Total()), c.Reason})
+				strconv.Itoa(n.Skip), strconv.Itoa(n.NotBuildable), strconv.Itoa(n.Total()), c.Reason,
+				string(c.Outcome), strconv.Itoa(n.Harness), strconv.Itoa(n.Declared), c.Link})
 		}
 	}
 	cw.Flush()

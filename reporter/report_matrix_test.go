@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/testid"
@@ -363,5 +364,79 @@ func TestMatrixInfra(t *testing.T) {
 	}
 	if !strings.Contains(js.String(), `"infra_error": 1`) && !strings.Contains(js.String(), `"infra_error":1`) {
 		t.Errorf("json lacks the infra count:\n%s", js.String())
+	}
+}
+
+// TestMatrixOutcomes shows whose fault each cell is: a cpu failure is the
+// harness's and poisons the architecture's other cells, which then do not
+// count against their platform; a platform failure stays one; a declared
+// pair shows as its own state, with or without a result.
+func TestMatrixOutcomes(t *testing.T) {
+	in := MatrixInput{
+		Archs:     []Arch{{"bert", "text-encoder"}, {"vit", "vision"}, {"clip", "multimodal"}, {"clap", "audio"}},
+		Platforms: []string{"cpu", "openvino", "webgpu"},
+		Results: []results.Result{
+			res("bert@cpu/fp32/b1/s128", results.StatusPass, "text-encoder"),
+			fail("bert@openvino/fp32/b1/s128", results.StatusFail, "text-encoder", "Exporting the operator 'aten::foo' to ONNX is not supported"),
+			res("bert@webgpu/fp32/b1/s128", results.StatusPass, "text-encoder"),
+			fail("vit@cpu/fp32/b1/s224", results.StatusFail, "vision", "RuntimeError: expected input[1, 512, 28, 28] to have 16 channels"),
+			fail("vit@openvino/fp32/b1/s224", results.StatusFail, "vision", "RuntimeError: expected input[1, 512, 28, 28] to have 16 channels"),
+			fail("vit@webgpu/fp32/b1/s224", results.StatusCrash, "vision", "page crashed"),
+			res("clip@cpu/fp32/b1/s77", results.StatusPass, "multimodal"),
+			res("clip@openvino/fp32/b1/s77", results.StatusPass, "multimodal"),
+			fail("clip@webgpu/fp32/b1/s77", results.StatusFail, "multimodal", "ran on wasm, not webgpu: 5 of 93 nodes on CPUExecutionProvider"),
+			res("clap@cpu/fp32/b1/s16", results.StatusPass, "audio"),
+		},
+		Declared: outcome.Declarations{
+			{Platform: "webgpu", Architecture: "clip", Reason: "ArgMax on int64 ids runs on wasm", Link: "docs/web-platforms.md#measured-here"},
+			{Platform: "webgpu", Category: "audio", Reason: "no audio ops", Link: "https://example.org/webgpu-audio"},
+		},
+	}
+	m := BuildMatrix(in)
+	cell := func(row, col int) Cell { return m.Rows[row].Cells[col] }
+	for _, tt := range []struct {
+		name      string
+		got, want any
+	}{
+		{"platform failure", cell(0, 1).Outcome, outcome.Platform},
+		{"platform failure glyph", cellText(cell(0, 1), true), "❌"},
+		{"cpu failure is the harness's", cell(1, 0).Outcome, outcome.Harness},
+		{"cpu harness glyph", cellText(cell(1, 0), false), "⚒"},
+		{"failed reference poisons openvino", cell(1, 1).Outcome, outcome.Harness},
+		{"failed reference poisons webgpu", cell(1, 2).Outcome, outcome.Harness},
+		{"harness glyph off cpu", cellText(cell(1, 2), true), "🔧"},
+		{"declared with a result", cell(2, 2).Outcome, outcome.Declared},
+		{"declared reason", cell(2, 2).Reason, "ArgMax on int64 ids runs on wasm"},
+		{"declared glyph", cellText(cell(2, 2), true), "⛔"},
+		{"declared without a result", cell(3, 2).Outcome, outcome.Declared},
+		{"declared without a result stays not run", cell(3, 2).Status, results.StatusNotRun},
+		{"declared link", cell(3, 2).Link, "https://example.org/webgpu-audio"},
+		{"not declared, not run", cell(3, 1).Outcome, outcome.None},
+		// cpu counts its harness failure: it is the harness's own health.
+		{"cpu rate", m.ByPlatform[0], Rate{Name: "cpu", Passed: 3, Ran: 4, Results: 4, Rate: 0.75}},
+		// openvino: vit's failure is the harness's and not counted; bert's is the platform's.
+		{"openvino rate", m.ByPlatform[1], Rate{Name: "openvino", Passed: 1, Ran: 2, Results: 3, Rate: 0.5}},
+		{"openvino harness count", cell(1, 1).Counts, Counts{Harness: 1}},
+		// webgpu: only bert tested the platform.
+		{"webgpu rate", m.ByPlatform[2], Rate{Name: "webgpu", Passed: 1, Ran: 1, Results: 3, Rate: 1}},
+		{"webgpu declared count", cell(2, 2).Counts, Counts{Declared: 1}},
+	} {
+		if !reflect.DeepEqual(tt.got, tt.want) {
+			t.Errorf("%s: got %#v, want %#v", tt.name, tt.got, tt.want)
+		}
+	}
+	var b bytes.Buffer
+	for _, format := range []string{"markdown", "table", "csv"} {
+		if err := RenderMatrix(&b, m, format); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("\n")
+	}
+	golden(t, b.Bytes())
+	for _, want := range []string{"⚒", "🔧 harness", "⛔ declared unsupported", "[`https://example.org/webgpu-audio`](https://example.org/webgpu-audio)",
+		"- `clip` on `webgpu`: `ArgMax on int64 ids runs on wasm` (`docs/web-platforms.md#measured-here`)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("rendered matrix lacks %q", want)
+		}
 	}
 }

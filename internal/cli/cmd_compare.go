@@ -104,6 +104,9 @@ func loadComparison(ctx context.Context, f *Factory, c *CompareFlags, cmd string
 		}
 	}
 	opts.BaseRuns, opts.HeadRuns = baseRuns, headRuns
+	if opts.Declared, err = f.Declarations(); err != nil {
+		return nil, err
+	}
 	rep, err := compare.Compare(base, head, opts)
 	if err != nil {
 		return nil, usagef(cmd+" --help", "%v", err)
@@ -165,6 +168,7 @@ func readResults(ctx context.Context, f *Factory, path, side string, lost bool, 
 // categories, the platforms that have results, the compatibility rules.
 func headMatrix(f *Factory, rs []results.Result) reporter.Matrix {
 	in := reporter.MatrixInput{Results: store.NewestPerTest(rs)}
+	in.Declared, _ = f.Declarations() // loadComparison reported a bad file
 	c, cerr := f.Catalog()
 	reg, herr := f.Hardware()
 	if herr == nil {
@@ -188,9 +192,7 @@ func headMatrix(f *Factory, rs []results.Result) reporter.Matrix {
 		in.Platforms = append(in.Platforms, unknown...)
 	}
 	if cerr == nil {
-		for _, a := range c.Architectures {
-			in.Archs = append(in.Archs, reporter.Arch{Name: a.Name, Category: a.Category})
-		}
+		in.Archs = matrixArchs(c)
 		if herr == nil {
 			in.Compat = func(arch, hw string) (bool, string) {
 				a, ok1 := c.Get(arch)

@@ -48,7 +48,9 @@ func NewCmdReportMatrix(f *Factory) *cobra.Command {
 		Long: `Reads the newest result of every test from the database and prints one row per
 architecture, one column per platform. A cell is pass, fail, timeout, crash,
 skip, not buildable, not run or incompatible (with the rule's reason in json and
-csv); pass rates per category and per platform follow. --all-models lists every
+csv), or harness (hwcov's harness failed: on cpu, or where cpu failed too) or
+declared unsupported (.hwcov/unsupported.yaml; see docs/outcomes.md); pass
+rates per category and per platform follow. --all-models lists every
 architecture of the catalog, tested or not (guide: --expand-hf-models --report).`,
 		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino",
 		Args:    cobra.NoArgs,
@@ -113,12 +115,12 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
-	archs := make([]reporter.Arch, len(c.Architectures))
-	for i, a := range c.Architectures {
-		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
+	decl, err := f.Declarations()
+	if err != nil {
+		return err
 	}
 	m := reporter.BuildMatrix(reporter.MatrixInput{
-		Archs: archs, Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats,
+		Archs: matrixArchs(c), Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats, Declared: decl,
 		Compat: func(arch, hw string) (bool, string) {
 			a, ok1 := c.Get(arch)
 			p, ok2 := reg.Get(hw)
@@ -129,6 +131,16 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		},
 	})
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
+}
+
+// matrixArchs are the matrix's rows: the catalog's architectures, in its
+// order.
+func matrixArchs(c *catalog.Catalog) []reporter.Arch {
+	archs := make([]reporter.Arch, len(c.Architectures))
+	for i, a := range c.Architectures {
+		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
+	}
+	return archs
 }
 
 // platformKeys are the matrix's columns: --hardware, else the platforms the

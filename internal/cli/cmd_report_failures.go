@@ -98,7 +98,11 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 			return err
 		}
 	}
-	rep := fingerprint.Build(rs, all, keys)
+	decl, err := opts.F.Declarations()
+	if err != nil {
+		return err
+	}
+	rep := fingerprint.BuildWith(rs, all, keys, decl)
 	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error {
 		return reporter.WriteFailures(b, rep, format, reporter.FailureOptions{Explain: opts.Explain, Solutions: opts.Solutions})
 	})

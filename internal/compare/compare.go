@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/testid"
 )
@@ -52,6 +53,9 @@ type Options struct {
 	// (results.Run.Environment) to its results'.
 	BaseRuns []results.Run `json:"-"`
 	HeadRuns []results.Run `json:"-"`
+	// Declared are the pairs declared unsupported (outcome.Load), for the
+	// Outcome of each change.
+	Declared outcome.Declarations `json:"-"`
 }
 
 // DefaultOptions returns 10% threshold, p < 0.01 by Mann-Whitney U, at
@@ -107,6 +111,11 @@ type Change struct {
 	Head results.Status `json:"head,omitempty"`
 	// Attempts are the head's attempts in order, when there was a rerun.
 	Attempts []results.Status `json:"attempts,omitempty"`
+	// Outcome says whose fault the head's status is (outcome.Class): a new
+	// failure of the harness (its cpu reference failed too, or hwcov built
+	// wrong inputs) is not the platform's. Empty when the head has no
+	// result.
+	Outcome outcome.Class `json:"outcome,omitempty"`
 	// ErrorCategory and Error describe the head's failure (for a flaky test,
 	// its first failing attempt); for a fixed test, the base's.
 	ErrorCategory string `json:"error_category,omitempty"`
@@ -193,6 +202,9 @@ type Side struct {
 	// Infra counts infra_error tests (the runner was not set up); they are
 	// in neither Failing nor Other.
 	Infra int `json:"infra,omitempty"`
+	// Harness counts the Failing tests that are the harness's
+	// (outcome.Harness), not the platform's.
+	Harness int `json:"harness,omitempty"`
 }
 
 // PerfCounts counts the performance comparisons.
@@ -245,6 +257,18 @@ type Report struct {
 	Environment []EnvChange `json:"environment,omitempty"`
 }
 
+// HarnessNewFailures counts the new failures that are the harness's, not
+// the platform's.
+func (r Report) HarnessNewFailures() int {
+	n := 0
+	for _, c := range r.NewFailures {
+		if c.Outcome == outcome.Harness {
+			n++
+		}
+	}
+	return n
+}
+
 // NewTestsFailing counts the new tests that fail.
 func (r Report) NewTestsFailing() int {
 	n := 0
@@ -264,7 +288,8 @@ func Compare(base, head []results.Result, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	c := &comparer{opts: opts, base: base, head: head, envs: newEnvReader(opts), envCount: map[EnvChange]int{}}
+	c := &comparer{opts: opts, base: base, head: head, envs: newEnvReader(opts), envCount: map[EnvChange]int{},
+		classes: outcome.NewClassifier(newestRun(head), opts.Declared)}
 	return c.run(), nil
 }
 
@@ -274,11 +299,13 @@ type comparer struct {
 	envs       *envReader
 	envCount   map[EnvChange]int
 	rep        Report
+	// classes classes the head's results.
+	classes *outcome.Classifier
 }
 
 func (c *comparer) run() Report {
 	c.rep = Report{Options: c.opts}
-	c.rep.Options.BaseRuns, c.rep.Options.HeadRuns = nil, nil
+	c.rep.Options.BaseRuns, c.rep.Options.HeadRuns, c.rep.Options.Declared = nil, nil, nil
 	baseGroups, baseIDs := group(c.base)
 	headGroups, headIDs := group(c.head)
 	c.rep.Base = sideCounts(c.base, baseIDs)
@@ -348,6 +375,9 @@ func (c *comparer) compareTest(id string, headIdx, baseIdx []int) {
 	}
 	count(&c.rep.Head, h.ok(), headFinal)
 	count(&c.rep.Base, b.ok(), baseFinal)
+	if h.ok() && failing(headFinal) && c.classes.Classify(c.head[h.current[len(h.current)-1]]).Class == outcome.Harness {
+		c.rep.Head.Harness++
+	}
 	if headFinal.Infra() || baseFinal.Infra() {
 		c.rep.NotComparedInfra = append(c.rep.NotComparedInfra, c.change(id, h, b))
 		return
@@ -399,6 +429,7 @@ func (c *comparer) change(id string, h, b selection) Change {
 	if h.ok() {
 		final = &c.head[h.current[len(h.current)-1]]
 		ch.Head = final.Status
+		ch.Outcome = c.classes.Classify(*final).Class
 		if len(h.current) > 1 {
 			for _, i := range h.current {
 				ch.Attempts = append(ch.Attempts, c.head[i].Status)
@@ -698,4 +729,17 @@ func FirstLine(s string) string {
 		}
 	}
 	return ""
+}
+
+// newestRun keeps, of every test, the attempts of its newest run: what the
+// head's outcome classes are read from.
+func newestRun(rs []results.Result) []results.Result {
+	g, ids := group(rs)
+	out := make([]results.Result, 0, len(ids))
+	for _, id := range ids {
+		for _, i := range selectRuns(rs, g[id], 1).current {
+			out = append(out, rs[i])
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package compare
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/testid"
 )
@@ -506,5 +508,49 @@ func TestCompareInfra(t *testing.T) {
 				t.Errorf("head side counts the infra test as failing: %+v", rep.Head)
 			}
 		})
+	}
+}
+
+// TestCompareOutcomes: a new failure whose cpu reference fails too is the
+// harness's, not the platform's; one where cpu passes is the platform's.
+// Both stay new failures (the change broke them), told apart by Outcome.
+func TestCompareOutcomes(t *testing.T) {
+	var base, head []results.Result
+	for _, id := range []string{"vit@cpu/fp32/b1/s224", "vit@openvino/fp32/b1/s224", "bert@cpu/fp32/b1/s128",
+		"bert@openvino/fp32/b1/s128", "clip@webgpu/fp32/b1/s77"} {
+		base = append(base, mk(1, id, 1, results.StatusPass, around(10, 5)...))
+	}
+	head = []results.Result{
+		mk(2, "vit@cpu/fp32/b1/s224", 1, results.StatusFail),
+		mk(2, "vit@openvino/fp32/b1/s224", 1, results.StatusFail),
+		mk(2, "bert@cpu/fp32/b1/s128", 1, results.StatusPass, around(10, 5)...),
+		mk(2, "bert@openvino/fp32/b1/s128", 1, results.StatusFail),
+		mk(2, "clip@webgpu/fp32/b1/s77", 1, results.StatusFail),
+	}
+	decl := outcome.Declarations{{Platform: "webgpu", Architecture: "clip", Reason: "known", Link: "docs/web-platforms.md"}}
+	rep, err := Compare(base, head, Options{Declared: decl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]outcome.Class{}
+	for _, c := range rep.NewFailures {
+		got[c.TestID] = c.Outcome
+	}
+	want := map[string]outcome.Class{
+		"vit@cpu/fp32/b1/s224":       outcome.Harness,
+		"vit@openvino/fp32/b1/s224":  outcome.Harness,
+		"bert@openvino/fp32/b1/s128": outcome.Platform,
+		"clip@webgpu/fp32/b1/s77":    outcome.Declared,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("new failures' outcomes %v, want %v", got, want)
+	}
+	if rep.HarnessNewFailures() != 2 || rep.Head.Harness != 2 || rep.Head.Failing != 4 {
+		t.Errorf("harness new failures %d, head harness %d of %d failing; want 2, 2 of 4",
+			rep.HarnessNewFailures(), rep.Head.Harness, rep.Head.Failing)
+	}
+	js, _ := json.Marshal(rep)
+	if strings.Contains(string(js), "docs/web-platforms.md") {
+		t.Error("the declarations leak into the report's options")
 	}
 }

@@ -1,8 +1,10 @@
 package fingerprint
 
 import (
+	"reflect"
 	"testing"
 
+	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 )
 
@@ -128,5 +130,36 @@ func TestComputeSkipsDispatchFrames(t *testing.T) {
 	fp := Compute(Input{Architecture: "bert", Message: "boom", Traceback: tb})
 	if want := "boom | at <model>.py:forward < linear.py:forward"; fp.Signature != want {
 		t.Errorf("signature %q, want %q", fp.Signature, want)
+	}
+}
+
+// Grouped by outcome, the same converter error splits into the platform's
+// (bert: cpu passes) and the harness's (vit: cpu fails too), and a declared
+// pair is its own group.
+func TestBuildByOutcome(t *testing.T) {
+	msg := "Exporting the operator 'aten::foo' to ONNX opset version 17 is not supported"
+	rs := []results.Result{
+		{ID: 1, TestID: "bert@cpu/fp32/b1/s128", Architecture: "bert", Hardware: "cpu", Status: results.StatusPass},
+		{ID: 2, TestID: "bert@onnxruntime/fp32/b1/s128", Architecture: "bert", Hardware: "onnxruntime", Status: results.StatusFail, ErrorMessage: msg},
+		{ID: 3, TestID: "vit@cpu/fp32/b1/s224", Architecture: "vit", Hardware: "cpu", Status: results.StatusFail, ErrorMessage: "expected input to have 16 channels"},
+		{ID: 4, TestID: "vit@onnxruntime/fp32/b1/s224", Architecture: "vit", Hardware: "onnxruntime", Status: results.StatusFail, ErrorMessage: msg},
+		{ID: 5, TestID: "clip@onnxruntime/fp32/b1/s77", Architecture: "clip", Hardware: "onnxruntime", Status: results.StatusFail, ErrorMessage: msg},
+	}
+	decl := outcome.Declarations{{Platform: "onnxruntime", Architecture: "clip", Reason: "known", Link: "docs/a.md"}}
+	all, _ := Assign(rs, nil)
+	keys, err := ParseKeys([]string{"fingerprint", "outcome"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, g := range BuildWith(rs, all, keys, decl).Groups {
+		got[g.Key["outcome"]] = append(got[g.Key["outcome"]], g.Architectures...)
+		if len(g.Outcomes) != 1 || g.Outcomes[0] != g.Key["outcome"] {
+			t.Errorf("group %v has outcomes %v", g.Key, g.Outcomes)
+		}
+	}
+	want := map[string][]string{"platform": {"bert"}, "harness": {"vit", "vit"}, "declared_unsupported": {"clip"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("architectures by outcome %v, want %v", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hwcov/hwcov/internal/errpattern"
+	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 )
 
@@ -19,8 +20,9 @@ type Stored struct {
 	Rules       []string
 }
 
-// Keys are the dimensions a report may group by.
-var Keys = []string{"fingerprint", "hardware", "template", "category"}
+// Keys are the dimensions a report may group by. "outcome" is whose fault a
+// failure is (internal/outcome): platform, harness, declared_unsupported.
+var Keys = []string{"fingerprint", "hardware", "template", "category", "outcome"}
 
 // DefaultKeys group by fingerprint x platform x template chain.
 var DefaultKeys = []string{"fingerprint", "hardware", "template"}
@@ -59,8 +61,11 @@ type Group struct {
 	Platforms     []string
 	Architectures []string
 	Templates     []string
-	FirstRun      string // run of the earliest result
-	Example       Example
+	// Outcomes are whose fault the group's results are (outcome.Class),
+	// sorted: platform, harness, declared_unsupported, infrastructure.
+	Outcomes []string
+	FirstRun string // run of the earliest result
+	Example  Example
 }
 
 // Example is one result of a group.
@@ -126,8 +131,16 @@ func Assign(rs []results.Result, stored map[int64]Stored) (all map[int64]Stored,
 	return all, fresh
 }
 
-// Build groups rs by keys using the fingerprints in fps (from Assign).
+// Build groups rs by keys using the fingerprints in fps (from Assign), with
+// no pairs declared unsupported.
 func Build(rs []results.Result, fps map[int64]Stored, keys []string) Report {
+	return BuildWith(rs, fps, keys, nil)
+}
+
+// BuildWith is Build with the pairs declared unsupported, for the outcome
+// classes: a failure's class is read against rs's cpu reference results.
+func BuildWith(rs []results.Result, fps map[int64]Stored, keys []string, decl outcome.Declarations) Report {
+	cl := outcome.NewClassifier(rs, decl)
 	rep := Report{RuleVersion: RuleVersion, Keys: keys}
 	fails := map[string]*Group{}
 	infra := map[string]*Group{}
@@ -146,6 +159,7 @@ func Build(rs []results.Result, fps map[int64]Stored, keys []string) Report {
 			continue
 		}
 		fp := fps[r.ID]
+		class := string(cl.Classify(r).Class)
 		key := map[string]string{}
 		var parts []string
 		for _, k := range keys {
@@ -159,6 +173,8 @@ func Build(rs []results.Result, fps map[int64]Stored, keys []string) Report {
 				v = r.TemplateChain
 			case "category":
 				v = r.Category
+			case "outcome":
+				v = class
 			}
 			key[k] = v
 			parts = append(parts, v)
@@ -189,6 +205,7 @@ func Build(rs []results.Result, fps map[int64]Stored, keys []string) Report {
 		g.Platforms = addSorted(g.Platforms, r.Hardware)
 		g.Architectures = addSorted(g.Architectures, r.Architecture)
 		g.Templates = addSorted(g.Templates, r.TemplateChain)
+		g.Outcomes = addSorted(g.Outcomes, class)
 		if f, ok := first[g]; !ok || earlier(r, f) {
 			first[g] = r
 			g.FirstRun = r.RunID
