@@ -174,7 +174,7 @@ func statusText(s results.Status) string { return strings.ReplaceAll(string(s), 
 // Summary says in one sentence how much runs.
 func (c Coverage) Summary() string {
 	t := c.Total
-	return fmt.Sprintf("%d of %d architectures tested on %s; %d pass on at least one platform; %d tested architectures pass nowhere; %d key models miss a platform. Tests passed: %s.",
+	return fmt.Sprintf("%d of %d architectures tested on %s: %d pass on at least one platform, %d on none; %d key models miss a platform. Tests passed: %s.",
 		t.Tested, t.Architectures, orNone(c.Platforms), t.Passing, len(c.NoPassingPlatform), len(c.KeyModelGaps), t.Tests)
 }
 
@@ -196,7 +196,7 @@ func (c Coverage) Tables() []Table {
 	plat := groupTable("Coverage by platform", "platform", "can run here", c.ByPlatform)
 	plat.Notes = []string{"can run here: architectures not declared incompatible with the platform; passing here: at least one of its tests passes on it."}
 	tier := groupTable("Coverage by priority tier", "tier", "architectures", c.ByPriority)
-	tier.Notes = []string{"Tiers come from the catalog: key models (the guide's 13), high (named examples and the most downloaded), normal (the rest)."}
+	tier.Notes = []string{"Tiers come from the catalog and the priorities in hwcov.yaml: key (by default the guide's 13 key models), high (named examples and the most downloaded), normal (the rest)."}
 	gaps := func(title, what string, gs []ArchGap, none string) Table {
 		t := Table{Title: title, Header: []string{"architecture", "category", "tier", what, "first error"}, Rows: [][]string{}}
 		for _, g := range gs {
