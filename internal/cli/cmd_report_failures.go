@@ -84,19 +84,9 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 		return err
 	}
 	defer done()
-	rs, err := db.Results(ctx, opts.RunID)
+	rs, all, err := fingerprinted(ctx, db, opts.RunID)
 	if err != nil {
 		return err
-	}
-	stored, err := db.Fingerprints(ctx)
-	if err != nil {
-		return err
-	}
-	all, fresh := fingerprint.Assign(rs, stored)
-	if !db.ReadOnly() {
-		if err := db.SaveFingerprints(ctx, fresh); err != nil {
-			return err
-		}
 	}
 	rep := fingerprint.Build(rs, all, keys)
 	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error {
