@@ -207,3 +207,27 @@ print(str(t.schema.field("samples_ms").type), str(t.schema.field("started_at").t
 		t.Errorf("pyarrow read:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestExportColumnsDocumented: docs/reports.md lists ExportColumns, in
+// order, with their types.
+func TestExportColumnsDocumented(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	doc, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "docs", "reports.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) == 5 && strings.ContainsAny(cells[2], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && !strings.Contains(cells[2], "---") && strings.TrimSpace(cells[1]) != "column" {
+			documented = append(documented, strings.TrimSpace(cells[1])+" "+strings.TrimSpace(cells[2]))
+		}
+	}
+	var want []string
+	for _, c := range ExportColumns {
+		want = append(want, c.Name+" "+c.Type)
+	}
+	if !slices.Equal(documented, want) {
+		t.Errorf("docs/reports.md export columns:\n%v\nwant:\n%v", documented, want)
+	}
+}
