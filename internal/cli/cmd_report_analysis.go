@@ -63,11 +63,7 @@ func NewCmdReportAnalysis(f *Factory, kind string) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error { return runReportAnalysis(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
-	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "", formatUsage("table", reporter.AnalysisFormats...))
-	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
-	fl.StringVar(&opts.Out, "output", "", "alias of --out")
+	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.AnalysisFormats...))
 	switch kind {
 	case "trends":
 		d := compare.DefaultOptions()

@@ -35,11 +35,7 @@ read-only to a private in-memory DuckDB that can reach no other file.`,
 		RunE:    func(c *cobra.Command, _ []string) error { return runReportExport(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
-	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "", strings.Join(store.ExportFormats, ", ")+" (default: from --out's extension)")
-	fl.StringVarP(&opts.Out, "out", "o", "", "file to write (required)")
-	fl.StringVar(&opts.Out, "output", "", "alias of --out")
+	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, strings.Join(store.ExportFormats, ", ")+" (default: from --out's extension)")
 	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: every run)")
 	return cmd
 }
@@ -58,13 +54,9 @@ func runReportExport(ctx context.Context, opts *ReportExportOptions) error {
 	if err := checkFormat("format", format, store.ExportFormats...); err != nil {
 		return usagef("--format parquet (or csv, json)", "--format %q is not one of %s (--out %q)", format, strings.Join(store.ExportFormats, ", "), opts.Out)
 	}
-	path := opts.DB
-	if path == "" {
-		cfg, err := opts.F.Config()
-		if err != nil {
-			return err
-		}
-		path = cfg.DB
+	path, err := dbPath(opts.F, opts.DB)
+	if err != nil {
+		return err
 	}
 	n, err := store.Export(ctx, path, opts.Out, format, opts.RunID)
 	if err != nil {

@@ -98,12 +98,9 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 // fingerprints are stored; one that cannot be written is read (migrated on a
 // copy when older) and its fingerprints are computed but not stored.
 func openFingerprintDB(f *Factory, path string) (*store.DB, func(), error) {
-	if path == "" {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, nil, err
-		}
-		path = cfg.DB
+	path, err := dbPath(f, path)
+	if err != nil {
+		return nil, nil, err
 	}
 	db, err := store.Open(path, store.Options{})
 	if err == nil {
