@@ -30,7 +30,7 @@ var ExportColumns = []struct{ Name, Type, SQL string }{
 	{"success", "BOOLEAN", "r.test_success"},
 	{"attempt", "INTEGER", "r.attempt"},
 	{"mean_ms", "DOUBLE", "r.execution_time_ms"},
-	{"median_ms", "DOUBLE", "list_aggregate(r.samples_ms, 'median')"},
+	{"median_ms", "DOUBLE", "list_median(r.samples_ms)"},
 	{"samples", "BIGINT", "COALESCE(len(r.samples_ms), 0)"},
 	{"samples_ms", "DOUBLE[]", "r.samples_ms"},
 	{"memory_mb", "DOUBLE", "r.memory_usage_mb"},

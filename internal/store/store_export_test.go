@@ -231,3 +231,40 @@ func TestExportColumnsDocumented(t *testing.T) {
 		t.Errorf("docs/reports.md export columns:\n%v\nwant:\n%v", documented, want)
 	}
 }
+
+// BenchmarkExport100k exports a history of 100,000 results (10 samples each)
+// in each format.
+func BenchmarkExport100k(b *testing.B) {
+	dir := b.TempDir()
+	src := filepath.Join(dir, "history.duckdb")
+	db, err := Open(src, Options{Create: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	sqldb, err := sql.Open("duckdb", src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := sqldb.Exec(`INSERT INTO comprehensive_test_results (id, run_id, test_id, model_architecture, category,
+    hardware_platform, precision, batch_size, seq_len, status, test_success, execution_time_ms, samples_ms,
+    memory_usage_mb, error_message, template_chain, attempt, started_at, finished_at)
+SELECT i, 'run-' || (i // 1000), 'arch' || (i % 1000) || '@cpu/fp32/b1/s128', 'arch' || (i % 1000), 'vision',
+    'cpu', 'fp32', 1, 128, CASE WHEN i % 7 = 0 THEN 'fail' ELSE 'pass' END, i % 7 <> 0, 10.0,
+    [9.5, 9.8, 10.0, 10.1, 10.2, 9.9, 10.3, 10.0, 9.7, 10.5], 100.0,
+    CASE WHEN i % 7 = 0 THEN 'RuntimeError: shape mismatch' END, 'base > vision > cpu', 1,
+    TIMESTAMP '2026-01-01' + to_seconds(i), TIMESTAMP '2026-01-01' + to_seconds(i + 1)
+FROM range(100000) t(i)`); err != nil {
+		b.Fatal(err)
+	}
+	sqldb.Close()
+	for _, format := range ExportFormats {
+		b.Run(format, func(b *testing.B) {
+			for b.Loop() {
+				if n, err := Export(context.Background(), src, filepath.Join(dir, "out."+format), format, ""); err != nil || n != 100000 {
+					b.Fatalf("Export = %d, %v", n, err)
+				}
+			}
+		})
+	}
+}
