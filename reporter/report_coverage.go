@@ -24,8 +24,8 @@ type Popularity struct {
 	Rank int
 }
 
-// tiers are the priority tiers, most important first.
-var tiers = []string{"key", "high", "normal"}
+// priorityTiers are the priority priorityTiers, most important first.
+var priorityTiers = []string{"key", "high", "normal"}
 
 // Coverage is how much of the catalog runs where: per category, platform and
 // priority tier, and the gaps. Its JSON field names are stable.
@@ -151,12 +151,12 @@ func BuildCoverage(m Matrix, pop map[string]Popularity) Coverage {
 	}
 	cov.ByCategory = collect("category", cats)
 	cov.ByPlatform = collect("platform", m.Platforms)
-	cov.ByPriority = collect("priority", tiers)
+	cov.ByPriority = collect("priority", priorityTiers)
 	if t := collect("total", []string{"total"}); len(t) == 1 {
 		cov.Total = t[0]
 	}
 	slices.SortStableFunc(cov.NoPassingPlatform, func(a, b ArchGap) int {
-		return cmp.Or(cmp.Compare(slices.Index(tiers, a.Priority), slices.Index(tiers, b.Priority)), cmp.Compare(a.Architecture, b.Architecture))
+		return cmp.Or(cmp.Compare(slices.Index(priorityTiers, a.Priority), slices.Index(priorityTiers, b.Priority)), cmp.Compare(a.Architecture, b.Architecture))
 	})
 	return cov
 }
@@ -227,7 +227,7 @@ func (c Coverage) Tables() []Table {
 func WriteCoverage(w io.Writer, c Coverage, m Matrix, format string) error {
 	switch format {
 	case "json":
-		return writeJSON(w, c)
+		return writeIndentedJSON(w, c)
 	case "markdown":
 		fmt.Fprintf(w, "# Coverage analysis\n\n%s\n\n", c.Summary())
 		if err := RenderTables(w, c.Tables(), "markdown"); err != nil {
@@ -259,7 +259,7 @@ func renderAnalysis(w io.Writer, tables []Table, format string) error {
 	return RenderTables(w, tables, format)
 }
 
-func writeJSON(w io.Writer, v any) error {
+func writeIndentedJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

@@ -316,7 +316,7 @@ var efforts = []string{"", "small", "medium", "large"}
 // effort estimate to table and markdown (json always has it).
 func WritePlan(w io.Writer, p Plan, effort bool, format string) error {
 	if format == "json" {
-		return writeJSON(w, p)
+		return writeIndentedJSON(w, p)
 	}
 	return renderAnalysis(w, p.Tables(effort), format)
 }

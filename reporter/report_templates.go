@@ -93,7 +93,7 @@ func BuildTemplateReport(rs []results.Result) TemplateReport {
 		if !slices.Contains(a.st.Platforms, r.Hardware) {
 			a.st.Platforms = append(a.st.Platforms, r.Hardware)
 		}
-		if failing(r.Status) && !slices.Contains(a.st.Failing, r.Architecture) {
+		if testFailed(r.Status) && !slices.Contains(a.st.Failing, r.Architecture) {
 			a.st.Failing = append(a.st.Failing, r.Architecture)
 		}
 	}
@@ -128,8 +128,8 @@ func BuildTemplateReport(rs []results.Result) TemplateReport {
 	return rep
 }
 
-// failing reports whether s is a failure of the test: fail, crash, timeout.
-func failing(s results.Status) bool {
+// testFailed reports whether s is a failure of the test: fail, crash, timeout.
+func testFailed(s results.Status) bool {
 	return s == results.StatusFail || s == results.StatusCrash || s == results.StatusTimeout
 }
 
@@ -166,7 +166,7 @@ func (t TemplateReport) Tables() []Table {
 // WriteTemplates renders t in format (table, markdown or json).
 func WriteTemplates(w io.Writer, t TemplateReport, format string) error {
 	if format == "json" {
-		return writeJSON(w, t)
+		return writeIndentedJSON(w, t)
 	}
 	return renderAnalysis(w, t.Tables(), format)
 }

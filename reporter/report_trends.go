@@ -302,10 +302,10 @@ func (t *Trends) value(rs, prev []results.Result) TrendValue {
 	if len(logs) == 0 {
 		return v
 	}
-	g := math.Exp(mean(logs))
+	g := math.Exp(meanOf(logs))
 	v.Value, v.Tests = &g, len(logs)
 	if len(ratios) > 0 {
-		d := math.Exp(mean(ratios)) - 1
+		d := math.Exp(meanOf(ratios)) - 1
 		v.Change = &d
 	}
 	return v
@@ -329,7 +329,7 @@ func (t *Trends) measures(rs []results.Result) map[string]float64 {
 	return out
 }
 
-func mean(xs []float64) float64 {
+func meanOf(xs []float64) float64 {
 	s := 0.0
 	for _, x := range xs {
 		s += x
@@ -425,7 +425,7 @@ func shortSHA(s string) string { return s[:min(len(s), 12)] }
 // WriteTrends renders t in format (table, markdown or json).
 func WriteTrends(w io.Writer, t Trends, format string) error {
 	if format == "json" {
-		return writeJSON(w, t)
+		return writeIndentedJSON(w, t)
 	}
 	return renderAnalysis(w, t.Tables(), format)
 }
