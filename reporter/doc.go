@@ -1,6 +1,7 @@
 // Package reporter turns test results into what people and tools read:
-// compatibility matrices (terminal table, GitHub markdown, JSON, CSV) and
-// JUnit XML.
+// compatibility matrices (terminal table, GitHub markdown, JSON, CSV),
+// JUnit XML, PR comments, performance tables and the analysis reports
+// (coverage, trends, coverage plan, template effectiveness).
 //
 // It works on plain values (results.Result slices, architecture lists,
 // platform keys) and never opens a database; callers read the store and pass

@@ -46,8 +46,9 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitfile": cmdWaitFile,
-			"fakehub":  cmdFakeHub,
+			"waitfile":  cmdWaitFile,
+			"fakehub":   cmdFakeHub,
+			"resultsdb": cmdResultsDB,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

@@ -20,7 +20,10 @@ func NewCmdReport(f *Factory) *cobra.Command {
 		Use:   "report",
 		Short: "Reports from the results database",
 	}
-	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f))
+	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportExport(f))
+	for _, kind := range []string{"coverage", "trends", "coverage-plan", "templates"} {
+		cmd.AddCommand(NewCmdReportAnalysis(f, kind))
+	}
 	for _, kind := range []string{"validation", "hardware", "optimal-hardware", "optimization-impact", "profile", "optimizations"} {
 		cmd.AddCommand(NewCmdReportPerf(f, kind))
 	}
@@ -81,10 +84,6 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := f.Catalog()
-	if err != nil {
-		return err
-	}
 	var cats []string
 	if opts.Category != "" {
 		cat, ok := catalog.NormalizeCategory(opts.Category)
@@ -107,20 +106,35 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 			return err
 		}
 	}
-	reg, err := f.Hardware()
+	m, err := buildMatrix(f, rs, opts.Hardware, opts.AllModels, cats)
 	if err != nil {
 		return err
 	}
-	keys, err := opts.platformKeys(rs, reg)
+	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
+}
+
+// buildMatrix builds the matrix of rs over the platforms named in hw (else
+// those with results): the architectures with results, or every catalog
+// architecture with all, of categories cats (empty: all).
+func buildMatrix(f *Factory, rs []results.Result, hw []string, all bool, cats []string) (reporter.Matrix, error) {
+	c, err := f.Catalog()
 	if err != nil {
-		return err
+		return reporter.Matrix{}, err
+	}
+	reg, err := f.Hardware()
+	if err != nil {
+		return reporter.Matrix{}, err
+	}
+	keys, err := platformKeys(f, hw, rs, reg)
+	if err != nil {
+		return reporter.Matrix{}, err
 	}
 	decl, err := f.Declarations()
 	if err != nil {
-		return err
+		return reporter.Matrix{}, err
 	}
-	m := reporter.BuildMatrix(reporter.MatrixInput{
-		Archs: matrixArchs(c), Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats, Declared: decl,
+	return reporter.BuildMatrix(reporter.MatrixInput{
+		Archs: matrixArchs(c), Platforms: keys, Results: rs, All: all, Categories: cats, Declared: decl,
 		Compat: func(arch, hw string) (bool, string) {
 			a, ok1 := c.Get(arch)
 			p, ok2 := reg.Get(hw)
@@ -129,8 +143,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 			}
 			return hardware.Compatible(a, p, "")
 		},
-	})
-	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
+	}), nil
 }
 
 // matrixArchs are the matrix's rows: the catalog's architectures, in its
@@ -143,12 +156,11 @@ func matrixArchs(c *catalog.Catalog) []reporter.Arch {
 	return archs
 }
 
-// platformKeys are the matrix's columns: --hardware, else the platforms the
+// platformKeys are the matrix's columns: hw, else the platforms the
 // results are of, in the registry's order.
-func (opts *ReportMatrixOptions) platformKeys(rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
-	f := opts.F
-	if len(opts.Hardware) > 0 {
-		ps, err := f.platforms(opts.Hardware)
+func platformKeys(f *Factory, hw []string, rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
+	if len(hw) > 0 {
+		ps, err := f.platforms(hw)
 		if err != nil {
 			return nil, err
 		}

@@ -84,19 +84,9 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 		return err
 	}
 	defer done()
-	rs, err := db.Results(ctx, opts.RunID)
+	rs, all, err := fingerprinted(ctx, db, opts.RunID)
 	if err != nil {
 		return err
-	}
-	stored, err := db.Fingerprints(ctx)
-	if err != nil {
-		return err
-	}
-	all, fresh := fingerprint.Assign(rs, stored)
-	if !db.ReadOnly() {
-		if err := db.SaveFingerprints(ctx, fresh); err != nil {
-			return err
-		}
 	}
 	decl, err := opts.F.Declarations()
 	if err != nil {
@@ -112,12 +102,9 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 // fingerprints are stored; one that cannot be written is read (migrated on a
 // copy when older) and its fingerprints are computed but not stored.
 func openFingerprintDB(f *Factory, path string) (*store.DB, func(), error) {
-	if path == "" {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, nil, err
-		}
-		path = cfg.DB
+	path, err := dbPath(f, path)
+	if err != nil {
+		return nil, nil, err
 	}
 	db, err := store.Open(path, store.Options{})
 	if err == nil {

@@ -72,11 +72,7 @@ func NewCmdReportPerf(f *Factory, kind string) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
-	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "", formatUsage("table", reporter.PerfFormats...))
-	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
-	fl.StringVar(&opts.Out, "output", "", "alias of --out")
+	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.PerfFormats...))
 	switch kind {
 	case "optimization-impact":
 		fl.StringVar(&opts.Base, "base", "", "run id of the baseline (e.g. run with --optimizations none)")

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/config"
 	"github.com/hwcov/hwcov/internal/hardware"
@@ -206,18 +208,37 @@ func (f *Factory) RunHarnessScript(ctx context.Context, module string) ([]byte, 
 
 // openDB opens the database with errors a user can act on.
 func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
-	if path == "" {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		path = cfg.DB
+	path, err := dbPath(f, path)
+	if err != nil {
+		return nil, err
 	}
 	db, err := store.Open(path, store.Options{ReadOnly: readOnly, Create: !readOnly})
 	if err != nil {
 		return nil, dbError(path, "", err)
 	}
 	return db, nil
+}
+
+// dbPath is the database a command's --db names, else hwcov.yaml's db.
+func dbPath(f *Factory, path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	return cfg.DB, nil
+}
+
+// addDBFlags registers the flags every report shares: --db (--db-path),
+// --format with its help, and --out (-o, --output).
+func addDBFlags(fl *pflag.FlagSet, db, format, out *string, formatHelp string) {
+	fl.StringVar(db, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
+	fl.StringVar(db, "db-path", "", "alias of --db")
+	fl.StringVar(format, "format", "", formatHelp)
+	fl.StringVarP(out, "out", "o", "", "write to this file")
+	fl.StringVar(out, "output", "", "alias of --out")
 }
 
 // platforms resolves platform names ("all", "cpu,cuda") with helpful errors.

@@ -47,6 +47,7 @@ type dbSpec struct {
 		Env           map[string]any `json:"env"`
 		Count         int            `json:"count"`
 		File          string         `json:"file"`
+		Chain         string         `json:"chain"` // template chain (default "base > CATEGORY")
 	} `json:"results"`
 }
 
@@ -92,6 +93,9 @@ func writeDB(path string, spec []byte) error {
 				Precision: tid.Precision, BatchSize: tid.Batch, SeqLen: tid.Seq, Status: results.Status(x.Status),
 				Category: x.Category, MemoryMB: x.Memory, Attempt: max(x.Attempt, 1), ErrorMessage: x.Error,
 				ErrorCategory: x.ErrorCategory, GeneratedFile: x.File, TemplateChain: "base > " + x.Category, WallMS: x.WallMS}
+			if x.Chain != "" {
+				r.TemplateChain = x.Chain
+			}
 			if r.Status == "" {
 				r.Status = results.StatusPass
 			}

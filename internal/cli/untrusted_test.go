@@ -87,6 +87,11 @@ func TestHostileDatabasesRefused(t *testing.T) {
 				{"check", "--sha", "abc123", "--base", base, "--head", h},
 				{"report", "matrix", "--db", h},
 				{"report", "validation", "--db", h},
+				{"report", "coverage", "--db", h},
+				{"report", "trends", "--db", h},
+				{"report", "coverage-plan", "--db", h, "--effort"},
+				{"report", "templates", "--db", h},
+				{"report", "export", "--db", h, "--out", out + ".md", "--format", "csv"},
 			} {
 				code, stdout, stderr := p.run(args...)
 				cmd := strings.Join(args[:2], " ")

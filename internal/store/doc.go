@@ -18,5 +18,8 @@
 // database's own, and a file that holds a view or a macro (SQL that would run
 // when hwcov reads it) is refused with ErrNotHwcov before any row is read.
 // Merge can still attach shards because a writable database may read one
-// private staging folder, into which each shard is linked first.
+// private staging folder, into which each shard is linked first. Export
+// writes CSV, JSON or Parquet the same way: a private in-memory DuckDB
+// attaches the file from its staging folder and COPYs into that folder, and
+// the file is then moved to where the user asked.
 package store
