@@ -89,7 +89,10 @@ func Body(p Proposal) string {
 		}
 	}
 	fmt.Fprintf(&b, "Re-run on the real runners: %d of %d affected tests pass after the patch", fixed, len(affected))
-	if still > 0 {
+	switch {
+	case still == 1:
+		b.WriteString(", 1 does not")
+	case still > 1:
 		fmt.Fprintf(&b, ", %d do not", still)
 	}
 	b.WriteString(".\n\n")

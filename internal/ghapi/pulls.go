@@ -137,13 +137,19 @@ func (c *Client) EditPull(ctx context.Context, repo Repo, number int, title, bod
 }
 
 // AddLabels adds labels to an issue or pull request (labels it has stay).
+// It sends {"labels": [...]}, the form GitHub recommends (go-github's
+// AddLabelsToIssue sends a bare array).
 //
 // GitHub API docs: https://docs.github.com/rest/issues/labels#add-labels-to-an-issue
 func (c *Client) AddLabels(ctx context.Context, repo Repo, number int, labels ...string) error {
 	return c.writeOnce(ctx, fmt.Sprintf("label %s#%d", repo, number),
 		func(ctx context.Context) (*github.Response, error) {
-			_, resp, err := c.gh.Issues.AddLabelsToIssue(ctx, repo.Owner, repo.Name, number, labels)
-			return resp, err
+			req, err := c.gh.NewRequest("POST", fmt.Sprintf("repos/%s/%s/issues/%d/labels", repo.Owner, repo.Name, number),
+				map[string][]string{"labels": labels})
+			if err != nil {
+				return nil, err
+			}
+			return c.gh.Do(ctx, req, nil)
 		},
 		func(context.Context) (bool, error) { return false, nil }) // adding a label twice changes nothing
 }
