@@ -441,14 +441,23 @@ func (s *Server) pullJSON(pr *PullRequest) map[string]any {
 	}
 }
 
-// pull serves GET and PATCH (title, body, state, base) of a pull request.
-func (s *Server) pull(w http.ResponseWriter, r *http.Request, p Params) {
-	n, _ := strconv.Atoi(p.Path["pull_number"])
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// pullAt returns the pull request whose number is the path parameter
+// param, or answers 404. The caller holds s.mu.
+func (s *Server) pullAt(w http.ResponseWriter, p Params, param string) *PullRequest {
+	n, _ := strconv.Atoi(p.Path[param])
 	pr := s.pulls[n]
 	if pr == nil {
 		writeJSON(w, http.StatusNotFound, ghError{Message: "Not Found"})
+	}
+	return pr
+}
+
+// pull serves GET and PATCH (title, body, state, base) of a pull request.
+func (s *Server) pull(w http.ResponseWriter, r *http.Request, p Params) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := s.pullAt(w, p, "pull_number")
+	if pr == nil {
 		return
 	}
 	if r.Method == http.MethodPatch {
@@ -527,14 +536,12 @@ func (s *Server) createPull(w http.ResponseWriter, r *http.Request, p Params) {
 }
 
 func (s *Server) addLabels(w http.ResponseWriter, r *http.Request, p Params) {
-	n, _ := strconv.Atoi(p.Path["issue_number"])
 	var in struct{ Labels []string }
 	json.NewDecoder(r.Body).Decode(&in)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pr := s.pulls[n]
+	pr := s.pullAt(w, p, "issue_number")
 	if pr == nil {
-		writeJSON(w, http.StatusNotFound, ghError{Message: "Not Found"})
 		return
 	}
 	for _, l := range in.Labels {
