@@ -383,3 +383,24 @@ func TestDryRunWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestMerge(t *testing.T) {
+	a, b := proposal("r", "x"), proposal("r", "x")
+	a.Failures, b.Failures = []PlatformCount{{"cuda", 2}}, []PlatformCount{{"rocm", 1}, {"cuda", 3}}
+	a.Results, b.Results = a.Results[:1], b.Results[2:3]
+	got, err := Merge(Input{[]Proposal{a, proposal("s", "y")}}, Input{[]Proposal{b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Proposals) != 2 || got.Proposals[0].Rule != "r" {
+		t.Fatalf("merged %+v", got.Proposals)
+	}
+	r := got.Proposals[0]
+	if fmt.Sprint(r.Failures) != "[{cuda 5} {rocm 1}]" || len(r.Results) != 2 || len(r.Provenance.Runs) != 4 {
+		t.Fatalf("merged r: failures %v, %d results, runs %v", r.Failures, len(r.Results), r.Provenance.Runs)
+	}
+	c := proposal("r", "other content")
+	if _, err := Merge(Input{[]Proposal{a}}, Input{[]Proposal{c}}); err == nil || !strings.Contains(err.Error(), "disagree") {
+		t.Fatalf("merging different files: %v", err)
+	}
+}

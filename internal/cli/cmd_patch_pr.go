@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +28,7 @@ func NewCmdPatch(f *Factory) *cobra.Command {
 // PatchPROptions are the options of `hwcov patch pr`.
 type PatchPROptions struct {
 	F       *Factory
-	Input   string
+	Input   []string
 	Repo    string
 	MaxOpen int
 	DryRun  bool
@@ -42,7 +41,8 @@ func NewCmdPatchPR(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pr --input proposals.json",
 		Short: "Open, update or close one pull request per verified template patch",
-		Long: `Reads verified patch proposals (written by hwcov patch verify) and keeps one
+		Long: `Reads verified patch proposals (written by hwcov patch verify; a folder of them,
+one per platform, is merged by rule) and keeps one
 pull request per rule on the branch hwcov/patch/<rule>, made through GitHub's git
 data API (no local git): it opens one when none is open, updates it (a new commit,
 a new body) on a later run, leaves it alone and says why once a person has
@@ -61,7 +61,7 @@ no workflows). Needs contents: write and pull-requests: write. See docs/patch-pr
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Input, "input", "", "proposals JSON (see docs/patch-pr.md)")
+	fl.StringSliceVar(&opts.Input, "input", nil, "proposals JSON, or a folder of them (one per platform; merged by rule); repeatable (see docs/patch-pr.md)")
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
 	fl.IntVar(&opts.MaxOpen, "max-open", botpr.DefaultMaxOpen, "most hwcov pull requests open at once")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "read GitHub and say what would happen; write nothing")
@@ -73,20 +73,15 @@ func runPatchPR(ctx context.Context, opts *PatchPROptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if opts.Input == "" {
+	if len(opts.Input) == 0 {
 		return usagef("hwcov patch pr --input proposals.json", "--input is required")
 	}
 	if opts.MaxOpen < 1 {
 		return usagef("--max-open 5", "--max-open %d: want at least 1", opts.MaxOpen)
 	}
-	file, err := os.Open(opts.Input)
+	in, err := botpr.ReadInputs(opts.Input)
 	if err != nil {
-		return usagef("hwcov patch verify writes the proposals file", "open proposals %q: %v", opts.Input, err)
-	}
-	defer file.Close()
-	in, err := botpr.ReadInput(file, opts.Input)
-	if err != nil {
-		return usagef("see docs/patch-pr.md for the proposals format", "%v", err)
+		return usagef("hwcov patch verify writes the proposals; docs/patch-pr.md has the format", "%v", err)
 	}
 	f := *opts.F
 	if tok := opts.F.Getenv(PRTokenEnv); tok != "" {
