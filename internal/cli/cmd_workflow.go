@@ -54,6 +54,9 @@ type WorkflowGenerateOptions struct {
 	Force           bool
 	Pin             bool
 	PinSHA          []string
+	Patch           bool
+	Cron            string
+	MaxOpen         int
 }
 
 // NewCmdWorkflowGenerate builds `hwcov workflow generate`.
@@ -108,11 +111,17 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
 	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing file that differs")
 	fl.BoolVar(&opts.Pin, "pin", false, "pin every action to a commit (hwcov's table of known tags, and --pin-sha), keeping the tag in a comment")
 	fl.StringArrayVar(&opts.PinSHA, "pin-sha", nil, "with --pin: the commit of an action the table lacks, owner/repo@ref=SHA (repeatable)")
+	fl.BoolVar(&opts.Patch, "patch", false, "write the weekly patch workflow instead: results -> failures -> patch suggest, apply, verify -> patch pr (default --output .github/workflows/hwcov-patch.yml)")
+	fl.StringVar(&opts.Cron, "cron", workflows.DefaultPatchCron, "with --patch: when it runs (cron, UTC)")
+	fl.IntVar(&opts.MaxOpen, "max-open", 5, "with --patch: most hwcov patch pull requests open at once")
 	return cmd
 }
 
 func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error {
 	f := opts.F
+	if opts.Patch {
+		return runWorkflowGeneratePatch(opts, c)
+	}
 	hardware, err := opts.check()
 	if err != nil {
 		return err
