@@ -52,9 +52,9 @@ func rendered(t *testing.T) map[string][]byte {
 	sched := guideSchedule(t)
 	schedJSON := must(sched.Marshal())
 	return map[string][]byte{
-		"hwcov.yml":                      reusable,
-		"hwcov-comment.yml":              must(RenderComment("", "")),
-		"hwcov-patch.yml":                must(RenderPatch(PatchOptions{Command: "hwcov workflow generate --patch --output hwcov-patch.yml"})),
+		"hwcov.yml":         reusable,
+		"hwcov-comment.yml": must(RenderComment("", "")),
+		"hwcov-patch.yml":   must(RenderPatch(PatchOptions{Command: "hwcov workflow generate --patch --output hwcov-patch.yml"})),
 		"examples/patch.yml": must(RenderPatch(PatchOptions{Hardware: "cpu,cuda,rocm",
 			Command: "hwcov workflow generate --patch --hardware cpu,cuda,rocm --output examples/patch.yml"})),
 		"../.github/workflows/hwcov.yml": reusable,

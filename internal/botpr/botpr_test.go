@@ -21,10 +21,10 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // proposal is a patch of rule that writes content to its template.
 func proposal(rule, content string) Proposal {
 	return Proposal{
-		Rule:   rule,
-		Reason: "Vision encoders run out of memory on 16 GiB cards at batch 8; batch 2 keeps the tested code path.",
-		Files:  []File{{Path: "templates/hardware/cuda/" + rule + ".py.j2", Content: content}},
-		Diff:   "--- a/templates/hardware/cuda.py.j2\n+++ b/templates/hardware/cuda.py.j2\n@@ -3 +3 @@\n-BATCH = 8\n+BATCH = 2\n",
+		Rule:     rule,
+		Reason:   "Vision encoders run out of memory on 16 GiB cards at batch 8; batch 2 keeps the tested code path.",
+		Files:    []File{{Path: "templates/hardware/cuda/" + rule + ".py.j2", Content: content}},
+		Diff:     "--- a/templates/hardware/cuda.py.j2\n+++ b/templates/hardware/cuda.py.j2\n@@ -3 +3 @@\n-BATCH = 8\n+BATCH = 2\n",
 		Failures: []PlatformCount{{Platform: "cuda", Count: 12}, {Platform: "rocm", Count: 3}},
 		Results: []Result{
 			{Test: "test_hf_vit.py::test_forward", Architecture: "vit", Platform: "cuda", Before: "fail", After: "pass"},
