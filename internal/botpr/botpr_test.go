@@ -222,6 +222,8 @@ func TestScenarioHumanCommit(t *testing.T) {
 	srv, c, repo := setup(t)
 	run(t, c, repo, Options{}, proposal("cap-batch", "BATCH = 2\n"))
 	human := srv.Push("hwcov/patch/cap-batch", "alice", "keep batch 4 for A100", map[string]string{"templates/hardware/cuda/cap-batch.py.j2": "BATCH = 4\n"})
+	// The comment lands, but GitHub answers 502: it must not be written twice.
+	srv.Fail(1, ghfake.AppliedServerError(502, "issues/create-comment"))
 	for range 2 {
 		rep := run(t, c, repo, Options{}, proposal("cap-batch", "BATCH = 3\n"))
 		if got, want := actions(rep), "cap-batch=human-owned#1"; got != want {
