@@ -139,19 +139,12 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 	if o.Schedule != nil {
 		o.SchedulePath = filepath.ToSlash(opts.Schedule)
 	}
-	src, err := workflows.RenderCaller(o)
+	src, err := opts.pinned(workflows.RenderCaller(o))
 	if err != nil {
-		var oe *workflows.OptionsError
-		if errors.As(err, &oe) {
-			return usagef("hwcov workflow generate --help", "--%s: %s", oe.Field, oe.Msg)
-		}
 		return err
 	}
 	pin, err := opts.pinner()
 	if err != nil {
-		return err
-	}
-	if src, err = pin(src); err != nil {
 		return err
 	}
 	var com []byte
@@ -223,6 +216,23 @@ func (opts *WorkflowGenerateOptions) check() (string, error) {
 		return "", usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
 	}
 	return hardware, nil
+}
+
+// pinned takes a rendered workflow: a render error becomes a usage error
+// naming the flag, and the actions are pinned when --pin says so.
+func (opts *WorkflowGenerateOptions) pinned(src []byte, err error) ([]byte, error) {
+	var oe *workflows.OptionsError
+	if errors.As(err, &oe) {
+		return nil, usagef("hwcov workflow generate --help", "--%s: %s", oe.Field, oe.Msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pin, err := opts.pinner()
+	if err != nil {
+		return nil, err
+	}
+	return pin(src)
 }
 
 // pinner returns what pins the actions of a generated workflow to commits

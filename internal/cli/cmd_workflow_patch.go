@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/workflows"
@@ -31,21 +29,10 @@ func runWorkflowGeneratePatch(opts *WorkflowGenerateOptions, c *cobra.Command) e
 	if c.Flags().Changed("name") {
 		name = opts.Name
 	}
-	src, err := workflows.RenderPatch(workflows.PatchOptions{Name: name, Action: opts.Action, Runner: opts.Runner,
+	src, err := opts.pinned(workflows.RenderPatch(workflows.PatchOptions{Name: name, Action: opts.Action, Runner: opts.Runner,
 		Hardware: hardware, Cron: opts.Cron, MaxOpen: opts.MaxOpen, TimeoutMinutes: opts.TimeoutMinutes,
-		Binary: opts.Binary, Command: commandLine(c)})
-	var oe *workflows.OptionsError
-	if errors.As(err, &oe) {
-		return usagef("hwcov workflow generate --help", "--%s: %s", oe.Field, oe.Msg)
-	}
+		Binary: opts.Binary, Command: commandLine(c)}))
 	if err != nil {
-		return err
-	}
-	pin, err := opts.pinner()
-	if err != nil {
-		return err
-	}
-	if src, err = pin(src); err != nil {
 		return err
 	}
 	return writeGenerated(opts.F, opts.Output, src, opts.Force)
