@@ -42,7 +42,8 @@ type Options struct {
 	// MaxOpen caps the bot's open pull requests (default DefaultMaxOpen);
 	// proposals past it are held back and listed in the report.
 	MaxOpen int
-	// DryRun reads GitHub and reports what would happen, writing nothing.
+	// DryRun reads GitHub and reports what would happen: no commit, branch,
+	// pull request or comment (blobs and trees are made, to see the diff).
 	DryRun bool
 }
 

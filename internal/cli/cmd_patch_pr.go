@@ -64,7 +64,7 @@ no workflows). Needs contents: write and pull-requests: write. See docs/patch-pr
 	fl.StringSliceVar(&opts.Input, "input", nil, "proposals JSON, or a folder of them (one per platform; merged by rule); repeatable (see docs/patch-pr.md)")
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
 	fl.IntVar(&opts.MaxOpen, "max-open", botpr.DefaultMaxOpen, "most hwcov pull requests open at once")
-	fl.BoolVar(&opts.DryRun, "dry-run", false, "read GitHub and say what would happen; write nothing")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "read GitHub and say what would happen; push, open, comment and close nothing")
 	fl.BoolVar(&opts.JSON, "json", false, "print the report as JSON")
 	return cmd
 }
