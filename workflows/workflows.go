@@ -23,14 +23,14 @@ const (
 // Embedded defaults: the reusable workflow and the comment workflow, as
 // rendered by Reusable and Comment with default options.
 //
-//go:embed hwcov.yml hwcov-comment.yml
+//go:embed hwcov.yml hwcov-comment.yml hwcov-patch.yml
 var embedded embed.FS
 
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
 // Names of the embedded workflows, for `hwcov workflow show`.
-var Names = []string{"hwcov.yml", "hwcov-comment.yml"}
+var Names = []string{"hwcov.yml", "hwcov-comment.yml", "hwcov-patch.yml"}
 
 // Embedded returns an embedded workflow by file name.
 func Embedded(name string) ([]byte, error) {

@@ -52,8 +52,11 @@ func rendered(t *testing.T) map[string][]byte {
 	sched := guideSchedule(t)
 	schedJSON := must(sched.Marshal())
 	return map[string][]byte{
-		"hwcov.yml":                      reusable,
-		"hwcov-comment.yml":              must(RenderComment("", "")),
+		"hwcov.yml":         reusable,
+		"hwcov-comment.yml": must(RenderComment("", "")),
+		"hwcov-patch.yml":   must(RenderPatch(PatchOptions{Command: "hwcov workflow generate --patch --output hwcov-patch.yml"})),
+		"examples/patch.yml": must(RenderPatch(PatchOptions{Hardware: "cpu,cuda,rocm",
+			Command: "hwcov workflow generate --patch --hardware cpu,cuda,rocm --output examples/patch.yml"})),
 		"../.github/workflows/hwcov.yml": reusable,
 		"examples/schedule.json":         schedJSON,
 		"examples/caller.yml": must(RenderCaller(CallerOptions{Hardware: "cpu,cuda", Shards: 2,
@@ -248,6 +251,16 @@ func TestActionlint(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.add("comment-all.yml", src)
+	for name, o := range map[string]PatchOptions{
+		"patch":     {Action: "./"},
+		"patch-all": {Action: "./", Name: "weekly fixes", Runner: "self-hosted", Hardware: "cpu,cuda,my-npu", Cron: "0 3 * * 0", MaxOpen: 2, TimeoutMinutes: 60, Binary: "/opt/hwcov/hwcov"},
+	} {
+		src, err := RenderPatch(o)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		l.add(name+".yml", src)
+	}
 	src, err = RenderReusable("./", "")
 	if err != nil {
 		t.Fatal(err)

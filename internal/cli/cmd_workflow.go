@@ -54,6 +54,9 @@ type WorkflowGenerateOptions struct {
 	Force           bool
 	Pin             bool
 	PinSHA          []string
+	Patch           bool
+	Cron            string
+	MaxOpen         int
 }
 
 // NewCmdWorkflowGenerate builds `hwcov workflow generate`.
@@ -108,11 +111,17 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
 	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing file that differs")
 	fl.BoolVar(&opts.Pin, "pin", false, "pin every action to a commit (hwcov's table of known tags, and --pin-sha), keeping the tag in a comment")
 	fl.StringArrayVar(&opts.PinSHA, "pin-sha", nil, "with --pin: the commit of an action the table lacks, owner/repo@ref=SHA (repeatable)")
+	fl.BoolVar(&opts.Patch, "patch", false, "write the weekly patch workflow instead: results -> failures -> patch suggest, apply, verify -> patch pr (default --output .github/workflows/hwcov-patch.yml)")
+	fl.StringVar(&opts.Cron, "cron", workflows.DefaultPatchCron, "with --patch: when it runs (cron, UTC)")
+	fl.IntVar(&opts.MaxOpen, "max-open", 5, "with --patch: most hwcov patch pull requests open at once")
 	return cmd
 }
 
 func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error {
 	f := opts.F
+	if opts.Patch {
+		return runWorkflowGeneratePatch(opts, c)
+	}
 	hardware, err := opts.check()
 	if err != nil {
 		return err
@@ -130,19 +139,12 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 	if o.Schedule != nil {
 		o.SchedulePath = filepath.ToSlash(opts.Schedule)
 	}
-	src, err := workflows.RenderCaller(o)
+	src, err := opts.pinned(workflows.RenderCaller(o))
 	if err != nil {
-		var oe *workflows.OptionsError
-		if errors.As(err, &oe) {
-			return usagef("hwcov workflow generate --help", "--%s: %s", oe.Field, oe.Msg)
-		}
 		return err
 	}
 	pin, err := opts.pinner()
 	if err != nil {
-		return err
-	}
-	if src, err = pin(src); err != nil {
 		return err
 	}
 	var com []byte
@@ -214,6 +216,23 @@ func (opts *WorkflowGenerateOptions) check() (string, error) {
 		return "", usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
 	}
 	return hardware, nil
+}
+
+// pinned takes a rendered workflow: a render error becomes a usage error
+// naming the flag, and the actions are pinned when --pin says so.
+func (opts *WorkflowGenerateOptions) pinned(src []byte, err error) ([]byte, error) {
+	var oe *workflows.OptionsError
+	if errors.As(err, &oe) {
+		return nil, usagef("hwcov workflow generate --help", "--%s: %s", oe.Field, oe.Msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pin, err := opts.pinner()
+	if err != nil {
+		return nil, err
+	}
+	return pin(src)
 }
 
 // pinner returns what pins the actions of a generated workflow to commits

@@ -117,6 +117,7 @@ every result in DuckDB and reports the compatibility matrix.`,
 		NewCmdBrowser(f),
 		NewCmdWorkflow(f),
 		NewCmdAction(f),
+		NewCmdPatch(f),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef(c.CommandPath()+" --help", "%v", err)

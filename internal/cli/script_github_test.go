@@ -3,8 +3,10 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +36,9 @@ import (
 //	ghcount OPERATION                      print how many requests of an operation were served
 //	ghchecks                               print the check runs
 //	ghcheck                                fail on spec violations, or the token in the last stdout/stderr
+//	ghpulls                                print the pull requests: number, state, head, labels, title
+//	ghpush BRANCH LOGIN PATH CONTENT       a person's commit of one file on BRANCH
+//	ghfiles BRANCH                         print the branch's files, or "no branch"
 func TestScriptGitHub(t *testing.T) {
 	servers := &fakes{m: map[*testscript.TestScript]*ghfake.Server{}}
 	testscript.Run(t, testscript.Params{
@@ -54,6 +59,9 @@ func TestScriptGitHub(t *testing.T) {
 			"ghcount":    servers.count,
 			"ghchecks":   servers.checks,
 			"ghcheck":    servers.check,
+			"ghpulls":    servers.pulls,
+			"ghpush":     servers.push,
+			"ghfiles":    servers.files,
 		},
 	})
 }
@@ -228,5 +236,33 @@ func (f *fakes) check(ts *testscript.TestScript, neg bool, args []string) {
 		if err := s.Leaks(ts.ReadFile(name)); err != nil {
 			ts.Fatalf("%s: %v", name, err)
 		}
+	}
+}
+
+func (f *fakes) pulls(ts *testscript.TestScript, neg bool, args []string) {
+	for _, p := range f.get(ts).Pulls() {
+		fmt.Fprintf(ts.Stdout(), "#%d %s %s -> %s [%s] %s\n", p.Number, p.State, p.HeadRef, p.BaseRef, strings.Join(p.Labels, ","), p.Title)
+	}
+}
+
+func (f *fakes) push(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: ghpush BRANCH LOGIN PATH CONTENT")
+	}
+	f.get(ts).Push(args[0], args[1], "edit "+args[2], map[string]string{args[2]: args[3]})
+}
+
+func (f *fakes) files(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: ghfiles BRANCH")
+	}
+	s := f.get(ts)
+	if _, ok := s.Ref(args[0]); !ok {
+		fmt.Fprintln(ts.Stdout(), "no branch")
+		return
+	}
+	files := s.Files(args[0])
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(ts.Stdout(), "%s: %q\n", p, files[p])
 	}
 }

@@ -13,7 +13,11 @@
 // recorded in Errors, which NewT turns into a test failure.
 //
 // State: issue comments (paginated with Link headers, with their authors),
-// check runs and their annotations (listed per commit), pull requests, workflow runs and their
+// check runs and their annotations (listed per commit), pull requests
+// (opened, listed by state/head/base, edited, closed, labelled), a git
+// repository (blobs with git's object ids, flat trees, commits, branches
+// moved, forced or deleted as GitHub does, compare BASE...HEAD; main starts
+// with one commit, and Push adds a person's commit), workflow runs and their
 // artifacts, and releases with their assets (PublishRelease; on the server's
 // repository or another one, such as the action's own, whose release
 // operations then answer). An artifact download answers 302 to a second server, as GitHub

@@ -92,12 +92,20 @@ type Artifact struct {
 	Zip []byte
 }
 
-// PullRequest is a pull request's number and head.
+// PullRequest is a pull request: its number and head, and for one opened
+// through the API its title, body, base, state, labels and author.
 type PullRequest struct {
-	Number   int
+	Number int
+	// HeadSHA is the head commit; empty follows the branch HeadRef.
 	HeadSHA  string
 	HeadRef  string
 	HeadRepo string // "owner/name", a fork or the repository itself
+	BaseRef  string // default "main"
+	Title    string
+	Body     string
+	State    string // "open" (default) or "closed"
+	Labels   []string
+	Login    string // who opened it
 }
 
 type state struct {
@@ -110,6 +118,7 @@ type state struct {
 	blobSigs map[string]int64 // download signature -> artifact id
 	// workflows are the workflow files that exist (AddWorkflow or a run).
 	workflows map[string]bool
+	git       gitState
 }
 
 func (st *state) init() {
@@ -117,6 +126,7 @@ func (st *state) init() {
 	st.pulls = map[int]*PullRequest{}
 	st.blobSigs = map[string]int64{}
 	st.workflows = map[string]bool{}
+	st.git.init()
 }
 
 func (st *state) id() int64 {
@@ -205,6 +215,8 @@ func (s *Server) AddPullRequest(pr PullRequest) {
 	p := pr
 	p.HeadRepo = cmp.Or(p.HeadRepo, s.opts.Repo)
 	p.HeadRef = cmp.Or(p.HeadRef, "feature")
+	p.BaseRef = cmp.Or(p.BaseRef, "main")
+	p.State = cmp.Or(p.State, "open")
 	s.pulls[p.Number] = &p
 }
 
@@ -230,8 +242,30 @@ func (s *Server) builtin(op string) HandlerFunc {
 		return s.listArtifacts
 	case "actions/download-artifact":
 		return s.downloadArtifact
-	case "pulls/get":
-		return s.getPull
+	case "pulls/get", "pulls/update":
+		return s.pull
+	case "pulls/list":
+		return s.listPulls
+	case "pulls/create":
+		return s.createPull
+	case "issues/add-labels":
+		return s.addLabels
+	case "git/get-ref":
+		return s.getRef
+	case "git/create-ref":
+		return s.createRef
+	case "git/update-ref", "git/delete-ref":
+		return s.updateRef
+	case "git/create-blob":
+		return s.createBlob
+	case "git/create-tree":
+		return s.createTree
+	case "git/create-commit":
+		return s.createCommit
+	case "git/get-commit":
+		return s.getCommit
+	case "repos/compare-commits-with-basehead":
+		return s.compare
 	case "repos/list-releases":
 		return s.listReleases
 	case "repos/get-release-by-tag":
@@ -751,23 +785,4 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
-}
-
-// ---- pulls
-
-func (s *Server) getPull(w http.ResponseWriter, r *http.Request, p Params) {
-	n, _ := strconv.Atoi(p.Path["pull_number"])
-	s.mu.Lock()
-	pr := s.pulls[n]
-	s.mu.Unlock()
-	if pr == nil {
-		writeJSON(w, http.StatusNotFound, ghError{Message: "Not Found"})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"id": 9000 + n, "number": n, "state": "open", "title": fmt.Sprintf("PR %d", n),
-		"html_url": fmt.Sprintf("https://github.example.com/%s/pull/%d", s.opts.Repo, n),
-		"head":     map[string]any{"sha": pr.HeadSHA, "ref": pr.HeadRef, "repo": map[string]any{"full_name": pr.HeadRepo}},
-		"base":     map[string]any{"sha": strings.Repeat("b", 40), "ref": "main", "repo": map[string]any{"full_name": s.opts.Repo}},
-	})
 }

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/botpr"
+)
+
+// PRTokenEnv is the environment variable whose token `hwcov patch pr`
+// prefers to GITHUB_TOKEN: a GitHub App installation token or a PAT, whose
+// pull requests trigger workflows (GITHUB_TOKEN's do not).
+const PRTokenEnv = "HWCOV_PR_TOKEN"
+
+// NewCmdPatch builds the `hwcov patch` group.
+func NewCmdPatch(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "patch",
+		Short: "Template patches: suggest, apply, verify, and open them as pull requests",
+	}
+	cmd.AddCommand(NewCmdPatchPR(f))
+	return cmd
+}
+
+// PatchPROptions are the options of `hwcov patch pr`.
+type PatchPROptions struct {
+	F       *Factory
+	Input   []string
+	Repo    string
+	MaxOpen int
+	DryRun  bool
+	JSON    bool
+}
+
+// NewCmdPatchPR builds `hwcov patch pr`.
+func NewCmdPatchPR(f *Factory) *cobra.Command {
+	opts := &PatchPROptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "pr --input proposals.json",
+		Short: "Open, update or close one pull request per verified template patch",
+		Long: `Reads verified patch proposals (written by hwcov patch verify; a folder of them,
+one per platform, is merged by rule) and keeps one
+pull request per rule on the branch hwcov/patch/<rule>, made through GitHub's git
+data API (no local git): it opens one when none is open, updates it (a new commit,
+a new body) on a later run, leaves it alone and says why once a person has
+committed to the branch, closes it and deletes its branch when the failures are
+gone, and opens nothing when the patch changes nothing. The default branch is
+never written. At most --max-open hwcov pull requests are open; the run's summary
+(stdout and $GITHUB_STEP_SUMMARY) lists what was held back.
+
+Token: $HWCOV_PR_TOKEN when set (a GitHub App installation token or a PAT, so that
+the pull request's checks run), else $GITHUB_TOKEN (pull requests it opens trigger
+no workflows). Needs contents: write and pull-requests: write. See docs/patch-pr.md.`,
+		Example: "  hwcov patch pr --input proposals.json\n  hwcov patch pr --input proposals.json --dry-run --max-open 3",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runPatchPR(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.Input, "input", nil, "proposals JSON, or a folder of them (one per platform; merged by rule); repeatable (see docs/patch-pr.md)")
+	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
+	fl.IntVar(&opts.MaxOpen, "max-open", botpr.DefaultMaxOpen, "most hwcov pull requests open at once")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "read GitHub and say what would happen; push, open, comment and close nothing")
+	fl.BoolVar(&opts.JSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func runPatchPR(ctx context.Context, opts *PatchPROptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if len(opts.Input) == 0 {
+		return usagef("hwcov patch pr --input proposals.json", "--input is required")
+	}
+	if opts.MaxOpen < 1 {
+		return usagef("--max-open 5", "--max-open %d: want at least 1", opts.MaxOpen)
+	}
+	in, err := botpr.ReadInputs(opts.Input)
+	if err != nil {
+		return usagef("hwcov patch verify writes the proposals; docs/patch-pr.md has the format", "%v", err)
+	}
+	f := *opts.F
+	if tok := opts.F.Getenv(PRTokenEnv); tok != "" {
+		f.Getenv = func(k string) string {
+			if k == "GITHUB_TOKEN" {
+				return tok
+			}
+			return opts.F.Getenv(k)
+		}
+	}
+	repo, gh, err := githubSession(&f, opts.Repo)
+	if err != nil {
+		return err
+	}
+	rep, err := botpr.Run(ctx, gh, repo, in.Proposals, botpr.Options{MaxOpen: opts.MaxOpen, DryRun: opts.DryRun})
+	if opts.JSON {
+		enc := json.NewEncoder(opts.F.Out)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+	} else {
+		fmt.Fprint(opts.F.Out, rep.Text())
+	}
+	if serr := appendStepSummary(opts.F, rep.Markdown()); serr != nil && err == nil {
+		err = serr
+	}
+	return githubError(err)
+}
