@@ -92,7 +92,7 @@ func applyChange(read Sources, name, src string, c Change) (string, error) {
 	}
 	body := strings.TrimRight(c.Body, "\n") + "\n"
 	open := fmt.Sprintf("{{- /* %s */}}\n", marker(c))
-	close := fmt.Sprintf("{{- /* %s */}}\n", endMarker(c))
+	close := fmt.Sprintf("{{- /* %s */ -}}\n", endMarker(c))
 	var def string
 	switch c.Mode {
 	case ModeReplace:

@@ -167,10 +167,10 @@ _tolerance_before_%[1]s = tolerance
 def tolerance(precision):
     """Widened by patch rule %[5]s: %[4]s"""
     atol, rtol = _tolerance_before_%[1]s(precision)
-    if %[6]sTrue:
+    if %[6]s:
         return max(atol, %[2]s), max(rtol, %[3]s)
     return atol, rtol
-`, n, py(e.Atol), py(e.Rtol), oneLine(reason), id, only(archs))
+`, n, py(e.Atol), py(e.Rtol), oneLine(reason), id, strings.TrimSuffix(cmpOr(only(archs), "True"), " and "))
 }
 
 func unsupportedSnippet(id, platform string, archs []string, reason, link string) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -160,7 +161,7 @@ func readRules(fsys fs.FS, dir, source string) ([]Rule, error) {
 		if source != EmbeddedSource {
 			where = filepath.Join(source, name)
 		}
-		b, err := fs.ReadFile(fsys, dir+"/"+name)
+		b, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {
 			return nil, fmt.Errorf("read patch rules %q: %w", where, err)
 		}
