@@ -69,7 +69,11 @@ func WritePatterns(w io.Writer, ps []patch.Pattern, format string) error {
 func WriteManual(w io.Writer, manual []patch.Suggestion, ps []patch.Pattern) error {
 	fmt.Fprintf(w, "# Manual patches\n\n")
 	for _, s := range manual {
-		fmt.Fprintf(w, "## %s\n\n%s\n\n- **Why**: %s\n- **Tests**: %d on %s (%s)\n", s.Rule.ID, s.Rule.Title,
+		fmt.Fprintf(w, "## %s\n\n", s.Rule.ID)
+		if s.Rule.Title != "" {
+			fmt.Fprintf(w, "%s\n\n", s.Rule.Title)
+		}
+		fmt.Fprintf(w, "- **Why**: %s\n- **Tests**: %d on %s (%s)\n",
 			strings.Join(strings.Fields(s.Rule.Reason), " "), len(s.Tests), strings.Join(s.Platforms(), ", "), strings.Join(s.Architectures(), ", "))
 		if s.Rule.Link != "" {
 			fmt.Fprintf(w, "- **Link**: %s\n", s.Rule.Link)

@@ -149,10 +149,11 @@ func runPatchSuggest(ctx context.Context, opts *PatchSuggestOptions) error {
 			return reporter.WriteManual(b, manual, patch.Patterns(rules, failures))
 		})
 	}
-	planned, err := patch.Plan(patch.DirSources(tdir), patch.Suggest(rules, failures, opts.Kind))
+	planned, held, err := patch.Plan(patch.DirSources(tdir), patch.Suggest(rules, failures, opts.Kind))
 	if err != nil {
 		return usagef("fix the rule or template named above", "%v", err)
 	}
+	printHeld(opts.F, held)
 	if opts.Out != "" {
 		written, err := patch.WriteSuggestions(opts.Out, tdir, planned)
 		if err != nil {
@@ -203,6 +204,13 @@ func runPatchPatterns(ctx context.Context, opts *PatchPatternsOptions, tdir stri
 		return err
 	}
 	return reporter.WritePatterns(opts.F.Out, patch.Patterns(rules, failures), opts.Format)
+}
+
+// printHeld says which rules a plan held back.
+func printHeld(f *Factory, held []string) {
+	for _, h := range held {
+		fmt.Fprintf(f.Err, "held back %s\n", h)
+	}
 }
 
 // exists reports whether path exists.

@@ -66,10 +66,11 @@ func runPatchApply(ctx context.Context, opts *PatchApplyOptions) error {
 		rules = slices.DeleteFunc(rules, func(r patch.Rule) bool { return !slices.Contains(opts.Rules, r.ID) })
 	}
 	suggestions := patch.Suggest(rules, failures, opts.Kind)
-	planned, err := patch.Plan(patch.DirSources(tdir), suggestions)
+	planned, held, err := patch.Plan(patch.DirSources(tdir), suggestions)
 	if err != nil {
 		return usagef("fix the rule or template named above", "%v", err)
 	}
+	printHeld(f, held)
 	if len(planned) == 0 {
 		fmt.Fprintf(f.Out, "nothing to patch: %d rules, none matches a failure that is not patched already\n", len(rules))
 		return nil

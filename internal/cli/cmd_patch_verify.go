@@ -183,5 +183,8 @@ func (opts *PatchVerifyOptions) judge(ctx context.Context, sels []patch.Selected
 			fmt.Fprintf(opts.F.Err, "hwcov: %v\n", err)
 		}
 	}
+	if err := db.DropResults(ctx, runID, patch.Discard(verdicts)); err != nil {
+		return nil, err
+	}
 	return verdicts, patch.WriteManifest(patch.ManifestPath(tdir), m)
 }

@@ -35,7 +35,7 @@ func TestEditDiffs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rule := mustRules(t, "rules:\n  - id: test-"+strings.ReplaceAll(tt.name, "_", "-")+
 				"\n    reason: the reason\n    match: {pattern: x}\n    edits:\n      - "+tt.edit+"\n")[0]
-			planned, err := Plan(DirSources(""), []Suggestion{{Rule: rule, Tests: matched}})
+			planned, _, err := Plan(DirSources(""), []Suggestion{{Rule: rule, Tests: matched}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +49,7 @@ func TestEditDiffs(t *testing.T) {
 			if err := WriteEdits(dir, edits); err != nil {
 				t.Fatal(err)
 			}
-			again, err := Plan(DirSources(dir), []Suggestion{{Rule: rule, Tests: matched}})
+			again, _, err := Plan(DirSources(dir), []Suggestion{{Rule: rule, Tests: matched}})
 			if err != nil || len(again) != 0 {
 				t.Errorf("applied twice: %d rules, %v", len(again), err)
 			}
@@ -95,12 +95,12 @@ func renderCompiles(t *testing.T, dir string, archs ...string) {
 
 func TestRenderErrors(t *testing.T) {
 	rule := mustRules(t, "rules:\n  - {id: r, reason: x, match: {pattern: x}, edits: [{kind: batch, platform: nowhere, max_batch: 1}]}\n")[0]
-	_, err := Plan(DirSources(""), []Suggestion{{Rule: rule, Tests: []Failure{{Architecture: "bert", Hardware: "cpu", Status: "fail"}}}})
+	_, _, err := Plan(DirSources(""), []Suggestion{{Rule: rule, Tests: []Failure{{Architecture: "bert", Hardware: "cpu", Status: "fail"}}}})
 	if err == nil || !strings.Contains(err.Error(), `template "hardware/nowhere.py.tmpl" does not exist`) {
 		t.Errorf("err = %v", err)
 	}
 	rule = mustRules(t, "rules:\n  - {id: r, reason: x, match: {pattern: x}, edits: [{kind: block, template: base.py.tmpl, block: inputs, body: x}]}\n")[0]
-	_, err = Plan(DirSources(""), []Suggestion{{Rule: rule, Tests: []Failure{{Architecture: "bert", Hardware: "cpu", Status: "fail"}}}})
+	_, _, err = Plan(DirSources(""), []Suggestion{{Rule: rule, Tests: []Failure{{Architecture: "bert", Hardware: "cpu", Status: "fail"}}}})
 	if err == nil || !strings.Contains(err.Error(), "declares block \"inputs\" with {{block}}") {
 		t.Errorf("err = %v", err)
 	}

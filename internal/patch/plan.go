@@ -31,8 +31,9 @@ type Manifest struct {
 
 // Plan renders every suggestion's changes, one rule after the other (a rule
 // sees the files as the rules before it left them). A rule whose changes are
-// all in place already is left out.
-func Plan(read Sources, suggestions []Suggestion) ([]AppliedRule, error) {
+// all in place already is left out; so is one that would replace a block an
+// earlier rule of the plan changes: held says which and why.
+func Plan(read Sources, suggestions []Suggestion) (planned []AppliedRule, held []string, err error) {
 	overlay := map[string]FileEdit{}
 	view := func(name string) (string, bool, error) {
 		if e, ok := overlay[name]; ok {
@@ -40,15 +41,20 @@ func Plan(read Sources, suggestions []Suggestion) ([]AppliedRule, error) {
 		}
 		return read(name)
 	}
-	var out []AppliedRule
+	owner := map[string]string{} // file and block -> the rule of this plan that changed it
 	for _, s := range suggestions {
 		changes, err := Changes(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if other := conflict(owner, changes); other != "" {
+			held = append(held, fmt.Sprintf("%s: changes %s, which %s changes too; apply it after verifying %s",
+				s.Rule.ID, other, owner[other], owner[other]))
+			continue
 		}
 		edits, err := Render(view, changes)
 		if err != nil {
-			return nil, fmt.Errorf("rule %q: %w", s.Rule.ID, err)
+			return nil, nil, fmt.Errorf("rule %q: %w", s.Rule.ID, err)
 		}
 		if len(edits) == 0 {
 			continue
@@ -56,9 +62,25 @@ func Plan(read Sources, suggestions []Suggestion) ([]AppliedRule, error) {
 		for _, e := range edits {
 			overlay[e.File] = e
 		}
-		out = append(out, AppliedRule{Rule: s.Rule, Tests: s.Tests, Edits: edits})
+		for _, c := range changes {
+			if c.Mode == ModeReplace {
+				owner[blockKey(c)] = s.Rule.ID
+			}
+		}
+		planned = append(planned, AppliedRule{Rule: s.Rule, Tests: s.Tests, Edits: edits})
 	}
-	return out, nil
+	return planned, held, nil
+}
+
+// conflict returns the key of a block changes would replace that an earlier
+// rule replaced.
+func conflict(owner map[string]string, changes []Change) string {
+	for _, c := range changes {
+		if k := blockKey(c); owner[k] != "" && owner[k] != c.RuleID {
+			return k
+		}
+	}
+	return ""
 }
 
 // Combined is the edits of all rules, one per file: the first rule's before
@@ -79,3 +101,5 @@ func Combined(rules []AppliedRule) []FileEdit {
 	}
 	return out
 }
+
+func blockKey(c Change) string { return "block " + c.Block + " of " + c.File }

@@ -186,3 +186,28 @@ func Reverts(a AppliedRule, read Sources) ([]Revert, error) {
 	}
 	return out, nil
 }
+
+// Discard lists the tests whose re-run results measured only dropped
+// patches (none of a kept one): their results describe templates that are
+// gone again, so the caller removes them and the tests' newest results are
+// the ones from before.
+func Discard(vs []Verdict) []string {
+	kept := map[string]bool{}
+	for _, v := range vs {
+		for _, o := range v.Tests {
+			if v.Kept {
+				kept[o.TestID] = true
+			}
+		}
+	}
+	var out []string
+	for _, v := range vs {
+		for _, o := range v.Tests {
+			if !v.Kept && !kept[o.TestID] && !contains(out, o.TestID) {
+				out = append(out, o.TestID)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

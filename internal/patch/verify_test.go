@@ -45,6 +45,9 @@ func TestSelectAndJudge(t *testing.T) {
 			if v.Kept != tt.kept || !strings.HasPrefix(v.Why, tt.why) {
 				t.Errorf("kept %v %q, want %v %q", v.Kept, v.Why, tt.kept, tt.why)
 			}
+			if d := Discard([]Verdict{v}); v.Kept == (len(d) > 0) {
+				t.Errorf("Discard = %v for kept=%v", d, v.Kept)
+			}
 			if o := v.Tests[0]; o.Role != RoleTarget || o.StatusBefore != "fail" || o.RunBefore != "r1" || o.RunAfter != "r2" || o.RevisionBefore != "old" {
 				t.Errorf("outcome %+v", o)
 			}

@@ -142,3 +142,28 @@ func (d *DB) PatchOutcomes(ctx context.Context, rule string) ([]PatchOutcome, er
 	}
 	return out, rows.Err()
 }
+
+// DropResults deletes the results (and their fingerprints) of tests in run
+// runID: what a dropped patch's re-run measured on templates that are gone
+// again. Its before/after stays in generator_improvements.
+func (d *DB) DropResults(ctx context.Context, runID string, testIDs []string) error {
+	if len(testIDs) == 0 {
+		return nil
+	}
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("drop results of run %q: %w", runID, err)
+	}
+	defer tx.Rollback()
+	ids := strings.Join(testIDs, "\x00")
+	for _, q := range []string{
+		`DELETE FROM failure_fingerprints WHERE result_id IN (SELECT id FROM comprehensive_test_results
+    WHERE run_id = ? AND list_contains(string_split(?, chr(0)), test_id))`,
+		`DELETE FROM comprehensive_test_results WHERE run_id = ? AND list_contains(string_split(?, chr(0)), test_id)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, runID, ids); err != nil {
+			return fmt.Errorf("drop results of run %q: %w", runID, err)
+		}
+	}
+	return tx.Commit()
+}

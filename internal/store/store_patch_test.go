@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hwcov/hwcov/internal/patch"
+	"github.com/hwcov/hwcov/internal/results"
 )
 
 // A verdict is one generator_updates row per platform and one
@@ -51,5 +52,30 @@ func TestRecordVerdict(t *testing.T) {
 	}
 	if o := got[0]; o.TestID != "a@cpu" || o.StatusBefore != "fail" || o.StatusAfter != "pass" || o.RevisionAfter != "r1" || o.RunBefore != "run-1" {
 		t.Errorf("outcome %+v", o)
+	}
+}
+
+func TestDropResults(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open("", Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, r := range []results.Result{
+		{ID: 1, RunID: "run-1", TestID: "a@cpu", Status: results.StatusFail},
+		{ID: 2, RunID: "run-2", TestID: "a@cpu", Status: results.StatusFail},
+		{ID: 3, RunID: "run-2", TestID: "b@cpu", Status: results.StatusPass},
+	} {
+		if err := db.Record(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.DropResults(ctx, "run-2", []string{"a@cpu"}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := db.Results(ctx, "")
+	if err != nil || len(rs) != 2 || rs[0].RunID != "run-1" || rs[1].RunID != "run-2" {
+		t.Errorf("results %+v, %v", rs, err)
 	}
 }
