@@ -3,6 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -54,23 +57,30 @@ func runTemplatesCheck(opts *TemplatesCheckOptions) error {
 	if err != nil {
 		return err
 	}
-	stale := 0
+	var models, hws []string
 	for _, t := range tests {
-		s, err := g.Check(t.File, resolve)
+		s, err := g.Check(filepath.Join(opts.Tests, filepath.Base(t.File)), resolve)
 		if err != nil {
 			return templateError(err)
 		}
 		if s != nil {
-			stale++
+			models, hws = addOnce(models, t.ID.Model), addOnce(hws, t.ID.Hardware)
 			fmt.Fprintf(f.Err, "hwcov: %v\n", s)
 		}
 	}
-	if stale > 0 {
-		return &policyError{msg: fmt.Sprintf("%d of %d generated tests in %s differ from the templates; regenerate them: hwcov generate ... --out %s",
-			stale, len(tests), opts.Tests, opts.Tests)}
+	if len(models) > 0 {
+		return &policyError{msg: fmt.Sprintf("generated tests in %s differ from the templates (edit the templates, not the files); regenerate them: hwcov generate --models %s --hardware %s --out %s",
+			opts.Tests, strings.Join(models, ","), strings.Join(hws, ","), opts.Tests)}
 	}
 	fmt.Fprintf(f.Out, "%d generated tests in %s match the templates\n", len(tests), opts.Tests)
 	return nil
+}
+
+func addOnce(xs []string, x string) []string {
+	if slices.Contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
 }
 
 // resolver finds a test id's architecture in the catalog and platform in the registry.
