@@ -44,7 +44,7 @@ nothing to do. (guide: --update-generators, --auto-patch-generators,
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the template diff, write nothing")
 	cmd.Flags().StringVar(&opts.Input, "input", "", "apply the rules in this folder (from hwcov patch suggest --out) instead of the shipped and repository rules")
 	cmd.Flags().StringSliceVar(&opts.Rules, "rule", nil, "only these rule ids")
-	cmd.Flags().StringVar(&opts.Kind, "kind", "", "only rules of this kind: fix or optimization (default both)")
+	cmd.Flags().StringVar(&opts.Kind, "kind", "", "only rules of this kind: fix or optimization (default fix; with --input, every rule there)")
 	return cmd
 }
 
@@ -65,7 +65,11 @@ func runPatchApply(ctx context.Context, opts *PatchApplyOptions) error {
 	if len(opts.Rules) > 0 {
 		rules = slices.DeleteFunc(rules, func(r patch.Rule) bool { return !slices.Contains(opts.Rules, r.ID) })
 	}
-	suggestions := patch.Suggest(rules, failures, opts.Kind)
+	kind := opts.Kind
+	if kind == "" && opts.Input == "" {
+		kind = patch.KindFix // optimizations only when asked for, or reviewed in --input
+	}
+	suggestions := patch.Suggest(rules, failures, kind)
 	planned, held, err := patch.Plan(patch.DirSources(tdir), suggestions)
 	if err != nil {
 		return usagef("fix the rule or template named above", "%v", err)
