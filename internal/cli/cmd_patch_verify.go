@@ -57,8 +57,8 @@ func runPatchVerify(ctx context.Context, opts *PatchVerifyOptions) error {
 		return err
 	}
 	m, err := patch.ReadManifest(patch.ManifestPath(tdir))
-	if err != nil || len(m.Rules) == 0 {
-		return usagef("hwcov patch apply", "no applied patch to verify in %s", patch.ManifestPath(tdir))
+	if err != nil || len(m.Pending()) == 0 {
+		return usagef("hwcov patch apply", "no applied patch awaits verification in %s", patch.ManifestPath(tdir))
 	}
 	before, err := opts.failures(ctx, f)
 	if err != nil {
@@ -116,7 +116,7 @@ func (opts *PatchVerifyOptions) selectTests(m patch.Manifest, before []patch.Fai
 		}
 		return names, true
 	}
-	return patch.Select(m.Rules, before, chain, opts.Controls), nil
+	return patch.Select(m.Pending(), before, chain, opts.Controls), nil
 }
 
 // rerun runs every selected test with the patched templates, one hwcov run
@@ -164,7 +164,7 @@ func (opts *PatchVerifyOptions) judge(ctx context.Context, sels []patch.Selected
 		after[t.TestID] = t
 	}
 	var verdicts []patch.Verdict
-	m.Rules = nil
+	m.Rules = slices.DeleteFunc(m.Rules, func(r patch.AppliedRule) bool { return r.VerifiedRun == "" })
 	for _, s := range sels {
 		v := patch.Judge(s, after, runID)
 		if err := db.RecordVerdict(ctx, v, opts.F.Now().UTC()); err != nil {
@@ -172,6 +172,7 @@ func (opts *PatchVerifyOptions) judge(ctx context.Context, sels []patch.Selected
 		}
 		verdicts = append(verdicts, v)
 		if v.Kept {
+			s.Rule.VerifiedRun = runID
 			m.Rules = append(m.Rules, s.Rule)
 			continue
 		}

@@ -10,6 +10,8 @@ type AppliedRule struct {
 	Rule  Rule       `json:"rule"`
 	Tests []Failure  `json:"tests"`
 	Edits []FileEdit `json:"edits"`
+	// VerifiedRun is the re-run that kept it; empty until hwcov patch verify did.
+	VerifiedRun string `json:"verified_run,omitempty"`
 }
 
 // Files are the template names the rule changed.
@@ -103,3 +105,14 @@ func Combined(rules []AppliedRule) []FileEdit {
 }
 
 func blockKey(c Change) string { return "block " + c.Block + " of " + c.File }
+
+// Pending are the rules of m that verify has not kept yet.
+func (m Manifest) Pending() []AppliedRule {
+	var out []AppliedRule
+	for _, r := range m.Rules {
+		if r.VerifiedRun == "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -29,7 +29,10 @@ func TestShippedRulesFixTheirGroups(t *testing.T) {
 	if _, err := os.Stat(python); err != nil {
 		t.Skip("no .venv with torch and transformers")
 	}
-	groups := map[string][]string{"musicgen-text-to-waveform": {"musicgen", "musicgen_melody"}}
+	groups := map[string][]string{
+		"musicgen-text-to-waveform": {"musicgen", "musicgen_melody"},
+		"fastspeech2-hifigan-vocab": {"fastspeech2_conformer_with_hifigan"},
+	}
 	rules, err := Embedded()
 	if err != nil {
 		t.Fatal(err)
