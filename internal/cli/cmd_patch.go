@@ -72,6 +72,19 @@ func (in *PatchInputs) failures(ctx context.Context, f *Factory) ([]patch.Failur
 	return patch.Failures(rs, all), nil
 }
 
+// load reads the templates folder, the failures and the rules (those of
+// input when set).
+func (in *PatchInputs) load(ctx context.Context, f *Factory, input string) (tdir string, failures []patch.Failure, rules []patch.Rule, err error) {
+	if tdir, err = in.templatesDir(f); err != nil {
+		return "", nil, nil, err
+	}
+	if failures, err = in.failures(ctx, f); err != nil {
+		return "", nil, nil, err
+	}
+	rules, err = in.rules(tdir, input)
+	return tdir, failures, rules, err
+}
+
 // rules loads the shipped rules and the repository's, or only those of input.
 func (in *PatchInputs) rules(tdir, input string) ([]patch.Rule, error) {
 	var rules []patch.Rule
@@ -131,15 +144,7 @@ func runPatchSuggest(ctx context.Context, opts *PatchSuggestOptions) error {
 	if opts.Kind != patch.KindFix && opts.Kind != patch.KindOptimization {
 		return usagef("--kind fix (or optimization)", "--kind %q is not one of fix, optimization", opts.Kind)
 	}
-	tdir, err := opts.templatesDir(opts.F)
-	if err != nil {
-		return err
-	}
-	failures, err := opts.failures(ctx, opts.F)
-	if err != nil {
-		return err
-	}
-	rules, err := opts.rules(tdir, "")
+	tdir, failures, rules, err := opts.load(ctx, opts.F, "")
 	if err != nil {
 		return err
 	}
@@ -179,11 +184,7 @@ func NewCmdPatchPatterns(f *Factory) *cobra.Command {
 		Example: "  hwcov patch patterns --db benchmark_db.duckdb",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			tdir, err := opts.templatesDir(opts.F)
-			if err != nil {
-				return err
-			}
-			return runPatchPatterns(c.Context(), opts, tdir)
+			return runPatchPatterns(c.Context(), opts)
 		},
 	}
 	opts.register(cmd.Flags())
@@ -191,15 +192,11 @@ func NewCmdPatchPatterns(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func runPatchPatterns(ctx context.Context, opts *PatchPatternsOptions, tdir string) error {
+func runPatchPatterns(ctx context.Context, opts *PatchPatternsOptions) error {
 	if err := checkFormat("format", opts.Format, reporter.PatchFormats...); err != nil {
 		return err
 	}
-	failures, err := opts.failures(ctx, opts.F)
-	if err != nil {
-		return err
-	}
-	rules, err := opts.rules(tdir, "")
+	_, failures, rules, err := opts.load(ctx, opts.F, "")
 	if err != nil {
 		return err
 	}

@@ -50,15 +50,7 @@ nothing to do. (guide: --update-generators, --auto-patch-generators,
 
 func runPatchApply(ctx context.Context, opts *PatchApplyOptions) error {
 	f := opts.F
-	tdir, err := opts.templatesDir(f)
-	if err != nil {
-		return err
-	}
-	failures, err := opts.failures(ctx, f)
-	if err != nil {
-		return err
-	}
-	rules, err := opts.rules(tdir, opts.Input)
+	tdir, failures, rules, err := opts.load(ctx, f, opts.Input)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/patch"
+	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -92,18 +93,13 @@ func (opts *PatchVerifyOptions) selectTests(m patch.Manifest, before []patch.Fai
 	if err != nil {
 		return nil, err
 	}
-	c, err := opts.F.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	hw, err := opts.F.Hardware()
+	resolve, err := opts.F.resolver()
 	if err != nil {
 		return nil, err
 	}
 	chain := func(t patch.Failure) ([]string, bool) {
-		a, ok1 := c.Get(t.Architecture)
-		p, ok2 := hw.Get(t.Hardware)
-		if !ok1 || !ok2 {
+		a, p, err := resolve(testid.ID{Model: t.Architecture, Hardware: t.Hardware})
+		if err != nil {
 			return nil, false
 		}
 		layers, err := g.Chain(a, p)

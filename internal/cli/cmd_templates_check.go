@@ -53,7 +53,7 @@ func runTemplatesCheck(opts *TemplatesCheckOptions) error {
 	if err != nil {
 		return err
 	}
-	resolve, err := opts.resolver()
+	resolve, err := f.resolver()
 	if err != nil {
 		return err
 	}
@@ -84,12 +84,12 @@ func addOnce(xs []string, x string) []string {
 }
 
 // resolver finds a test id's architecture in the catalog and platform in the registry.
-func (opts *TemplatesCheckOptions) resolver() (generator.Resolver, error) {
-	c, err := opts.F.Catalog()
+func (f *Factory) resolver() (generator.Resolver, error) {
+	c, err := f.Catalog()
 	if err != nil {
 		return nil, err
 	}
-	hw, err := opts.F.Hardware()
+	hw, err := f.Hardware()
 	if err != nil {
 		return nil, err
 	}
