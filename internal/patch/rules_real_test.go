@@ -23,7 +23,7 @@ import (
 // --hardware cpu`; see docs/patches.md.)
 func TestShippedRulesFixTheirGroups(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs real models (about 2.5 minutes on a loaded 2-core machine)")
+		t.Skip("runs real models (about 4 minutes on a loaded 2-core machine)")
 	}
 	python, _ := filepath.Abs(filepath.Join("..", "..", ".venv", "bin", "python"))
 	if _, err := os.Stat(python); err != nil {
