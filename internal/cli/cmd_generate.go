@@ -121,7 +121,7 @@ func NewCmdTemplates(f *Factory) *cobra.Command {
 		Use:   "templates",
 		Short: "Copy, list and explain the template hierarchy",
 	}
-	cmd.AddCommand(NewCmdTemplatesInit(f), NewCmdTemplatesWhich(f), NewCmdTemplatesList(f))
+	cmd.AddCommand(NewCmdTemplatesInit(f), NewCmdTemplatesWhich(f), NewCmdTemplatesList(f), NewCmdTemplatesCheck(f))
 	return cmd
 }
 

@@ -15,16 +15,6 @@ import (
 // pull requests trigger workflows (GITHUB_TOKEN's do not).
 const PRTokenEnv = "HWCOV_PR_TOKEN"
 
-// NewCmdPatch builds the `hwcov patch` group.
-func NewCmdPatch(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "patch",
-		Short: "Template patches: suggest, apply, verify, and open them as pull requests",
-	}
-	cmd.AddCommand(NewCmdPatchPR(f))
-	return cmd
-}
-
 // PatchPROptions are the options of `hwcov patch pr`.
 type PatchPROptions struct {
 	F       *Factory

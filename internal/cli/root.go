@@ -112,12 +112,12 @@ every result in DuckDB and reports the compatibility matrix.`,
 		NewCmdComment(f),
 		NewCmdCheck(f),
 		NewCmdReport(f),
+		NewCmdPatch(f),
 		NewCmdReference(f),
 		NewCmdBaseline(f),
 		NewCmdBrowser(f),
 		NewCmdWorkflow(f),
 		NewCmdAction(f),
-		NewCmdPatch(f),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef(c.CommandPath()+" --help", "%v", err)

@@ -22,10 +22,11 @@ var migrations = []migration{
 	{"hwcov results columns and runs", migrateHwcovColumns},
 	{"planned tests of merged runs", migratePlannedTests},
 	{"failure fingerprints", migrateFailureFingerprints},
+	{"patch verification columns", migratePatchVerification},
 }
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // schemaVersionSQL creates the table that records applied migrations.
 const schemaVersionSQL = `CREATE TABLE IF NOT EXISTS schema_version (
@@ -274,4 +275,27 @@ func migrateFailureFingerprints(ctx context.Context, tx *sql.Tx) error {
     rules        TEXT[],
     created_at   TIMESTAMP
 )`)
+}
+
+// migratePatchVerification adds to the guide's generator_updates (one row per
+// verified rule and platform) and generator_improvements (one row per test
+// re-run) what `hwcov patch verify` measures: the rule, the template
+// revisions and the runs before and after, and each test's status before and
+// after. A later pull request is written from these rows.
+func migratePatchVerification(ctx context.Context, tx *sql.Tx) error {
+	var stmts []string
+	for _, c := range []string{
+		"rule_id TEXT", "rule_version INTEGER", "verdict TEXT", "kept BOOLEAN", "template_files TEXT[]",
+		"fingerprints TEXT[]", "run_before TEXT[]", "run_after TEXT", "tests_fixed INTEGER", "controls INTEGER",
+		"controls_broken INTEGER",
+	} {
+		stmts = append(stmts, "ALTER TABLE generator_updates ADD COLUMN "+c)
+	}
+	for _, c := range []string{
+		"update_id BIGINT", "rule_id TEXT", "test_id TEXT", "role TEXT", "status_before TEXT", "status_after TEXT",
+		"revision_before TEXT", "revision_after TEXT", "run_before TEXT", "run_after TEXT",
+	} {
+		stmts = append(stmts, "ALTER TABLE generator_improvements ADD COLUMN "+c)
+	}
+	return execAll(ctx, tx, stmts...)
 }
