@@ -20,7 +20,7 @@ func NewCmdReport(f *Factory) *cobra.Command {
 		Use:   "report",
 		Short: "Reports from the results database",
 	}
-	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f))
+	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportDashboard(f))
 	for _, kind := range []string{"validation", "hardware", "optimal-hardware", "optimization-impact", "profile", "optimizations"} {
 		cmd.AddCommand(NewCmdReportPerf(f, kind))
 	}
@@ -49,8 +49,10 @@ func NewCmdReportMatrix(f *Factory) *cobra.Command {
 architecture, one column per platform. A cell is pass, fail, timeout, crash,
 skip, not buildable, not run or incompatible (with the rule's reason in json and
 csv); pass rates per category and per platform follow. --all-models lists every
-architecture of the catalog, tested or not (guide: --expand-hf-models --report).`,
-		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino",
+architecture of the catalog, tested or not (guide: --expand-hf-models --report).
+--format html (or --out FILE.html) writes the dashboard's matrix view alone as
+one self-contained page (guide: --visualize-coverage).`,
+		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino\n  hwcov report matrix --format html --out coverage_visualization.html",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runReportMatrix(c.Context(), opts)
@@ -75,9 +77,12 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	format, err := outputFormat(opts.Format, opts.Out, "table", reporter.MatrixFormats...)
+	format, err := outputFormat(opts.Format, opts.Out, "table", append(reporter.MatrixFormats, "html")...)
 	if err != nil {
 		return err
+	}
+	if format == "html" {
+		return writeMatrixPage(ctx, opts)
 	}
 	c, err := f.Catalog()
 	if err != nil {
