@@ -140,24 +140,25 @@ type DashCell struct {
 	Arch     int       `json:"a"`
 	Platform int       `json:"p"`
 	State    CellState `json:"s"`
-	Pass     int       `json:"ok"`
-	Total    int       `json:"n"`
+	Pass     int       `json:"ok,omitempty"`
+	Total    int       `json:"n,omitempty"`
 	Tests    []int     `json:"t,omitempty"`
 	History  string    `json:"h,omitempty"`
 	Reason   string    `json:"why,omitempty"` // why it is declared unsupported
 }
 
-// DashTest is the newest result of one test, for the drill-down.
+// DashTest is the newest result of one test, for the drill-down. String
+// fields that repeat across tests are indices into Strs (0 is "").
 type DashTest struct {
 	ID          string    `json:"id"`
 	Status      string    `json:"st"`
 	State       CellState `json:"s"`
-	Run         string    `json:"run"`
-	At          string    `json:"at,omitempty"`
-	Message     int       `json:"msg"`   // Strs index; 0 is ""
-	Fingerprint int       `json:"fp"`    // Strs index of the fingerprint id
-	Signature   int       `json:"sig"`   // Strs index of its signature
-	Chain       int       `json:"chain"` // Strs index of the template chain
+	Run         int       `json:"run,omitempty"`
+	At          int       `json:"at,omitempty"` // finish time, RFC 3339
+	Message     int       `json:"msg,omitempty"`
+	Fingerprint int       `json:"fp,omitempty"`  // the fingerprint id
+	Signature   int       `json:"sig,omitempty"` // the fingerprint's signature
+	Chain       int       `json:"chain,omitempty"`
 	MeanMS      float64   `json:"ms,omitempty"`
 	MemoryMB    float64   `json:"mb,omitempty"`
 	Samples     []float64 `json:"smp,omitempty"`
@@ -308,9 +309,9 @@ func BuildDashboard(in DashboardInput) DashboardData {
 }
 
 func dashTest(r results.Result, s CellState, fp fingerprint.Stored, str func(string) int) DashTest {
-	t := DashTest{ID: r.TestID, Status: string(r.Status), State: s, Run: r.RunID, MeanMS: round3(r.ExecutionMS), MemoryMB: round3(r.MemoryMB), Chain: str(r.TemplateChain)}
+	t := DashTest{ID: r.TestID, Status: string(r.Status), State: s, Run: str(r.RunID), MeanMS: round3(r.ExecutionMS), MemoryMB: round3(r.MemoryMB), Chain: str(r.TemplateChain)}
 	if at := r.FinishedAt; !at.IsZero() {
-		t.At = at.UTC().Format(time.RFC3339)
+		t.At = str(at.UTC().Format(time.RFC3339))
 	}
 	if s != StatePass {
 		msg := r.ErrorMessage
@@ -329,6 +330,21 @@ func dashTest(r results.Result, s CellState, fp fingerprint.Stored, str func(str
 	return t
 }
 
+// HistoryRuns are the newest n CI runs of gs (in run order): the runs a
+// cell's history shows.
+func HistoryRuns(gs []results.RunGroup, n int) []string {
+	var keys []string
+	for i, g := range gs {
+		if i == 0 || g.Run != gs[i-1].Run {
+			keys = append(keys, g.Run)
+		}
+	}
+	if len(keys) > n {
+		keys = keys[len(keys)-n:]
+	}
+	return keys
+}
+
 // cellHistory writes each cell's history string over the runs CellRuns covers.
 func (d *DashboardData) cellHistory(crs []results.CellRun, archIdx, hwIdx, runIdx map[string]int, cellIdx map[[2]int]int) {
 	inHist := map[string]bool{}
@@ -340,36 +356,64 @@ func (d *DashboardData) cellHistory(crs []results.CellRun, archIdx, hwIdx, runId
 			d.Hist = append(d.Hist, r.ID)
 		}
 	}
+	nh := len(d.Hist)
+	if nh == 0 {
+		return
+	}
 	histIdx := indexOf(d.Hist)
-	type key struct{ cell, run int }
-	states := map[key]map[CellState]int{}
+	// one tally per cell and run: how many results, how many passed, and
+	// the first failing state in CellStates order
+	type tally struct {
+		n, pass int32
+		worst   int8
+	}
+	rank := map[CellState]int8{}
+	for i, s := range CellStates {
+		rank[s] = int8(i)
+	}
+	tallies := make([]tally, len(d.Cells)*nh)
+	seen := make([]bool, len(d.Cells))
 	for _, c := range crs {
 		ai, ok1 := archIdx[c.Architecture]
 		pi, ok2 := hwIdx[c.Hardware]
-		ci, ok3 := cellIdx[[2]int{ai, pi}]
+		ri, ok3 := histIdx[c.Run]
 		if !ok1 || !ok2 || !ok3 {
 			continue // an architecture with no newest result is not a row
 		}
-		k := key{ci, histIdx[c.Run]}
-		if states[k] == nil {
-			states[k] = map[CellState]int{}
+		ci := cellIdx[[2]int{ai, pi}]
+		t := &tallies[ci*nh+ri]
+		if t.n == 0 {
+			t.worst = int8(len(CellStates))
 		}
-		states[k][StateOf(c.Status, c.Hardware)] += c.N
+		st := StateOf(c.Status, c.Hardware)
+		t.n += int32(c.N)
+		if st == StatePass {
+			t.pass += int32(c.N)
+		} else if rank[st] < t.worst {
+			t.worst = rank[st]
+		}
+		seen[ci] = true
 	}
-	if len(d.Hist) == 0 {
-		return
-	}
-	buf := make([]byte, len(d.Hist))
+	buf := make([]byte, nh)
 	for ci := range d.Cells {
-		any := false
-		for ri := range d.Hist {
-			st := states[key{ci, ri}]
-			buf[ri] = stateCode[foldStates(st)]
-			any = any || st != nil
+		if !seen[ci] {
+			continue
 		}
-		if any {
-			d.Cells[ci].History = string(buf)
+		for ri := range nh {
+			t := tallies[ci*nh+ri]
+			st := StateNotRun
+			switch {
+			case t.n == 0:
+			case t.pass == t.n:
+				st = StatePass
+			case t.pass > 0:
+				st = StatePartial
+			default:
+				st = CellStates[t.worst]
+			}
+			buf[ri] = stateCode[st]
 		}
+		d.Cells[ci].History = string(buf)
 	}
 }
 

@@ -98,7 +98,7 @@ func dashboardData(ctx context.Context, f *Factory, path string, matrixOnly bool
 		return in, err
 	}
 	defer db.Close()
-	if in.Latest, err = db.Results(ctx, ""); err != nil {
+	if in.Latest, err = db.NewestResults(ctx); err != nil {
 		return in, err
 	}
 	if in.Latest, err = withLostShards(ctx, db, in.Latest); err != nil {
@@ -112,7 +112,7 @@ func dashboardData(ctx context.Context, f *Factory, path string, matrixOnly bool
 	if in.RunGroups, err = db.RunGroups(ctx); err != nil {
 		return in, err
 	}
-	if in.CellRuns, err = db.CellRuns(ctx, dashboardHistoryRuns); err != nil {
+	if in.CellRuns, err = db.CellRuns(ctx, reporter.HistoryRuns(in.RunGroups, dashboardHistoryRuns)); err != nil {
 		return in, err
 	}
 	in.Compat, err = compatFunc(f)

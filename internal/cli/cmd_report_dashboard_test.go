@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,5 +214,75 @@ func TestReportDashboardFiles(t *testing.T) {
 	b, _ := os.ReadFile(mat)
 	if !strings.Contains(string(b), `"matrixOnly":true`) {
 		t.Errorf("report matrix --out %s did not write the matrix page", mat)
+	}
+}
+
+// BenchmarkDashboardHistoryDB runs `hwcov report dashboard` end to end
+// (read the newest results, aggregate the whole history per run and the
+// newest 30 runs per cell, build and write the page) against a
+// 1,000,000-row history: 10,000 tests on 9 platforms x 100 runs. Target:
+// under 2 s; the page must stay under 3 MB.
+func BenchmarkDashboardHistoryDB(b *testing.B) {
+	dir := b.TempDir()
+	hist := filepath.Join(dir, "history.duckdb")
+	benchResultsDB(b, hist, 100, 10_000, false)
+	out := filepath.Join(dir, "dashboard")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if code, _, errs := runHwcov(b, "report", "dashboard", "--db", hist, "--out", out); code != 0 {
+			b.Fatalf("hwcov report dashboard: exit %d\n%s", code, errs)
+		}
+	}
+	b.StopTimer()
+	st, err := os.Stat(filepath.Join(out, "index.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(st.Size())/1e6, "MB/page")
+	if st.Size() > 3e6 {
+		b.Errorf("the page is %d bytes, over 3 MB", st.Size())
+	}
+	if p := os.Getenv("HWCOV_BENCH_PAGE"); p != "" {
+		b.Logf("kept the page: %s", p)
+		data, _ := os.ReadFile(filepath.Join(out, "index.html"))
+		os.WriteFile(p, data, 0o644)
+	}
+}
+
+// BenchmarkDashboardOpenInChromium opens the page of the 1,000,000-row
+// history in headless Chromium and reports the time from navigation to the
+// first rendered view (ms/open, from the page's own clock) for the overview
+// and the matrix. Target: under 2 s.
+func BenchmarkDashboardOpenInChromium(b *testing.B) {
+	bin := findChromium()
+	if bin == "" {
+		b.Skip("no Chromium: set HWCOV_CHROMIUM or run make browsers")
+	}
+	dir := b.TempDir()
+	hist := filepath.Join(dir, "history.duckdb")
+	benchResultsDB(b, hist, 100, 10_000, false)
+	out := filepath.Join(dir, "dashboard")
+	if code, _, errs := runHwcov(b, "report", "dashboard", "--db", hist, "--out", out); code != 0 {
+		b.Fatalf("hwcov report dashboard: exit %d\n%s", code, errs)
+	}
+	url := "file://" + filepath.Join(out, "index.html")
+	for _, view := range []string{"overview", "matrix"} {
+		b.Run(view, func(b *testing.B) {
+			p := openPage(b, bin)
+			p.allow = url
+			var total float64
+			for range b.N {
+				p.navigate(url+"#view="+view, view)
+				var ms string
+				p.eval(`document.body.getAttribute("data-ready-ms")`, &ms)
+				v, _ := strconv.ParseFloat(ms, 64)
+				total += v
+			}
+			b.ReportMetric(total/float64(b.N), "ms/open")
+			for _, e := range p.errors {
+				b.Errorf("console error: %s", e)
+			}
+		})
 	}
 }

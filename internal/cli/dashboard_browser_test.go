@@ -41,7 +41,7 @@ func findChromium() string {
 // (https://chromedevtools.github.io/devtools-protocol/), with every request
 // but the page's own file failed and recorded.
 type page struct {
-	t       *testing.T
+	t       testing.TB
 	cmd     *exec.Cmd
 	w       io.WriteCloser
 	mu      sync.Mutex
@@ -53,7 +53,7 @@ type page struct {
 	errors  []string // console errors, exceptions and error log entries
 }
 
-func openPage(t *testing.T, bin string) *page {
+func openPage(t testing.TB, bin string) *page {
 	t.Helper()
 	toBrowser, browserIn, err := os.Pipe()
 	if err != nil {
