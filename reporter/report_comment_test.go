@@ -343,3 +343,14 @@ func TestFormatting(t *testing.T) {
 		t.Errorf("utf16Len = %d", utf16Len("a✅💥"))
 	}
 }
+
+func TestRenderCommentDashboardLink(t *testing.T) {
+	in := commentFixture(t)
+	if strings.Contains(RenderComment(in), "Dashboard of this run") {
+		t.Error("a comment without a dashboard URL links one")
+	}
+	in.DashboardURL = "https://github.com/o/r/actions/runs/1/artifacts/2"
+	if got := RenderComment(in); !strings.Contains(got, "📊 [Dashboard of this run](https://github.com/o/r/actions/runs/1/artifacts/2)") {
+		t.Errorf("the comment does not link the dashboard:\n%s", got)
+	}
+}
