@@ -167,6 +167,12 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	p.screenshot(filepath.Join(shots, "dashboard-overview.png"))
 	p.navigate(url+"#view=trends", "trends")
+	var lines int
+	p.eval(`document.querySelectorAll("main svg path").length`, &lines)
+	if lines != 7 { // 3 platforms and 4 categories
+		t.Errorf("trends draw %d lines, want 7", lines)
+	}
+	p.screenshot(filepath.Join(shots, "dashboard-trends.png"))
 	p.navigate(url+"#view=hardware", "hardware")
 
 	p.mu.Lock()
