@@ -61,7 +61,7 @@ one self-contained page (guide: --visualize-coverage).`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
 	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "", formatUsage("table", reporter.MatrixFormats...))
+	fl.StringVar(&opts.Format, "format", "", formatUsage("table", matrixFormats...))
 	fl.StringVar(&opts.Category, "category", "", "only this category")
 	fl.StringSliceVar(&opts.Hardware, "hardware", nil, "columns (default: the platforms with results; all for every platform)")
 	fl.BoolVar(&opts.AllModels, "all-models", false, "every architecture of the catalog, tested or not")
@@ -77,7 +77,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	format, err := outputFormat(opts.Format, opts.Out, "table", append(reporter.MatrixFormats, "html")...)
+	format, err := outputFormat(opts.Format, opts.Out, "table", matrixFormats...)
 	if err != nil {
 		return err
 	}

@@ -140,6 +140,10 @@ func compatFunc(f *Factory) (func(arch, hw string) (bool, string), error) {
 	}, nil
 }
 
+// matrixFormats are what `report matrix` writes: the reporter's formats and
+// html, the dashboard's matrix view.
+var matrixFormats = append(append([]string{}, reporter.MatrixFormats...), "html")
+
 // writeMatrixPage writes the dashboard's matrix view alone (report matrix
 // --format html; guide: --visualize-coverage).
 func writeMatrixPage(ctx context.Context, opts *ReportMatrixOptions) error {

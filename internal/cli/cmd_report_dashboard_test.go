@@ -305,3 +305,17 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+func TestDashboardUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"report", "matrix", "--format", "html", "--category", "vision"},
+		{"report", "dashboard", "--update", "--out", filepath.Join(t.TempDir(), "none")},
+		{"comment", "--dry-run", "--dashboard-url", "javascript:alert(1)"},
+		{"comment", "--dry-run", "--dashboard-url", "https://x/a) [b](https://evil"},
+	} {
+		code, _, errs := runHwcov(t, args...)
+		if code != ExitUsage || !strings.Contains(errs, "Try:") {
+			t.Errorf("hwcov %s: exit %d, %q; want a usage error with a hint", strings.Join(args, " "), code, errs)
+		}
+	}
+}
