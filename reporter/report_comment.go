@@ -31,6 +31,9 @@ type ReportInput struct {
 	// DetailsURL links the full report (job summary, artifact). When the
 	// body has to be shortened it says so and links here.
 	DetailsURL string
+	// DashboardURL links this run's dashboard (the hwcov-dashboard
+	// artifact); empty leaves the link out.
+	DashboardURL string
 	// Chart adds a Mermaid bar chart of the largest regressions.
 	Chart bool
 	// NoBaseline says, in one markdown line, why the base is empty ("no
@@ -196,6 +199,9 @@ func renderReport(in ReportInput, head string, li int) string {
 
 	if in.Matrix != nil {
 		reportMatrix(&b, *in.Matrix, lv.matrix, in.DetailsURL)
+	}
+	if in.DashboardURL != "" {
+		fmt.Fprintf(&b, "📊 [Dashboard of this run](%s): the matrix with filters, each cell's error, fingerprint and history (one HTML file; unzip and open).\n\n", in.DashboardURL)
 	}
 	reportFooter(&b, r, in.DetailsURL, lv.shortenNote && reportShortened(in, lv))
 	return b.String()

@@ -383,3 +383,14 @@ func commentOn(t *testing.T, base, head []results.Result) (string, compare.Repor
 	m := BuildMatrix(MatrixInput{Results: head, Platforms: []string{"cpu", "openvino"}})
 	return RenderComment(ReportInput{Report: rep, Matrix: &m}), rep
 }
+
+func TestRenderCommentDashboardLink(t *testing.T) {
+	in := commentFixture(t)
+	if strings.Contains(RenderComment(in), "Dashboard of this run") {
+		t.Error("a comment without a dashboard URL links one")
+	}
+	in.DashboardURL = "https://github.com/o/r/actions/runs/1/artifacts/2"
+	if got := RenderComment(in); !strings.Contains(got, "📊 [Dashboard of this run](https://github.com/o/r/actions/runs/1/artifacts/2)") {
+		t.Errorf("the comment does not link the dashboard:\n%s", got)
+	}
+}

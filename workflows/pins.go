@@ -21,10 +21,12 @@ type Pin struct {
 // (`git ls-remote https://github.com/actions/checkout refs/tags/v4.2.2`) and
 // edit this table and docs/ci.md together.
 var Pins = map[string]Pin{
-	"actions/checkout@v4":          {SHA: "11bd71901bbe5b1630ceea73d27597364c9af683", Release: "v4.2.2"},
-	"actions/upload-artifact@v4":   {SHA: "ea165f8d65b6e75b540449e92b4886f43607fa02", Release: "v4.6.2"},
-	"actions/download-artifact@v4": {SHA: "d3f86a106a0bac45b974a628896c90dbdf5c8093", Release: "v4.3.0"},
-	"actions/setup-go@v5":          {SHA: "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", Release: "v5.5.0"},
+	"actions/checkout@v4":              {SHA: "11bd71901bbe5b1630ceea73d27597364c9af683", Release: "v4.2.2"},
+	"actions/upload-artifact@v4":       {SHA: "ea165f8d65b6e75b540449e92b4886f43607fa02", Release: "v4.6.2"},
+	"actions/download-artifact@v4":     {SHA: "d3f86a106a0bac45b974a628896c90dbdf5c8093", Release: "v4.3.0"},
+	"actions/setup-go@v5":              {SHA: "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", Release: "v5.5.0"},
+	"actions/upload-pages-artifact@v4": {SHA: "7b1f4a764d45c48632c6b24a0339c27f5614fb0b", Release: "v4.0.0"},
+	"actions/deploy-pages@v4":          {SHA: "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", Release: "v4.0.5"},
 }
 
 // PinError names the actions (owner/repo@ref) with no known commit.

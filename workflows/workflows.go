@@ -81,6 +81,12 @@ type CallerOptions struct {
 	Schedule     *schedule.Schedule
 	SchedulePath string
 
+	// Pages keeps a history of the default branch's runs (the hwcov-history
+	// artifact), writes the dashboard from it in every report job (the
+	// hwcov-dashboard artifact, linked from the pull request comment) and
+	// publishes it to GitHub Pages on the scheduled runs.
+	Pages bool
+
 	// Command is the command line to mention in the header.
 	Command string
 }
@@ -107,6 +113,8 @@ type data struct {
 	BaselineWith, CompareWith, CommentWith   []kv
 	HistoryWith                              []kv
 	CallWith                                 []kv
+	DashHistoryWith, DashMergeWith           []kv
+	DashboardWith                            []kv
 }
 
 // expr is a GitHub expression.
@@ -203,11 +211,8 @@ func historyWith(binary string) []kv {
 // compareWith are the inputs of the baseline fetch, compare and comment
 // steps of the report job.
 func compareWith(binary string) (baseline, cmp, comment []kv) {
-	step := func(command, args string) []kv {
-		return []kv{{"command", command}, {"args", args}, {"binary", binary}}
-	}
-	return step(yamlString("baseline fetch"), yamlString(baselineArgs)), step("compare", yamlString(compareArgs)),
-		step("comment", yamlString(commentArgs))
+	return step(yamlString("baseline fetch"), yamlString(baselineArgs), binary), step("compare", yamlString(compareArgs), binary),
+		step("comment", yamlString(commentArgs), binary)
 }
 
 // RenderCaller renders the workflow `hwcov workflow generate` writes.
@@ -285,7 +290,30 @@ func RenderCaller(o CallerOptions) ([]byte, error) {
 	b, c, m := compareWith(yamlString(o.Binary))
 	d.BaselineWith, d.CompareWith, d.CommentWith = nonEmpty(b), nonEmpty(c), nonEmpty(m)
 	d.HistoryWith = nonEmpty(historyWith(yamlString(o.Binary)))
+	if o.Pages {
+		d.DashHistoryWith, d.DashMergeWith, d.DashboardWith = dashboardWith(yamlString(o.Binary))
+		d.CommentWith = nonEmpty(step("comment", yamlString(commentArgs+" --dashboard-url "+expr("steps.dashboard.outputs.artifact-url")), yamlString(o.Binary)))
+	}
 	return render("caller.yml.tmpl", d)
+}
+
+// The dashboard's history is hwcov-history.duckdb of the newest
+// hwcov-history artifact of the default branch, with this run merged in;
+// pull requests read it but never upload theirs.
+const dashHistoryArgs = "--artifact hwcov-history --file hwcov-history.duckdb --out hwcov-history.duckdb --branch "
+
+// dashboardWith are the inputs of the report job's dashboard steps: fetch
+// the history, merge this run into it, write the page.
+func dashboardWith(binary string) (history, merge, dashboard []kv) {
+	branch := expr("github.event.repository.default_branch")
+	return nonEmpty(step(yamlString("baseline fetch"), yamlString(dashHistoryArgs+branch), binary)),
+		nonEmpty([]kv{{"command", "merge"}, {"db", "hwcov-history.duckdb"}, {"files", "hwcov.duckdb"}, {"binary", binary}}),
+		nonEmpty(step(yamlString("report dashboard"), yamlString("--db hwcov-history.duckdb --out hwcov-dashboard"), binary))
+}
+
+// step are the inputs of a step that runs one hwcov command with args.
+func step(command, args, binary string) []kv {
+	return []kv{{"command", command}, {"args", args}, {"binary", binary}}
 }
 
 // RenderComment renders the workflow_run workflow that comments on pull
@@ -392,6 +420,9 @@ func (o *CallerOptions) defaults() error {
 	}
 	if o.Schedule != nil && o.SchedulePath == "" {
 		return &OptionsError{"schedule", "the schedule's path in the repository is needed"}
+	}
+	if o.Pages && o.Style == Reusable {
+		return &OptionsError{"pages", "the dashboard's jobs are written with --style standalone"}
 	}
 	if o.Command == "" {
 		o.Command = "hwcov workflow generate"

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/hwcov/hwcov/internal/schedule"
 	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/toolbin"
@@ -227,6 +229,9 @@ func TestActionlint(t *testing.T) {
 		"standalone-all": {Action: "./", Name: "hw tests", Runner: "self-hosted", Models: "bert,vit", Hardware: "cpu,my-npu",
 			Shards: 3, MaxShardMinutes: 12.5, BudgetMinutes: 30, RunArgs: `--timeout 120s --workers "2"`, Python: "/opt/py/bin/python",
 			Binary: "/opt/hwcov/hwcov", FailOnError: true, TimeoutMinutes: 90, Schedule: sched, SchedulePath: "schedule.json"},
+		"standalone-pages": {Action: "./", Pages: true, Schedule: sched, SchedulePath: "schedule.json"},
+		"standalone-pages-all": {Action: "./", Pages: true, Runner: "self-hosted", Binary: "/opt/hwcov/hwcov", FailOnError: true,
+			Schedule: sched, SchedulePath: "schedule.json"},
 		"reusable":           {Style: Reusable, Workflow: "./.github/workflows/hwcov.yml"},
 		"reusable-scheduled": {Style: Reusable, Workflow: "./.github/workflows/hwcov.yml", Schedule: sched, SchedulePath: "schedule.json"},
 		"reusable-all": {Style: Reusable, Workflow: "./.github/workflows/hwcov.yml", Category: "vision", Hardware: "all", Shards: 2,
@@ -299,5 +304,65 @@ jobs:
 		if !kinds[k] {
 			t.Errorf("actionlint did not report a %s error; got %v", k, kinds)
 		}
+	}
+}
+
+// TestPagesJobs checks what --pages adds: the dashboard in the report job,
+// its link in the comment, and the Pages deployment on scheduled runs only,
+// with the permissions deploy-pages needs and no more elsewhere.
+func TestPagesJobs(t *testing.T) {
+	src, err := RenderCaller(CallerOptions{Pages: true, Schedule: guideSchedule(t), SchedulePath: "schedule.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Permissions map[string]string `yaml:"permissions"`
+		Jobs        map[string]struct {
+			If          string            `yaml:"if"`
+			Needs       any               `yaml:"needs"`
+			Permissions map[string]string `yaml:"permissions"`
+			Steps       []struct {
+				Name string            `yaml:"name"`
+				If   string            `yaml:"if"`
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(src, &wf); err != nil {
+		t.Fatal(err)
+	}
+	pages := wf.Jobs["pages"]
+	if !strings.Contains(pages.If, "github.event_name == 'schedule'") || pages.Needs != "report" ||
+		pages.Permissions["pages"] != "write" || pages.Permissions["id-token"] != "write" ||
+		len(pages.Steps) != 1 || pages.Steps[0].Uses != "actions/deploy-pages@v4" {
+		t.Errorf("pages job = %+v", pages)
+	}
+	if wf.Jobs["report"].Permissions["pages"] != "" || wf.Permissions["pages"] != "" {
+		t.Error("only the pages job may write to Pages")
+	}
+	var dashboard, upload, comment bool
+	for _, s := range wf.Jobs["report"].Steps {
+		switch {
+		case s.With["command"] == "report dashboard":
+			dashboard = s.With["args"] == "--db hwcov-history.duckdb --out hwcov-dashboard"
+		case s.Uses == "actions/upload-pages-artifact@v4":
+			upload = strings.Contains(s.If, "github.event_name == 'schedule'") && s.With["path"] == "hwcov-dashboard"
+		case s.With["command"] == "comment":
+			comment = strings.HasSuffix(s.With["args"], "--dashboard-url ${{ steps.dashboard.outputs.artifact-url }}")
+		}
+	}
+	if !dashboard || !upload || !comment {
+		t.Errorf("report job: dashboard step %v, pages upload on schedule %v, comment links the dashboard %v", dashboard, upload, comment)
+	}
+	plain, err := RenderCaller(CallerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(plain), "pages") || strings.Contains(string(plain), "dashboard") {
+		t.Error("without Pages the workflow mentions pages or the dashboard")
+	}
+	if _, err := RenderCaller(CallerOptions{Pages: true, Style: Reusable}); err == nil {
+		t.Error("Pages with the reusable style: no error")
 	}
 }

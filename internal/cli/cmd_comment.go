@@ -22,6 +22,7 @@ type CommentOptions struct {
 	ExpectHeadSHA string
 	Repo          string
 	Details       string
+	DashboardURL  string
 	BotLogin      string
 	DryRun        bool
 	Summary       bool
@@ -68,6 +69,7 @@ Server). Exits 1 when --fail-on says so, after posting.`,
 	fl.StringVar(&opts.ExpectHeadSHA, "expect-head-sha", "", "refuse unless the pull request's head is this commit (default with --pr-from-file: the workflow_run's head)")
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
 	fl.StringVar(&opts.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
+	fl.StringVar(&opts.DashboardURL, "dashboard-url", "", "link to this run's dashboard (the hwcov-dashboard artifact's URL)")
 	fl.StringVar(&opts.BotLogin, "bot-login", "", "login the sticky comment is written by (default: GET /user, or github-actions[bot])")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the comment body instead of posting it")
 	fl.BoolVar(&opts.Summary, "summary", false, "also append the report to $GITHUB_STEP_SUMMARY")
@@ -78,6 +80,9 @@ Server). Exits 1 when --fail-on says so, after posting.`,
 
 func runComment(ctx context.Context, opts *CommentOptions) error {
 	f := opts.F
+	if u := opts.DashboardURL; u != "" && (!strings.HasPrefix(u, "https://") || strings.ContainsAny(u, " ()<>[]\n")) {
+		return usagef("--dashboard-url https://github.com/OWNER/REPO/actions/runs/ID/artifacts/ID", "--dashboard-url %q: want an https URL", u)
+	}
 	if opts.PR < 0 {
 		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
 	}
@@ -110,6 +115,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	}
 	details := cmpOr(opts.Details, detailsURL(f))
 	in := cmp.reportInput(details, opts.Chart)
+	in.DashboardURL = opts.DashboardURL
 	body := reporter.RenderComment(in)
 	if opts.Summary {
 		if err := appendStepSummary(f, reporter.RenderSummary(in)); err != nil {

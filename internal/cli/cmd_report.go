@@ -20,7 +20,7 @@ func NewCmdReport(f *Factory) *cobra.Command {
 		Use:   "report",
 		Short: "Reports from the results database",
 	}
-	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportExport(f))
+	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportExport(f), NewCmdReportDashboard(f))
 	for _, kind := range []string{"coverage", "trends", "coverage-plan", "templates"} {
 		cmd.AddCommand(NewCmdReportAnalysis(f, kind))
 	}
@@ -54,8 +54,10 @@ skip, not buildable, not run or incompatible (with the rule's reason in json and
 csv), or harness (hwcov's harness failed: on cpu, or where cpu failed too) or
 declared unsupported (.hwcov/unsupported.yaml; see docs/outcomes.md); pass
 rates per category and per platform follow. --all-models lists every
-architecture of the catalog, tested or not (guide: --expand-hf-models --report).`,
-		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino",
+architecture of the catalog, tested or not (guide: --expand-hf-models --report).
+--format html (or --out FILE.html) writes the dashboard's matrix view alone as
+one self-contained page (guide: --visualize-coverage).`,
+		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino\n  hwcov report matrix --format html --out coverage_visualization.html",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runReportMatrix(c.Context(), opts)
@@ -64,7 +66,7 @@ architecture of the catalog, tested or not (guide: --expand-hf-models --report).
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
 	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "", formatUsage("table", reporter.MatrixFormats...))
+	fl.StringVar(&opts.Format, "format", "", formatUsage("table", matrixFormats...))
 	fl.StringVar(&opts.Category, "category", "", "only this category")
 	fl.StringSliceVar(&opts.Hardware, "hardware", nil, "columns (default: the platforms with results; all for every platform)")
 	fl.BoolVar(&opts.AllModels, "all-models", false, "every architecture of the catalog, tested or not")
@@ -80,9 +82,12 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	format, err := outputFormat(opts.Format, opts.Out, "table", reporter.MatrixFormats...)
+	format, err := outputFormat(opts.Format, opts.Out, "table", matrixFormats...)
 	if err != nil {
 		return err
+	}
+	if format == "html" {
+		return writeMatrixPage(ctx, opts)
 	}
 	var cats []string
 	if opts.Category != "" {

@@ -51,6 +51,7 @@ type WorkflowGenerateOptions struct {
 	FailOnError     bool
 	TimeoutMinutes  int
 	Schedule        string
+	Pages           bool
 	Force           bool
 	Pin             bool
 	PinSHA          []string
@@ -108,6 +109,7 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
 	fl.BoolVar(&opts.FailOnError, "fail-on-error", false, "fail the report job when a test failed, crashed or timed out")
 	fl.IntVar(&opts.TimeoutMinutes, "timeout-minutes", 360, "timeout of each test job")
 	fl.StringVar(&opts.Schedule, "schedule", "", "schedule file (hwcov workflow schedule): cron triggers and what each runs")
+	fl.BoolVar(&opts.Pages, "pages", false, "keep a history, write the dashboard in every report job (linked from the comment) and publish it to GitHub Pages on scheduled runs")
 	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing file that differs")
 	fl.BoolVar(&opts.Pin, "pin", false, "pin every action to a commit (hwcov's table of known tags, and --pin-sha), keeping the tag in a comment")
 	fl.StringArrayVar(&opts.PinSHA, "pin-sha", nil, "with --pin: the commit of an action the table lacks, owner/repo@ref=SHA (repeatable)")
@@ -131,7 +133,7 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 		Priority: opts.Priority, Models: opts.Models, Category: opts.Category, Hardware: hardware,
 		Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, BudgetMinutes: opts.BudgetMinutes,
 		RunArgs: opts.RunArgs, Binary: opts.Binary, FailOnError: opts.FailOnError, TimeoutMinutes: opts.TimeoutMinutes,
-		Command: commandLine(c),
+		Pages: opts.Pages, Command: commandLine(c),
 	}
 	if o.Schedule, err = opts.schedule(); err != nil {
 		return err

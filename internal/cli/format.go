@@ -29,7 +29,7 @@ func checkFormat(flag, format string, valid ...string) error {
 }
 
 // extFormats are the formats a file name's extension asks for.
-var extFormats = map[string]string{".md": "markdown", ".markdown": "markdown", ".json": "json", ".csv": "csv"}
+var extFormats = map[string]string{".md": "markdown", ".markdown": "markdown", ".json": "json", ".csv": "csv", ".html": "html"}
 
 // formatUsage is the --format flag's help: the formats, and where the
 // default comes from.

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/fingerprint"
+	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/reporter"
+)
+
+// dashboardHistoryRuns is how many of the newest runs a cell's history shows.
+const dashboardHistoryRuns = 30
+
+// ReportDashboardOptions are the options of `hwcov report dashboard`.
+type ReportDashboardOptions struct {
+	F      *Factory
+	DB     string
+	Out    string
+	Update bool
+	Title  string
+}
+
+// NewCmdReportDashboard builds `hwcov report dashboard`.
+func NewCmdReportDashboard(f *Factory) *cobra.Command {
+	opts := &ReportDashboardOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "dashboard",
+		Short: "One self-contained HTML page: matrix, drill-down, trends (guide: --generate-dashboard)",
+		Long: `Writes DIR/index.html: one file that needs no network (no CDN, no fonts, a
+Content Security Policy that forbids every request), with the data
+pre-aggregated from the history database inside it. Views: overview (pass rates
+per platform and category, newest run against the one before), the
+architecture x platform matrix with filters and a drill-down per cell (error,
+fingerprint, template chain, timing samples, history), trends and the hardware
+comparison. The view, filters and open cell live in the URL hash, so a link
+shows what you saw. The file is replaced atomically: a reader never sees half
+a page. See docs/dashboard.md.`,
+		Example: "  hwcov report dashboard --db history.duckdb --out dashboard/\n  hwcov report dashboard --update --out dashboard/\n  hwcov report dashboard --out report.html",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runReportDashboard(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.DB, "db", "", "DuckDB history file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
+	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
+	fl.StringVarP(&opts.Out, "out", "o", "dashboard", "folder to write index.html into, or a file ending in .html")
+	fl.StringVar(&opts.Out, "output", "dashboard", "alias of --out")
+	fl.StringVar(&opts.Out, "dashboard-path", "dashboard", "alias of --out")
+	fl.BoolVar(&opts.Update, "update", false, "rewrite an existing dashboard in place; fail when there is none")
+	fl.BoolVar(&opts.Update, "update-dashboard", false, "alias of --update")
+	fl.StringVar(&opts.Title, "title", "", "the page's title (default: hwcov dashboard)")
+	return cmd
+}
+
+func runReportDashboard(ctx context.Context, opts *ReportDashboardOptions) error {
+	path := dashboardFile(opts.Out)
+	if opts.Update {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return usagef("hwcov report dashboard --out "+opts.Out, "--update: no dashboard at %q to update", path)
+		}
+	}
+	d, err := dashboardData(ctx, opts.F, opts.DB, false)
+	if err != nil {
+		return err
+	}
+	d.Title = opts.Title
+	return writeOutput(opts.F, path, func(b *strings.Builder) error {
+		return reporter.WriteDashboard(b, reporter.BuildDashboard(d))
+	})
+}
+
+// dashboardFile is where --out puts the page: the file itself when it ends
+// in .html, else index.html inside the folder.
+func dashboardFile(out string) string {
+	if strings.EqualFold(filepath.Ext(out), ".html") {
+		return out
+	}
+	return filepath.Join(out, "index.html")
+}
+
+// dashboardData reads what the dashboard shows from the database at path,
+// opened read-only; fingerprints missing from it are computed, not stored.
+func dashboardData(ctx context.Context, f *Factory, path string, matrixOnly bool) (reporter.DashboardInput, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	in := reporter.DashboardInput{Generated: f.Now(), MatrixOnly: matrixOnly}
+	db, err := openDB(f, path, true)
+	if err != nil {
+		return in, err
+	}
+	defer db.Close()
+	if in.Latest, err = db.NewestResults(ctx); err != nil {
+		return in, err
+	}
+	if in.Latest, err = withLostShards(ctx, db, in.Latest); err != nil {
+		return in, err
+	}
+	stored, err := db.Fingerprints(ctx)
+	if err != nil {
+		return in, err
+	}
+	in.Fingerprints, _ = fingerprint.Assign(in.Latest, stored)
+	if in.RunGroups, err = db.RunGroups(ctx); err != nil {
+		return in, err
+	}
+	if in.CellRuns, err = db.CellRuns(ctx, reporter.HistoryRuns(in.RunGroups, dashboardHistoryRuns)); err != nil {
+		return in, err
+	}
+	in.Compat, err = compatFunc(f)
+	return in, err
+}
+
+// compatFunc says whether the catalog and the hardware registry declare an
+// architecture runnable on a platform; unknown names are compatible.
+func compatFunc(f *Factory) (func(arch, hw string) (bool, string), error) {
+	c, err := f.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	reg, err := f.Hardware()
+	if err != nil {
+		return nil, err
+	}
+	return func(arch, hw string) (bool, string) {
+		a, ok1 := c.Get(arch)
+		p, ok2 := reg.Get(hw)
+		if !ok1 || !ok2 {
+			return true, ""
+		}
+		return hardware.Compatible(a, p, "")
+	}, nil
+}
+
+// matrixFormats are what `report matrix` writes: the reporter's formats and
+// html, the dashboard's matrix view.
+var matrixFormats = append(append([]string{}, reporter.MatrixFormats...), "html")
+
+// writeMatrixPage writes the dashboard's matrix view alone (report matrix
+// --format html; guide: --visualize-coverage).
+func writeMatrixPage(ctx context.Context, opts *ReportMatrixOptions) error {
+	if opts.RunID != "" || opts.Category != "" || len(opts.Hardware) > 0 {
+		return usagef("hwcov report matrix --format html --out coverage_visualization.html", "--format html shows every result and filters in the page; drop --run, --category and --hardware")
+	}
+	in, err := dashboardData(ctx, opts.F, opts.DB, true)
+	if err != nil {
+		return err
+	}
+	in.Title = "hwcov coverage matrix"
+	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error {
+		return reporter.WriteDashboard(b, reporter.BuildDashboard(in))
+	})
+}
