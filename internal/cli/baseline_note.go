@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/hwcov/hwcov/internal/ghevent"
 )
 
 // Why a baseline is empty, as baseline fetch records it.
@@ -51,7 +53,7 @@ func writeBaselineNote(db string, n baselineNote) error {
 // readBaselineNote reads the note beside db; nil when there is none or it
 // is not a note hwcov would write (it is never trusted further than that).
 func readBaselineNote(db string) *baselineNote {
-	data, err := readCapped(baselineNotePath(db), maxNoteBytes)
+	data, err := ghevent.ReadCapped(baselineNotePath(db), maxNoteBytes)
 	if err != nil {
 		return nil
 	}

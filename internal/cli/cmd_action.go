@@ -52,7 +52,7 @@ func actionExit(code int) error {
 	if code == ExitOK {
 		return nil
 	}
-	return &silentExit{code: code}
+	return &silentExit{Code: code}
 }
 
 // child is a fresh factory with f's side effects and global flags, writing to

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/store"
 )
 
@@ -122,7 +123,7 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if err != nil {
 		os.Remove(tmp + ".wal")
 		return usagef("check what the workflow uploads as "+opts.Artifact,
-			"artifact %q of run %d: %s is not a usable hwcov database: %v", b.ArtifactName, b.RunID, name, oneLine(err.Error()))
+			"artifact %q of run %d: %s is not a usable hwcov database: %v", b.ArtifactName, b.RunID, name, hwerr.OneLine(err.Error()))
 	}
 	if err := db.Close(); err != nil {
 		return err
@@ -146,7 +147,7 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 func (opts *BaselineFetchOptions) noBaseline(err error, workflow, branch string) error {
 	f := opts.F
 	if opts.Require {
-		return &policyError{msg: err.Error() + " (--require)"}
+		return &policyError{Msg: err.Error() + " (--require)"}
 	}
 	fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
 	setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/ghevent"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -117,11 +118,11 @@ func (opts *CheckOptions) headSHA() (string, error) {
 	f := opts.F
 	sha := opts.SHA
 	if sha == "" {
-		ev, err := readEventOr(f, opts.EventPath)
+		ev, err := ghevent.ReadOr(f.Getenv, opts.EventPath)
 		if err != nil {
 			return "", err
 		}
-		sha = ev.headSHA()
+		sha = ev.HeadSHA()
 	}
 	if sha == "" {
 		sha = f.Getenv("GITHUB_SHA")

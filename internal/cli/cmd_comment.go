@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/ghevent"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -81,20 +82,20 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if opts.PR < 0 {
 		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
 	}
-	ev, err := readEventOr(f, opts.EventPath)
+	ev, err := ghevent.ReadOr(f.Getenv, opts.EventPath)
 	if err != nil {
 		return err
 	}
 	pr, fromFile := opts.PR, false
-	var rec prRecord
+	var rec ghevent.PR
 	if opts.PRFromFile != "" {
-		if rec, err = readPRFile(opts.PRFromFile); err != nil {
+		if rec, err = ghevent.ReadPRFile(opts.PRFromFile); err != nil {
 			return err
 		}
 		pr, fromFile = rec.Number, true
 	}
 	if pr == 0 {
-		pr = ev.prNumber()
+		pr = ev.PRNumber()
 	}
 	if pr == 0 && !opts.DryRun {
 		if ev == nil {
@@ -158,7 +159,7 @@ func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo gha
 // expectedHead is the commit the pull request's head must be: --expect-head-sha,
 // or with --pr-from-file the workflow_run's head. ok is false (and the reason
 // printed) when the untrusted file names another run or commit.
-func (opts *CommentOptions) expectedHead(f *Factory, ev *event, rec prRecord, fromFile bool) (expect string, ok bool, err error) {
+func (opts *CommentOptions) expectedHead(f *Factory, ev *ghevent.Event, rec ghevent.PR, fromFile bool) (expect string, ok bool, err error) {
 	expect = opts.ExpectHeadSHA
 	if fromFile {
 		// The file is untrusted; the event (written by GitHub) is not.

@@ -259,7 +259,7 @@ func (c *comparison) verdict() error {
 	if len(c.violations) == 0 {
 		return nil
 	}
-	return &policyError{msg: fmt.Sprintf("%s (--fail-on %s)", strings.Join(c.violations, ", "), c.policy)}
+	return &policyError{Msg: fmt.Sprintf("%s (--fail-on %s)", strings.Join(c.violations, ", "), c.policy)}
 }
 
 // annotations are the report's annotations, pointing at the repository's

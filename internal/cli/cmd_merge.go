@@ -12,9 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners/shard"
 )
 
 // MergeOptions are the options of `hwcov merge`.
@@ -105,7 +107,7 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		}
 	}
 	if opts.Strict && (skipped > 0 || len(lost) > 0) {
-		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
+		return &policyError{Msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
 	}
 	return nil
 }
@@ -124,7 +126,7 @@ func recordPlan(ctx context.Context, db *store.DB, path string) error {
 	if err != nil {
 		return plannerError(fmt.Errorf("%s: %w", path, err))
 	}
-	return db.RecordPlan(ctx, plannedTests(plan))
+	return db.RecordPlan(ctx, shard.PlannedTests(plan))
 }
 
 // mergeShards merges the shard files into db, skipping (and counting) those
@@ -139,7 +141,7 @@ func mergeShards(ctx context.Context, f *Factory, db *store.DB, files []string) 
 			return dbError(file, "shard", err)
 		case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotFound):
 			skipped++
-			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, oneLine(err.Error()))
+			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, hwerr.OneLine(err.Error()))
 			return nil
 		case err != nil:
 			return err

@@ -220,25 +220,6 @@ func (m *ModelFlags) givenOtherThanPriority() bool {
 	return m.given()
 }
 
-// plannerError turns the planner's typed errors into usage errors.
-func plannerError(err error) error {
-	var oe *planner.OptionsError
-	var le *planner.LabelError
-	var pe *planner.PlanFileError
-	var ue *planner.UnknownShardError
-	switch {
-	case errors.As(err, &oe):
-		return usagef(oe.Hint, "%v", err)
-	case errors.As(err, &le):
-		return usagef("fix runner_labels in the platform's JSON (hwcov hardware show "+le.Platform+")", "%v", err)
-	case errors.As(err, &pe):
-		return usagef("regenerate it with `hwcov plan --out plan.json`", "%v", err)
-	case errors.As(err, &ue):
-		return usagef("one of: "+strings.Join(ue.Known, ", "), "%v", err)
-	}
-	return err
-}
-
 // history reads test durations (seconds, mean per test id) and the failures of
 // the newest run from a history database. An empty path gives no history.
 func history(ctx context.Context, f *Factory, path string) (map[string]float64, []string, error) {

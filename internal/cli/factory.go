@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/config"
 	"github.com/hwcov/hwcov/internal/hardware"
@@ -260,4 +261,28 @@ func dbError(path, side string, err error) error {
 		return usagef("pass a .duckdb file in a writable folder, e.g. --db results/hwcov.duckdb", "%v", err)
 	}
 	return err
+}
+
+// Generator returns a template generator that uses the repository's templates
+// folder (templates_dir in hwcov.yaml, default .hwcov/templates) when it exists.
+func (f *Factory) Generator(dir string) (*generator.Generator, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	c, err := f.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	explicit := dir != ""
+	if !explicit {
+		dir = cfg.TemplatesDir
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		if explicit {
+			return nil, usagef("hwcov templates init --dir "+dir, "templates folder %q does not exist", dir)
+		}
+		dir = ""
+	}
+	return generator.New(generator.Options{TemplatesDir: dir, HwcovVersion: version(), TransformersVersion: c.TransformersVersion})
 }

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/planner"
+	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners"
+	"github.com/hwcov/hwcov/runners/shard"
+)
+
+// shardRun is one shard to run, as `hwcov run`, `hwcov reference` and the
+// action describe it: where its tests come from and how they run.
+type shardRun struct {
+	Models                      ModelFlags
+	Hardware                    []string
+	TestsDir, TestsOut, Shard   string
+	Plan, ShardID               string
+	DB, Precision, TemplatesDir string
+	JUnit                       string
+	Verbose                     bool
+	Sweep                       *planner.Sweep
+	Index, Count                int
+	Options                     shard.Options
+}
+
+// runShard selects the shard's tests, runs them and writes the JUnit report;
+// the error is the run's own (see shard.Result.Verdict).
+func (f *Factory) runShard(ctx context.Context, s shardRun) (shard.Result, error) {
+	sel, err := f.shardSelection(s)
+	if err != nil {
+		return shard.Result{}, err
+	}
+	tests, err := shard.Select(sel)
+	if err != nil {
+		return shard.Result{}, mapError(err)
+	}
+	if tests.Hardware != "" {
+		s.Hardware, s.Shard = []string{tests.Hardware}, s.ShardID
+	}
+	if len(tests.Cells) == 0 {
+		fmt.Fprintf(f.Err, "hwcov: shard %s has no tests\n", cmpOr(s.Shard, "1/1"))
+	}
+	o, err := f.shardOptions(s)
+	if err != nil {
+		return shard.Result{}, err
+	}
+	db, err := openDB(f, s.DB, false)
+	if err != nil {
+		return shard.Result{}, err
+	}
+	defer db.Close()
+	run := shard.NewRun(ctx, db, s.Shard, s.Hardware, o)
+	res, runErr := shard.Run(ctx, db, run, tests, o)
+	res.Run, res.DB = run, db.Path()
+	if s.JUnit != "" {
+		rs, err := db.Results(context.Background(), run.RunID)
+		if err == nil {
+			err = writeOutput(f, s.JUnit, func(b *strings.Builder) error { return reporter.WriteJUnit(b, "hwcov "+run.RunID, rs) })
+		}
+		if err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	return res, runErr
+}
+
+// shardSelection resolves the selection's names: platforms, architectures,
+// templates and the plan.
+func (f *Factory) shardSelection(s shardRun) (shard.Selection, error) {
+	sel := shard.Selection{Dir: s.TestsDir, Out: s.TestsOut, Precision: s.Precision, Sweep: s.Sweep, Index: s.Index, Count: s.Count, ShardID: s.ShardID, Log: f.Err}
+	var err error
+	if s.Plan != "" {
+		if sel.Plan, err = readPlan(s.Plan); err != nil {
+			return sel, err
+		}
+	} else if sel.Platforms, err = f.platforms(s.Hardware); err != nil {
+		return sel, err
+	}
+	if s.Plan == "" && s.TestsDir == "" {
+		if sel.Archs, err = s.Models.archs(f); err != nil {
+			return sel, err
+		}
+	}
+	if sel.Catalog, err = f.Catalog(); err != nil {
+		return sel, err
+	}
+	if sel.Hardware, err = f.Hardware(); err != nil {
+		return sel, err
+	}
+	if s.TestsDir == "" {
+		sel.Generator, err = f.Generator(s.TemplatesDir)
+	}
+	return sel, err
+}
+
+// shardOptions completes o with the interpreter, the harness and the
+// factory's side effects.
+func (f *Factory) shardOptions(s shardRun) (shard.Options, error) {
+	o := s.Options
+	var err error
+	if o.Python, err = f.Python(); err != nil {
+		return o, err
+	}
+	if o.Harness, err = f.HarnessDir(); err != nil {
+		return o, err
+	}
+	o.Version, o.Getenv, o.Now, o.Web, o.Log = version(), f.Getenv, f.Now, f.webOptions, f.Err
+	o.Progress = runners.NewProgress(f.Err, isTerminal(f.Err), f.Getenv("GITHUB_ACTIONS") == "true")
+	if s.Verbose {
+		o.TestOutput = f.Err
+	}
+	return o, nil
+}
+
+// readPlan reads a plan file.
+func readPlan(path string) (*planner.Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("hwcov plan --out "+path, "read plan: %v", err)
+	}
+	plan, err := planner.ParsePlan(data)
+	if err != nil {
+		return nil, plannerError(fmt.Errorf("%s: %w", path, err))
+	}
+	return plan, nil
+}
+
+// printRun prints a shard's summary line.
+func (f *Factory) printRun(r shard.Result) {
+	sum := r.Summary
+	fmt.Fprintf(f.Out, "run %s: %d tests, %s; wall %s, in-test %s, overhead %.2fx; database %s\n",
+		r.Run.RunID, sum.Tests, countsLine(sum.Counts), sum.Wall.Round(time.Millisecond), sum.InTest.Round(time.Millisecond), sum.Overhead(), r.DB)
+	if sum.Resumed > 0 {
+		fmt.Fprintf(f.Out, "resumed: %d tests were already recorded\n", sum.Resumed)
+	}
+}
+
+func countsLine(c map[results.Status]int) string {
+	order := []results.Status{results.StatusPass, results.StatusFail, results.StatusTimeout, results.StatusCrash, results.StatusSkip, results.StatusNotBuildable, results.StatusInfraError}
+	var parts []string
+	for _, s := range order {
+		if c[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing ran"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func isTerminal(w any) bool {
+	if f, ok := w.(*os.File); ok {
+		return isatty.IsTerminal(f.Fd())
+	}
+	return false
+}
+
+// cmpOr returns the first of vals that is not empty.
+func cmpOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
