@@ -127,6 +127,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return plannerError(err)
 	}
+	f.result(plan)
 	data, err := plan.Marshal()
 	if err != nil {
 		return err

@@ -128,6 +128,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 			return hardware.Compatible(a, p, "")
 		},
 	})
+	f.result(m)
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
 }
 

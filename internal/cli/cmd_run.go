@@ -124,6 +124,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return runErr
 	}
 	opts.F.printRun(res)
+	opts.F.result(res)
 	return res.Verdict(runErr, opts.FailOnError)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/hwerr"
+	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/planner"
 )
 
@@ -50,6 +51,10 @@ func mapError(err error) error {
 	}
 	if pe := plannerError(err); pe != err {
 		return pe
+	}
+	var fe *store.FileError
+	if errors.As(err, &fe) {
+		return dbError(fe.Path, fe.Side, fe.Err)
 	}
 	return generator.UsageError(err)
 }

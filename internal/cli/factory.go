@@ -39,6 +39,10 @@ type Factory struct {
 	ConfigPath string
 	PythonFlag string
 
+	// yield, when set, is handed each command's result value (a plan, a
+	// shard's run, a merge, a matrix): the action reads them so.
+	yield func(any)
+
 	cfg     *config.Config
 	cat     *catalog.Catalog
 	hw      *hardware.Registry
@@ -285,4 +289,11 @@ func (f *Factory) Generator(dir string) (*generator.Generator, error) {
 		dir = ""
 	}
 	return generator.New(generator.Options{TemplatesDir: dir, HwcovVersion: version(), TransformersVersion: c.TransformersVersion})
+}
+
+// result hands v to the in-process caller, when there is one.
+func (f *Factory) result(v any) {
+	if f.yield != nil {
+		f.yield(v)
+	}
 }
