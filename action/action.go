@@ -83,19 +83,22 @@ func Run(o Options) error {
 	return r.o.Cmd.Exec(args, r.o.Stdout, r.o.Stderr)
 }
 
-// fail annotates err and returns it.
+// fail annotates err and returns it; the caller prints it (hwerr.Exit).
 func (r *runner) fail(err error) error {
 	r.gha.WithFieldsMap(map[string]string{"title": "hwcov"}).Errorf("%s", err.Error())
 	return err
 }
 
-// usage annotates a wrong input and returns it as a usage error of one line.
+// usage annotates a wrong input and prints it as one line; the step exits
+// with the usage code.
 func (r *runner) usage(err error, hint string) error {
 	msg := err.Error()
 	if hint != "" {
 		msg += " (try: " + hint + ")"
 	}
-	return r.fail(&hwerr.UsageError{Msg: msg, Err: err})
+	r.gha.WithFieldsMap(map[string]string{"title": "hwcov"}).Errorf("%s", msg)
+	fmt.Fprintf(r.o.Stderr, "hwcov action: %s\n", msg)
+	return &hwerr.SilentExit{Code: hwerr.ExitUsage}
 }
 
 // globalFlags are the flags every command takes from the inputs.

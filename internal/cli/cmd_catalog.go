@@ -74,35 +74,19 @@ func runCatalogSync(ctx context.Context, opts *CatalogSyncOptions) error {
 	if err != nil {
 		return err
 	}
-	var c *catalog.Catalog
-	if opts.PopularityOnly {
-		c = prev
-	} else {
-		raw, err := f.RunHarnessScript(ctx, "catalog_sync")
-		if err != nil {
-			return fmt.Errorf("catalog sync: %w", err)
-		}
-		var d catalog.Dump
-		if err := jsonUnmarshal(raw, &d); err != nil {
-			return fmt.Errorf("catalog sync: read the Python dump: %w", err)
-		}
-		if c, err = catalog.FromDump(d, prev, cfg.Priorities, f.Now()); err != nil {
-			return err
-		}
+	so := catalog.SyncOptions{Prev: prev, Priorities: cfg.Priorities, Now: f.Now()}
+	if !opts.PopularityOnly {
+		so.Dump = func(ctx context.Context) ([]byte, error) { return f.RunHarnessScript(ctx, "catalog_sync") }
 	}
 	if opts.Popularity || opts.PopularityOnly {
-		hub := opts.HubURL
-		if hub == "" {
-			hub = cfg.HubURL
-		}
-		client := catalog.HubClient{BaseURL: hub, HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
-		counts, err := client.Downloads(ctx)
-		if err != nil {
-			return fmt.Errorf("catalog sync --popularity: %w", err)
-		}
-		n := c.ApplyPopularity(counts, hub)
-		c.ApplyPriorities(cfg.Priorities)
-		fmt.Fprintf(f.Err, "popularity: %d architectures ranked from %s\n", n, hub)
+		so.Hub = &catalog.HubClient{BaseURL: cmpOr(opts.HubURL, cfg.HubURL), HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
+	}
+	c, ranked, err := catalog.Sync(ctx, so)
+	if err != nil {
+		return err
+	}
+	if so.Hub != nil {
+		fmt.Fprintf(f.Err, "popularity: %d architectures ranked from %s\n", ranked, so.Hub.BaseURL)
 	}
 	data, err := c.Marshal()
 	if err != nil {

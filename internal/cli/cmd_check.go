@@ -79,7 +79,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	details := cmpOr(opts.Details, detailsURL(f))
 	var anns []ghapi.Annotation
 	skipped := 0
-	for _, a := range cmp.annotations(f) {
+	for _, a := range annotations(f, cmp) {
 		if a.File == "" || len(anns) >= opts.MaxAnnotations {
 			skipped++
 			continue
@@ -92,13 +92,13 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 			Title: a.Title, Message: a.Message})
 	}
 	conclusion := "success"
-	if len(cmp.violations) > 0 {
+	if len(cmp.Violations) > 0 {
 		conclusion = "failure"
 	}
 	res, err := gh.CreateCheckRun(ctx, repo, ghapi.CheckRun{
 		Name: opts.Name, HeadSHA: sha, Conclusion: conclusion, DetailsURL: details,
-		Title:       strings.TrimSpace(reporter.Verdict(cmp.report)),
-		Summary:     reporter.RenderCheckSummary(cmp.reportInput(details, false)),
+		Title:       strings.TrimSpace(reporter.Verdict(cmp.Report)),
+		Summary:     reporter.RenderCheckSummary(cmp.ReportInput(details, false)),
 		Annotations: anns,
 	})
 	if err != nil {
@@ -109,7 +109,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if skipped > 0 {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}
-	return cmp.verdict()
+	return cmp.Verdict()
 }
 
 // headSHA is the commit the check run is attached to: --sha, else the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwcov/hwcov/internal/comparison"
 	"github.com/hwcov/hwcov/internal/ghapi"
 	"github.com/hwcov/hwcov/internal/ghevent"
 	"github.com/hwcov/hwcov/reporter"
@@ -110,7 +111,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 		return err
 	}
 	details := cmpOr(opts.Details, detailsURL(f))
-	in := cmp.reportInput(details, opts.Chart)
+	in := cmp.ReportInput(details, opts.Chart)
 	body := reporter.RenderComment(in)
 	if opts.Summary {
 		if err := appendStepSummary(f, reporter.RenderSummary(in)); err != nil {
@@ -119,7 +120,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	}
 	if opts.DryRun {
 		fmt.Fprint(f.Out, body)
-		return cmp.verdict()
+		return cmp.Verdict()
 	}
 
 	repo, gh, err := githubSession(f, opts.Repo)
@@ -138,7 +139,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 
 // post writes body as the pull request's sticky comment and returns the
 // comparison's verdict.
-func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cmp *comparison) error {
+func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cmp *comparison.Comparison) error {
 	f := opts.F
 	res, err := gh.UpsertComment(ctx, repo, pr, body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: opts.BotLogin})
 	if err != nil {
@@ -152,8 +153,8 @@ func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo gha
 	if res.Deleted > 0 {
 		fmt.Fprintf(f.Err, "hwcov comment: removed %d duplicate comments\n", res.Deleted)
 	}
-	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cmp.report))
-	return cmp.verdict()
+	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cmp.Report))
+	return cmp.Verdict()
 }
 
 // expectedHead is the commit the pull request's head must be: --expect-head-sha,

@@ -9,8 +9,6 @@ import (
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
-	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -101,7 +99,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		return err
 	}
 	if opts.RunID == "" {
-		if rs, err = withLostShards(ctx, db, rs); err != nil {
+		if rs, err = db.WithLostShards(ctx, rs); err != nil {
 			return err
 		}
 	}
@@ -156,29 +154,4 @@ func (opts *ReportMatrixOptions) platformKeys(rs []results.Result, reg *hardware
 		}
 	}
 	return keys, nil
-}
-
-// withLostShards adds a not-run result for every planned test that has no
-// result, naming its shard, so that a lost shard is visible, never missing.
-func withLostShards(ctx context.Context, db *store.DB, rs []results.Result) ([]results.Result, error) {
-	planned, err := db.PlannedTests(ctx)
-	if err != nil {
-		return nil, err
-	}
-	have := make(map[string]bool, len(rs))
-	for _, r := range rs {
-		have[r.TestID] = true
-	}
-	for _, p := range planned {
-		if have[p.TestID] {
-			continue
-		}
-		id, err := testid.Parse(p.TestID)
-		if err != nil {
-			continue
-		}
-		rs = append(rs, results.Result{TestID: p.TestID, Architecture: id.Model, Hardware: id.Hardware, Precision: id.Precision,
-			BatchSize: id.Batch, SeqLen: id.Seq, Status: results.StatusNotRun, ErrorMessage: "not run (shard " + p.ShardID + " lost)"})
-	}
-	return rs, nil
 }
