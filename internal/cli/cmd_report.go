@@ -111,21 +111,8 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
-	archs := make([]reporter.Arch, len(c.Architectures))
-	for i, a := range c.Architectures {
-		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
-	}
-	m := reporter.BuildMatrix(reporter.MatrixInput{
-		Archs: archs, Platforms: keys, Results: rs, All: opts.AllModels, Categories: cats,
-		Compat: func(arch, hw string) (bool, string) {
-			a, ok1 := c.Get(arch)
-			p, ok2 := reg.Get(hw)
-			if !ok1 || !ok2 {
-				return true, ""
-			}
-			return hardware.Compatible(a, p, "")
-		},
-	})
+	m := reporter.BuildMatrix(reporter.MatrixInput{Archs: reporter.CatalogArchs(c.Architectures), Platforms: keys, Results: rs,
+		All: opts.AllModels, Categories: cats, Compat: hardware.CompatFunc(c, reg)})
 	f.result(m)
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
 }

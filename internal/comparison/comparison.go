@@ -145,18 +145,9 @@ func HeadMatrix(rs []results.Result, c *catalog.Catalog, reg *hardware.Registry)
 		in.Platforms = append(in.Platforms, unknown...)
 	}
 	if c != nil {
-		for _, a := range c.Architectures {
-			in.Archs = append(in.Archs, reporter.Arch{Name: a.Name, Category: a.Category})
-		}
+		in.Archs = reporter.CatalogArchs(c.Architectures)
 		if reg != nil {
-			in.Compat = func(arch, hw string) (bool, string) {
-				a, ok1 := c.Get(arch)
-				p, ok2 := reg.Get(hw)
-				if !ok1 || !ok2 {
-					return true, ""
-				}
-				return hardware.Compatible(a, p, "")
-			}
+			in.Compat = hardware.CompatFunc(c, reg)
 		}
 	}
 	return reporter.BuildMatrix(in)
