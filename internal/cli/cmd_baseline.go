@@ -11,6 +11,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/baseline"
 	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/ghevent"
 )
 
 // NewCmdBaseline builds `hwcov baseline`.
@@ -105,10 +106,10 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 		return githubError(err)
 	}
 	if opts.SHA != "" && !b.ExactSHA {
-		fmt.Fprintf(f.Err, "hwcov baseline: no run of %s has the artifact; using the newest, of %s\n", shortSHA(opts.SHA), shortSHA(b.HeadSHA))
+		fmt.Fprintf(f.Err, "hwcov baseline: no run of %s has the artifact; using the newest, of %s\n", ghevent.ShortSHA(opts.SHA), ghevent.ShortSHA(b.HeadSHA))
 	}
 	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", opts.Out, b.Name, b.RunID, q.Workflow, b.Branch,
-		shortSHA(b.HeadSHA), b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), baseline.ByteSize(b.Size))
+		ghevent.ShortSHA(b.HeadSHA), b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), baseline.ByteSize(b.Size))
 	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": opts.Out,
 		"baseline-run-id": fmt.Sprint(b.RunID), "baseline-sha": b.HeadSHA})
 	return nil

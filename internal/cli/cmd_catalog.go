@@ -186,36 +186,19 @@ func runCatalogList(opts *CatalogListOptions) error {
 }
 
 func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog.Architecture, format string) error {
-	count := map[string]int{}
-	buildable := map[string]int{}
-	for _, a := range archs {
-		count[a.Category]++
-		if a.Buildable() {
-			buildable[a.Category]++
-		}
-	}
-	type row struct {
-		Category  string `json:"category"`
-		Count     int    `json:"count"`
-		Buildable int    `json:"buildable_from_config"`
-	}
-	var rows []row
-	for _, cat := range catalog.Categories {
-		rows = append(rows, row{cat, count[cat], buildable[cat]})
-	}
-	switch format {
-	case "json":
+	rows, buildable := catalog.Summarize(archs)
+	if format == "json" {
 		return writeJSON(w, struct {
-			TransformersVersion string `json:"transformers_version"`
-			Total               int    `json:"total"`
-			Categories          []row  `json:"categories"`
+			TransformersVersion string                    `json:"transformers_version"`
+			Total               int                       `json:"total"`
+			Categories          []catalog.CategorySummary `json:"categories"`
 		}{c.TransformersVersion, len(archs), rows})
 	}
 	var cells [][]string
 	for _, r := range rows {
 		cells = append(cells, []string{r.Category, itoa(r.Count), itoa(r.Buildable)})
 	}
-	cells = append(cells, []string{"total", itoa(len(archs)), itoa(sumMap(buildable))})
+	cells = append(cells, []string{"total", itoa(len(archs)), itoa(buildable)})
 	header := []string{"category", "architectures", "buildable from config"}
 	if format == "csv" {
 		return writeCSV(w, header, cells)
@@ -225,14 +208,6 @@ func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog
 	}
 	fmt.Fprintf(w, "transformers %s; diffusion is empty: transformers has no diffusion task mapping (diffusion models live in diffusers).\n", c.TransformersVersion)
 	return nil
-}
-
-func sumMap(m map[string]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
 }
 
 // selectError turns catalog selection errors into usage errors with hints.
@@ -281,17 +256,7 @@ func runCatalogSubsets(opts *CatalogSubsetsOptions) error {
 	if err != nil {
 		return err
 	}
-	subsets := map[string][]string{}
-	for _, a := range c.Architectures {
-		subsets[a.Category] = append(subsets[a.Category], a.Name)
-		switch a.Priority {
-		case catalog.PriorityKey:
-			subsets["key"] = append(subsets["key"], a.Name)
-			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
-		case catalog.PriorityHigh:
-			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
-		}
-	}
+	subsets := c.Subsets()
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		return githubError(err)
 	}
 	fmt.Fprintf(f.Out, "check run %q (%s) on %s: %s, %d annotations in %d requests\n",
-		opts.Name, conclusion, shortSHA(sha), res.URL, len(anns), res.Requests)
+		opts.Name, conclusion, ghevent.ShortSHA(sha), res.URL, len(anns), res.Requests)
 	if skipped > 0 {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}

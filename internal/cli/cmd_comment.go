@@ -161,33 +161,14 @@ func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo gha
 // or with --pr-from-file the workflow_run's head. ok is false (and the reason
 // printed) when the untrusted file names another run or commit.
 func (opts *CommentOptions) expectedHead(f *Factory, ev *ghevent.Event, rec ghevent.PR, fromFile bool) (expect string, ok bool, err error) {
-	expect = opts.ExpectHeadSHA
-	if fromFile {
-		// The file is untrusted; the event (written by GitHub) is not.
-		var runID int64
-		if ev != nil && ev.WorkflowRun != nil {
-			if expect == "" {
-				expect = ev.WorkflowRun.HeadSHA
-			}
-			runID = ev.WorkflowRun.ID
-		}
-		if opts.WorkflowRun != 0 {
-			runID = opts.WorkflowRun
-		}
-		if expect == "" {
-			return "", false, usagef("run it in the workflow_run job (its event names the head commit), or pass --expect-head-sha",
-				"--pr-from-file needs the commit the results are of, to check the untrusted number against")
-		}
-		switch {
-		case rec.RunID != "" && runID != 0 && rec.RunID != fmt.Sprint(runID):
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file is of run %s, not of run %d\n", rec.RunID, runID)
-			return "", false, nil
-		case rec.HeadSHA != "" && !strings.EqualFold(rec.HeadSHA, expect):
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file names commit %s, the run is of %s\n", shortSHA(rec.HeadSHA), shortSHA(expect))
-			return "", false, nil
-		}
+	if !fromFile {
+		return opts.ExpectHeadSHA, true, nil
 	}
-	return expect, true, nil
+	expect, refusal, err := rec.ExpectedHead(ev, opts.ExpectHeadSHA, opts.WorkflowRun)
+	if refusal != "" {
+		fmt.Fprintf(f.Err, "hwcov comment: not commenting: %s\n", refusal)
+	}
+	return expect, err == nil && refusal == "", err
 }
 
 // headIs says whether the pull request's head is expect (always, when expect
@@ -202,19 +183,9 @@ func headIs(ctx context.Context, f *Factory, gh *ghapi.Client, repo ghapi.Repo, 
 			// A newer push (these results are stale), or a number that is not
 			// this run's pull request: either way, no comment.
 			fmt.Fprintf(f.Err, "hwcov comment: not commenting on %s#%d: its head is %s, these results are of %s\n",
-				repo, pr, shortSHA(head), shortSHA(expect))
+				repo, pr, ghevent.ShortSHA(head), ghevent.ShortSHA(expect))
 			return false, nil
 		}
 	}
 	return true, nil
-}
-
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

@@ -63,7 +63,7 @@ func runGenerate(opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
-	platforms, err := f.platforms(opts.Hardware)
+	platforms, err := f.Platforms(opts.Hardware)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func runTemplatesWhich(opts *TemplatesWhichOptions) error {
 	if err != nil {
 		return err
 	}
-	ps, err := opts.F.platforms([]string{opts.Hardware})
+	ps, err := opts.F.Platforms([]string{opts.Hardware})
 	if err != nil {
 		return err
 	}

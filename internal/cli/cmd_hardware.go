@@ -91,7 +91,7 @@ func NewCmdHardwareShow(f *Factory) *cobra.Command {
 }
 
 func runHardwareShow(opts *HardwareShowOptions) error {
-	ps, err := opts.F.platforms([]string{opts.Key})
+	ps, err := opts.F.Platforms([]string{opts.Key})
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if !ciMode && (len(opts.ChangedFiles) > 0 || opts.BaseRef != "" || opts.BudgetMinutes > 0 || opts.Explain) {
 		return usagef("hwcov plan --priority high --changed-files FILE... --explain", "--changed-files, --base-ref, --budget-minutes and --explain belong to --priority high")
 	}
-	platforms, err := f.platforms(opts.Hardware)
+	platforms, err := f.Platforms(opts.Hardware)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 func (opts *ReportMatrixOptions) platformKeys(rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
 	f := opts.F
 	if len(opts.Hardware) > 0 {
-		ps, err := f.platforms(opts.Hardware)
+		ps, err := f.Platforms(opts.Hardware)
 		if err != nil {
 			return nil, err
 		}

@@ -198,7 +198,7 @@ func (opts *WorkflowGenerateOptions) check() (string, error) {
 	}
 	hardware := strings.Join(opts.Hardware, ",")
 	if hardware != "all" {
-		if _, err := f.platforms(opts.Hardware); err != nil {
+		if _, err := f.Platforms(opts.Hardware); err != nil {
 			return "", err
 		}
 	}
@@ -323,7 +323,7 @@ func runWorkflowSchedule(opts *WorkflowScheduleOptions) error {
 func checkScheduleHardware(f *Factory, s *schedule.Schedule, path string) error {
 	for _, e := range s.Entries {
 		if !e.AllHardware {
-			if _, err := f.platforms(e.Hardware); err != nil {
+			if _, err := f.Platforms(e.Hardware); err != nil {
 				return usagef("fix "+e.Name+".hardware_platforms in "+path, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
 			}
 		}

@@ -81,7 +81,7 @@ func (f *Factory) shardSelection(s shardRun) (shard.Selection, error) {
 		if sel.Plan, err = readPlan(s.Plan); err != nil {
 			return sel, err
 		}
-	} else if sel.Platforms, err = f.platforms(s.Hardware); err != nil {
+	} else if sel.Platforms, err = f.Platforms(s.Hardware); err != nil {
 		return sel, err
 	}
 	if s.Plan == "" && s.TestsDir == "" {

@@ -222,3 +222,42 @@ func (p PR) Marshal() ([]byte, error) {
 	b, err := json.MarshalIndent(p, "", "  ")
 	return append(b, '\n'), err
 }
+
+// ExpectedHead is the commit a pull request's head must be for an untrusted
+// record rec to be commented on: expect (--expect-head-sha), else the
+// workflow_run's head from the event (written by GitHub, so trusted). A
+// non-empty refusal says why the record is not this run's.
+func (rec PR) ExpectedHead(ev *Event, expect string, runID int64) (head, refusal string, err error) {
+	var evRun int64
+	if ev != nil && ev.WorkflowRun != nil {
+		if expect == "" {
+			expect = ev.WorkflowRun.HeadSHA
+		}
+		evRun = ev.WorkflowRun.ID
+	}
+	if runID == 0 {
+		runID = evRun
+	}
+	if expect == "" {
+		return "", "", hwerr.Usagef("run it in the workflow_run job (its event names the head commit), or pass --expect-head-sha",
+			"--pr-from-file needs the commit the results are of, to check the untrusted number against")
+	}
+	switch {
+	case rec.RunID != "" && runID != 0 && rec.RunID != fmt.Sprint(runID):
+		return "", fmt.Sprintf("the pull request file is of run %s, not of run %d", rec.RunID, runID), nil
+	case rec.HeadSHA != "" && !strings.EqualFold(rec.HeadSHA, expect):
+		return "", fmt.Sprintf("the pull request file names commit %s, the run is of %s", ShortSHA(rec.HeadSHA), ShortSHA(expect)), nil
+	}
+	return expect, "", nil
+}
+
+// ShortSHA is a commit's first 12 characters, "(none)" for none.
+func ShortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
