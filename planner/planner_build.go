@@ -60,7 +60,7 @@ func GitChangedFiles(ctx context.Context, ref string) ([]string, error) {
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, hwerr.Usagef("git fetch the base branch first (actions/checkout with fetch-depth: 0)",
-			"git diff --name-only %s...HEAD: %v: %s", ref, err, tail(stderr.String(), 300))
+			"git diff --name-only %s...HEAD: %v: %s", ref, err, hwerr.Tail(stderr.String(), 300))
 	}
 	var files []string
 	for _, l := range strings.Split(string(out), "\n") {
@@ -69,15 +69,6 @@ func GitChangedFiles(ctx context.Context, ref string) ([]string, error) {
 		}
 	}
 	return files, nil
-}
-
-// tail returns the last n bytes of s, on one line.
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return strings.ReplaceAll(s, "\n", " | ")
 }
 
 // TemplateExists says whether a template exists: one of names (the embedded

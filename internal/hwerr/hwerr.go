@@ -119,3 +119,13 @@ func OneLine(s string) string {
 	}
 	return s
 }
+
+// Tail is the last n bytes of a subprocess's stderr, on one line, for its
+// error message.
+func Tail(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		s = "…" + s[len(s)-n:]
+	}
+	return strings.ReplaceAll(s, "\n", " | ")
+}

@@ -52,18 +52,9 @@ func runPython(ctx context.Context, python string, args []string, env []string) 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), fmt.Errorf("%s %s: %w: %s", python, strings.Join(args, " "), err, tail(stderr.String(), 600))
+		return stdout.Bytes(), fmt.Errorf("%s %s: %w: %s", python, strings.Join(args, " "), err, hwerr.Tail(stderr.String(), 600))
 	}
 	return stdout.Bytes(), nil
-}
-
-// tail returns the last n bytes of s, on one line.
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return strings.ReplaceAll(s, "\n", " | ")
 }
 
 // Config returns hwcov.yaml (or the defaults).
