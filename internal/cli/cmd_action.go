@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -49,7 +50,7 @@ func runAction(opts *ActionOptions) error {
 // hand back their result values.
 type actionCommands struct{ f *Factory }
 
-// exec runs args with a child factory writing to stdout and stderr, and
+// actionExec runs args with a child factory writing to stdout and stderr, and
 // returns the value of type T the command yields.
 func actionExec[T any](c actionCommands, args []string, stdout, stderr io.Writer) (T, error) {
 	var v T
@@ -81,11 +82,11 @@ func (c actionCommands) Run(args []string, stdout, stderr io.Writer) ([]results.
 	}
 	db, openErr := openDB(c.f, res.DB, true)
 	if openErr != nil {
-		return nil, cmpErr(err, openErr)
+		return nil, cmp.Or(err, openErr)
 	}
 	defer db.Close()
 	rs, readErr := db.Results(context.Background(), res.Run.RunID)
-	return rs, cmpErr(err, readErr)
+	return rs, cmp.Or(err, readErr)
 }
 
 func (c actionCommands) Merge(args []string, stdout, stderr io.Writer) (string, error) {
@@ -99,16 +100,6 @@ func (c actionCommands) Matrix(args []string, stdout, stderr io.Writer) (reporte
 
 func (c actionCommands) Exec(args []string, stdout, stderr io.Writer) error {
 	return execute(c.f.child(stdout, stderr), args)
-}
-
-// cmpErr is the first error that is not nil.
-func cmpErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // child is a fresh factory with f's side effects and global flags, writing to

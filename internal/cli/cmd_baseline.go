@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -96,8 +97,8 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if err != nil {
 		return err
 	}
-	q := ghapi.BaselineQuery{Workflow: cmpOr(opts.Workflow, baseline.WorkflowFile(f.Getenv("GITHUB_WORKFLOW_REF"))),
-		Branch: cmpOr(opts.Branch, f.Getenv("GITHUB_BASE_REF"), "main"), Artifact: opts.Artifact, HeadSHA: opts.SHA}
+	q := ghapi.BaselineQuery{Workflow: cmp.Or(opts.Workflow, baseline.WorkflowFile(f.Getenv("GITHUB_WORKFLOW_REF"))),
+		Branch: cmp.Or(opts.Branch, f.Getenv("GITHUB_BASE_REF"), "main"), Artifact: opts.Artifact, HeadSHA: opts.SHA}
 	b, err := baseline.Fetch(ctx, gh, repo, baseline.Request{Query: q, File: opts.File, Out: opts.Out, MaxArchive: opts.MaxArchive, MaxFile: opts.MaxFile})
 	if errors.Is(err, ghapi.ErrNoBaseline) {
 		return opts.noBaseline(err, q)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,7 +80,7 @@ func runCatalogSync(ctx context.Context, opts *CatalogSyncOptions) error {
 		so.Dump = func(ctx context.Context) ([]byte, error) { return f.RunHarnessScript(ctx, "catalog_sync") }
 	}
 	if opts.Popularity || opts.PopularityOnly {
-		so.Hub = &catalog.HubClient{BaseURL: cmpOr(opts.HubURL, cfg.HubURL), HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
+		so.Hub = &catalog.HubClient{BaseURL: cmp.Or(opts.HubURL, cfg.HubURL), HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
 	}
 	c, ranked, err := catalog.Sync(ctx, so)
 	if err != nil {

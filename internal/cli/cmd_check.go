@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -68,7 +69,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov check")
+	cr, err := loadComparison(ctx, f, &opts.Flags, "hwcov check")
 	if err != nil {
 		return err
 	}
@@ -76,10 +77,10 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	details := cmpOr(opts.Details, detailsURL(f))
+	details := cmp.Or(opts.Details, detailsURL(f))
 	var anns []ghapi.Annotation
 	skipped := 0
-	for _, a := range annotations(f, cmp) {
+	for _, a := range annotations(f, cr) {
 		if a.File == "" || len(anns) >= opts.MaxAnnotations {
 			skipped++
 			continue
@@ -92,13 +93,13 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 			Title: a.Title, Message: a.Message})
 	}
 	conclusion := "success"
-	if len(cmp.Violations) > 0 {
+	if len(cr.Violations) > 0 {
 		conclusion = "failure"
 	}
 	res, err := gh.CreateCheckRun(ctx, repo, ghapi.CheckRun{
 		Name: opts.Name, HeadSHA: sha, Conclusion: conclusion, DetailsURL: details,
-		Title:       strings.TrimSpace(reporter.Verdict(cmp.Report)),
-		Summary:     reporter.RenderCheckSummary(cmp.ReportInput(details, false)),
+		Title:       strings.TrimSpace(reporter.Verdict(cr.Report)),
+		Summary:     reporter.RenderCheckSummary(cr.ReportInput(details, false)),
 		Annotations: anns,
 	})
 	if err != nil {
@@ -109,7 +110,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if skipped > 0 {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}
-	return cmp.Verdict()
+	return cr.Verdict()
 }
 
 // headSHA is the commit the check run is attached to: --sha, else the

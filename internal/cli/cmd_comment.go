@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -106,12 +107,12 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 		return nil
 	}
 
-	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov comment")
+	cr, err := loadComparison(ctx, f, &opts.Flags, "hwcov comment")
 	if err != nil {
 		return err
 	}
-	details := cmpOr(opts.Details, detailsURL(f))
-	in := cmp.ReportInput(details, opts.Chart)
+	details := cmp.Or(opts.Details, detailsURL(f))
+	in := cr.ReportInput(details, opts.Chart)
 	body := reporter.RenderComment(in)
 	if opts.Summary {
 		if err := appendStepSummary(f, reporter.RenderSummary(in)); err != nil {
@@ -120,7 +121,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	}
 	if opts.DryRun {
 		fmt.Fprint(f.Out, body)
-		return cmp.Verdict()
+		return cr.Verdict()
 	}
 
 	repo, gh, err := githubSession(f, opts.Repo)
@@ -134,12 +135,12 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if ok, err := headIs(ctx, f, gh, repo, pr, expect); err != nil || !ok {
 		return err
 	}
-	return opts.post(ctx, gh, repo, pr, body, cmp)
+	return opts.post(ctx, gh, repo, pr, body, cr)
 }
 
 // post writes body as the pull request's sticky comment and returns the
 // comparison's verdict.
-func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cmp *comparison.Comparison) error {
+func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cr *comparison.Comparison) error {
 	f := opts.F
 	res, err := gh.UpsertComment(ctx, repo, pr, body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: opts.BotLogin})
 	if err != nil {
@@ -153,8 +154,8 @@ func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo gha
 	if res.Deleted > 0 {
 		fmt.Fprintf(f.Err, "hwcov comment: removed %d duplicate comments\n", res.Deleted)
 	}
-	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cmp.Report))
-	return cmp.Verdict()
+	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cr.Report))
+	return cr.Verdict()
 }
 
 // expectedHead is the commit the pull request's head must be: --expect-head-sha,

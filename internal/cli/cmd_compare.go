@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -76,12 +77,12 @@ func loadComparison(ctx context.Context, f *Factory, c *CompareFlags, cmd string
 }
 
 // annotations are the comparison's annotations for this workflow run.
-func annotations(f *Factory, cmp *comparison.Comparison) []reporter.Annotation {
+func annotations(f *Factory, cr *comparison.Comparison) []reporter.Annotation {
 	dir := ""
 	if cfg, err := f.Config(); err == nil {
 		dir = cfg.TemplatesDir
 	}
-	return cmp.Annotations(f.Getenv("GITHUB_WORKSPACE"), f.Getenv("GITHUB_REPOSITORY"), dir)
+	return cr.Annotations(f.Getenv("GITHUB_WORKSPACE"), f.Getenv("GITHUB_REPOSITORY"), dir)
 }
 
 // appendStepSummary appends markdown to $GITHUB_STEP_SUMMARY when it is set.
@@ -175,17 +176,17 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov compare")
+	cr, err := loadComparison(ctx, f, &opts.Flags, "hwcov compare")
 	if err != nil {
 		return err
 	}
-	details := cmpOr(opts.Details, detailsURL(f))
-	in := cmp.ReportInput(details, true)
+	details := cmp.Or(opts.Details, detailsURL(f))
+	in := cr.ReportInput(details, true)
 	summary := reporter.RenderSummary(in)
 	err = writeOutput(f, opts.Out, func(b *strings.Builder) error {
 		if format == "json" {
-			v := compareJSON{Verdict: reporter.Verdict(cmp.Report), FailOn: cmp.Policy.String(),
-				Failed: len(cmp.Violations) > 0, Violations: cmp.Violations, Report: cmp.Report}
+			v := compareJSON{Verdict: reporter.Verdict(cr.Report), FailOn: cr.Policy.String(),
+				Failed: len(cr.Violations) > 0, Violations: cr.Violations, Report: cr.Report}
 			if v.Violations == nil {
 				v.Violations = []string{}
 			}
@@ -203,13 +204,13 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 		}
 	}
 	if f.Getenv("GITHUB_ACTIONS") == "true" {
-		if err := reporter.WriteAnnotations(f.Err, annotations(f, cmp), 10); err != nil {
+		if err := reporter.WriteAnnotations(f.Err, annotations(f, cr), 10); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(f.Err, "hwcov compare: %s\n", reporter.Verdict(cmp.Report))
-	if cmp.NoBaseline != "" {
-		fmt.Fprintf(f.Err, "hwcov compare: %s\n", strings.ReplaceAll(cmp.NoBaseline, "`", ""))
+	fmt.Fprintf(f.Err, "hwcov compare: %s\n", reporter.Verdict(cr.Report))
+	if cr.NoBaseline != "" {
+		fmt.Fprintf(f.Err, "hwcov compare: %s\n", strings.ReplaceAll(cr.NoBaseline, "`", ""))
 	}
-	return cmp.Verdict()
+	return cr.Verdict()
 }

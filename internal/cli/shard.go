@@ -1,15 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
 	"github.com/hwcov/hwcov/runners"
@@ -46,7 +45,7 @@ func (f *Factory) runShard(ctx context.Context, s shardRun) (shard.Result, error
 		s.Hardware, s.Shard = []string{tests.Hardware}, s.ShardID
 	}
 	if len(tests.Cells) == 0 {
-		fmt.Fprintf(f.Err, "hwcov: shard %s has no tests\n", cmpOr(s.Shard, "1/1"))
+		fmt.Fprintf(f.Err, "hwcov: shard %s has no tests\n", cmp.Or(s.Shard, "1/1"))
 	}
 	o, err := f.shardOptions(s)
 	if err != nil {
@@ -133,28 +132,9 @@ func readPlan(path string) (*planner.Plan, error) {
 	return plan, nil
 }
 
-// printRun prints a shard's summary line.
+// printRun prints a shard's summary.
 func (f *Factory) printRun(r shard.Result) {
-	sum := r.Summary
-	fmt.Fprintf(f.Out, "run %s: %d tests, %s; wall %s, in-test %s, overhead %.2fx; database %s\n",
-		r.Run.RunID, sum.Tests, countsLine(sum.Counts), sum.Wall.Round(time.Millisecond), sum.InTest.Round(time.Millisecond), sum.Overhead(), r.DB)
-	if sum.Resumed > 0 {
-		fmt.Fprintf(f.Out, "resumed: %d tests were already recorded\n", sum.Resumed)
-	}
-}
-
-func countsLine(c map[results.Status]int) string {
-	order := []results.Status{results.StatusPass, results.StatusFail, results.StatusTimeout, results.StatusCrash, results.StatusSkip, results.StatusNotBuildable, results.StatusInfraError}
-	var parts []string
-	for _, s := range order {
-		if c[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
-		}
-	}
-	if len(parts) == 0 {
-		return "nothing ran"
-	}
-	return strings.Join(parts, ", ")
+	fmt.Fprint(f.Out, r.Summary.Report(r.Run.RunID, r.DB))
 }
 
 func isTerminal(w any) bool {
@@ -162,14 +142,4 @@ func isTerminal(w any) bool {
 		return isatty.IsTerminal(f.Fd())
 	}
 	return false
-}
-
-// cmpOr returns the first of vals that is not empty.
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
