@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -239,4 +241,24 @@ func Summarize(archs []Architecture) (rows []CategorySummary, buildable int) {
 		rows = append(rows, CategorySummary{cat, count[cat], built[cat]})
 	}
 	return rows, buildable
+}
+
+// ReadModelsFile reads a model list (what Subsets writes): names one a line
+// or comma-separated, with # comments.
+func ReadModelsFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("models file: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, strings.Split(line, ",")...)
+	}
+	return out, sc.Err()
 }

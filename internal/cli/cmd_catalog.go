@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -209,24 +208,6 @@ func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog
 	}
 	fmt.Fprintf(w, "transformers %s; diffusion is empty: transformers has no diffusion task mapping (diffusion models live in diffusers).\n", c.TransformersVersion)
 	return nil
-}
-
-// selectError turns catalog selection errors into usage errors with hints.
-func selectError(err error) error {
-	var ue *catalog.UnknownError
-	switch {
-	case errors.As(err, &ue):
-		hint := "hwcov catalog list"
-		if ue.Kind == "category" {
-			hint = "hwcov catalog list --summary"
-		}
-		return usagef(hint, "%v", err)
-	case errors.Is(err, catalog.ErrNoPopularity):
-		return usagef("hwcov catalog sync --popularity", "%v", err)
-	case strings.Contains(err.Error(), "popularity rank"):
-		return usagef("--popularity-rank 1-50", "%v", err)
-	}
-	return err
 }
 
 // CatalogSubsetsOptions are the options of `hwcov catalog subsets`.

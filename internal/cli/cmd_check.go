@@ -8,9 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
 	"github.com/hwcov/hwcov/internal/ghevent"
-	"github.com/hwcov/hwcov/reporter"
 )
 
 // CheckOptions are the options of `hwcov check`.
@@ -78,35 +76,13 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		return err
 	}
 	details := cmp.Or(opts.Details, detailsURL(f))
-	var anns []ghapi.Annotation
-	skipped := 0
-	for _, a := range annotations(f, cr) {
-		if a.File == "" || len(anns) >= opts.MaxAnnotations {
-			skipped++
-			continue
-		}
-		level := ghapi.LevelWarning
-		if a.Level == "error" {
-			level = ghapi.LevelFailure
-		}
-		anns = append(anns, ghapi.Annotation{Path: a.File, StartLine: a.Line, EndLine: a.Line, Level: level,
-			Title: a.Title, Message: a.Message})
-	}
-	conclusion := "success"
-	if len(cr.Violations) > 0 {
-		conclusion = "failure"
-	}
-	res, err := gh.CreateCheckRun(ctx, repo, ghapi.CheckRun{
-		Name: opts.Name, HeadSHA: sha, Conclusion: conclusion, DetailsURL: details,
-		Title:       strings.TrimSpace(reporter.Verdict(cr.Report)),
-		Summary:     reporter.RenderCheckSummary(cr.ReportInput(details, false)),
-		Annotations: anns,
-	})
+	run, skipped := cr.CheckRun(opts.Name, sha, details, annotations(f, cr), opts.MaxAnnotations)
+	res, err := gh.CreateCheckRun(ctx, repo, run)
 	if err != nil {
 		return githubError(err)
 	}
 	fmt.Fprintf(f.Out, "check run %q (%s) on %s: %s, %d annotations in %d requests\n",
-		opts.Name, conclusion, ghevent.ShortSHA(sha), res.URL, len(anns), res.Requests)
+		opts.Name, run.Conclusion, ghevent.ShortSHA(sha), res.URL, len(run.Annotations), res.Requests)
 	if skipped > 0 {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/planner"
@@ -56,6 +57,10 @@ func mapError(err error) error {
 	if errors.As(err, &fe) {
 		return dbError(fe.Path, fe.Side, fe.Err)
 	}
+	var ce *catalog.UnknownError
+	if errors.As(err, &ce) || errors.Is(err, catalog.ErrNoPopularity) {
+		return selectError(err)
+	}
 	return generator.UsageError(err)
 }
 
@@ -74,6 +79,49 @@ func plannerError(err error) error {
 		return usagef("regenerate it with `hwcov plan --out plan.json`", "%v", err)
 	case errors.As(err, &ue):
 		return usagef("one of: "+strings.Join(ue.Known, ", "), "%v", err)
+	}
+	return err
+}
+
+// selectError turns catalog selection errors into usage errors with hints.
+func selectError(err error) error {
+	var ue *catalog.UnknownError
+	switch {
+	case errors.As(err, &ue):
+		hint := "hwcov catalog list"
+		if ue.Kind == "category" {
+			hint = "hwcov catalog list --summary"
+		}
+		return usagef(hint, "%v", err)
+	case errors.Is(err, catalog.ErrNoPopularity):
+		return usagef("hwcov catalog sync --popularity", "%v", err)
+	case strings.Contains(err.Error(), "popularity rank"):
+		return usagef("--popularity-rank 1-50", "%v", err)
+	}
+	return err
+}
+
+// dbError gives the store's sentinel errors a hint; side names the database
+// ("base", "head") or is empty.
+func dbError(path, side string, err error) error {
+	what := strings.TrimSpace(side + " database")
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return usagef("hwcov run --priority key --hardware cpu --db "+path, "%s %q does not exist", what, path)
+	case errors.Is(err, store.ErrLocked):
+		return usagef("wait for the other hwcov to finish, or pass another --db", "%s %q is locked by another process", what, path)
+	case errors.Is(err, store.ErrCorrupt):
+		return usagef("move the file aside, or pass another --db", "%s %q is not an hwcov DuckDB database (corrupt or another format)", what, path)
+	case errors.Is(err, store.ErrNewerSchema):
+		return usagef("upgrade hwcov", "%s %q was written by a newer hwcov", what, path)
+	case errors.Is(err, store.ErrOldSchema):
+		return usagef("open it once with a writing command (e.g. hwcov run) to migrate it", "%s %q needs a schema migration", what, path)
+	case errors.Is(err, store.ErrNotHwcov):
+		// The error names the file and the object; nothing of the file's
+		// content is read, so it is safe to print.
+		return usagef("pass a database that hwcov run or hwcov merge wrote; this one may have been tampered with", "%v", err)
+	case errors.Is(err, store.ErrBadPath):
+		return usagef("pass a .duckdb file in a writable folder, e.g. --db results/hwcov.duckdb", "%v", err)
 	}
 	return err
 }

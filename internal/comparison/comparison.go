@@ -12,6 +12,7 @@ import (
 	"github.com/hwcov/hwcov/internal/baseline"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/compare"
+	"github.com/hwcov/hwcov/internal/ghapi"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/results"
@@ -253,4 +254,29 @@ func templateFile(dir string, c compare.Change) string {
 		}
 	}
 	return ""
+}
+
+// CheckRun is the check run of the comparison on commit sha: its verdict,
+// summary and the annotations that point at a file, at most max; skipped
+// counts those left out.
+func (c *Comparison) CheckRun(name, sha, details string, anns []reporter.Annotation, max int) (run ghapi.CheckRun, skipped int) {
+	run = ghapi.CheckRun{Name: name, HeadSHA: sha, Conclusion: "success", DetailsURL: details,
+		Title:   strings.TrimSpace(reporter.Verdict(c.Report)),
+		Summary: reporter.RenderCheckSummary(c.ReportInput(details, false))}
+	if len(c.Violations) > 0 {
+		run.Conclusion = "failure"
+	}
+	for _, a := range anns {
+		if a.File == "" || len(run.Annotations) >= max {
+			skipped++
+			continue
+		}
+		level := ghapi.LevelWarning
+		if a.Level == "error" {
+			level = ghapi.LevelFailure
+		}
+		run.Annotations = append(run.Annotations, ghapi.Annotation{Path: a.File, StartLine: a.Line, EndLine: a.Line, Level: level,
+			Title: a.Title, Message: a.Message})
+	}
+	return run, skipped
 }
