@@ -84,19 +84,9 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 		return err
 	}
 	defer done()
-	rs, err := db.Results(ctx, opts.RunID)
+	rs, all, err := db.ResultsWithFingerprints(ctx, opts.RunID)
 	if err != nil {
 		return err
-	}
-	stored, err := db.Fingerprints(ctx)
-	if err != nil {
-		return err
-	}
-	all, fresh := fingerprint.Assign(rs, stored)
-	if !db.ReadOnly() {
-		if err := db.SaveFingerprints(ctx, fresh); err != nil {
-			return err
-		}
 	}
 	rep := fingerprint.Build(rs, all, keys)
 	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error {
@@ -115,13 +105,9 @@ func openFingerprintDB(f *Factory, path string) (*store.DB, func(), error) {
 		}
 		path = cfg.DB
 	}
-	db, err := store.Open(path, store.Options{})
-	if err == nil {
-		return db, func() { db.Close() }, nil
-	}
-	ro, cleanup, err2 := store.OpenReadOnlyMigrated(path)
-	if err2 != nil {
+	db, done, err := store.OpenWritableOrRead(path)
+	if err != nil {
 		return nil, nil, dbError(path, "", err)
 	}
-	return ro, func() { ro.Close(); cleanup() }, nil
+	return db, done, nil
 }
