@@ -1,7 +1,6 @@
 package action
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -12,30 +11,36 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/hwcov/hwcov/internal/hwerr"
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/planner"
+	"github.com/hwcov/hwcov/reporter"
 )
 
-// Exit codes, the same as the CLI's.
-const (
-	ExitOK       = 0
-	ExitFailed   = 1
-	ExitUsage    = 2
-	ExitInternal = 3
-	// ExitInfra: the runner is not set up for some tests (infra_error).
-	ExitInfra = 4
-	// ExitInterrupted: 128+SIGINT.
-	ExitInterrupted = 130
-)
-
-// CLIFunc runs hwcov with args in-process, writing to stdout and stderr, and
-// returns its exit code.
-type CLIFunc func(args []string, stdout, stderr io.Writer) int
+// Commands are the CLI's use cases as the action calls them. Each takes the
+// command line the CLI parses (the inputs' flags, then args) and returns
+// values; an error is the CLI's own, mapped to the exit code in one place
+// (hwerr.Exit) by the caller.
+type Commands interface {
+	// Plan writes the plan file and returns the GitHub matrix of its shards.
+	Plan(args []string, stdout, stderr io.Writer) (planner.GitHubMatrix, error)
+	// Run runs a shard and returns its results, also when err is set.
+	Run(args []string, stdout, stderr io.Writer) ([]results.Result, error)
+	// Merge merges shard databases and returns its one-line account.
+	Merge(args []string, stdout, stderr io.Writer) (string, error)
+	// Matrix builds the compatibility matrix of a database.
+	Matrix(args []string, stdout, stderr io.Writer) (reporter.Matrix, error)
+	// Exec runs any other command.
+	Exec(args []string, stdout, stderr io.Writer) error
+}
 
 // Options are what Run takes from the outside world.
 type Options struct {
 	Getenv func(string) string // the step's environment
 	Stdout io.Writer           // the step log: workflow commands go here
 	Stderr io.Writer
-	CLI    CLIFunc
+	Cmd    Commands
 	Now    func() time.Time // for "which schedule entry is due"
 }
 
@@ -47,9 +52,9 @@ type runner struct {
 }
 
 // Run reads the inputs, runs the command and writes outputs, summary and
-// annotations. It returns the exit code for the step: the CLI's, or 1 when
-// fail-on-error is set and a test failed, or 2 for a wrong input.
-func Run(o Options) int {
+// annotations. Its error is the command's, or a *hwerr.PolicyError when
+// fail-on-error is set and a test failed, or a usage error for a wrong input.
+func Run(o Options) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -59,7 +64,7 @@ func Run(o Options) int {
 	r := &runner{o: o, gha: githubactions.New(githubactions.WithGetenv(o.Getenv), githubactions.WithWriter(o.Stdout))}
 	in, err := ReadInputs(r.gha)
 	if err != nil {
-		return r.fail(ExitUsage, err, "see the inputs in action.yml (docs/ci.md)")
+		return r.usage(err, "see the inputs in action.yml (docs/ci.md)")
 	}
 	r.in = in
 	switch strings.Join(in.Command, " ") {
@@ -73,19 +78,27 @@ func Run(o Options) int {
 		return r.report()
 	}
 	args := append(append(append([]string{}, in.Command...), in.Args...), r.globalFlags()...)
-	code, _ := r.cli("hwcov "+strings.Join(in.Command, " "), args, false)
-	return code
+	r.group("hwcov "+strings.Join(in.Command, " "), args)
+	defer r.gha.EndGroup()
+	return r.o.Cmd.Exec(args, r.o.Stdout, r.o.Stderr)
 }
 
-// fail annotates err and returns code.
-func (r *runner) fail(code int, err error, hint string) int {
+// fail annotates err and returns it; the caller prints it (hwerr.Exit).
+func (r *runner) fail(err error) error {
+	r.gha.WithFieldsMap(map[string]string{"title": "hwcov"}).Errorf("%s", err.Error())
+	return err
+}
+
+// usage annotates a wrong input and prints it as one line; the step exits
+// with the usage code.
+func (r *runner) usage(err error, hint string) error {
 	msg := err.Error()
 	if hint != "" {
 		msg += " (try: " + hint + ")"
 	}
 	r.gha.WithFieldsMap(map[string]string{"title": "hwcov"}).Errorf("%s", msg)
 	fmt.Fprintf(r.o.Stderr, "hwcov action: %s\n", msg)
-	return code
+	return &hwerr.SilentExit{Code: hwerr.ExitUsage}
 }
 
 // globalFlags are the flags every command takes from the inputs.
@@ -96,33 +109,19 @@ func (r *runner) globalFlags() []string {
 	return nil
 }
 
-// cli runs one hwcov command line inside a log group and returns its exit
-// code and, when capture is set, its stdout.
-func (r *runner) cli(title string, args []string, capture bool) (int, []byte) {
+// group opens a log group and prints the command line it runs.
+func (r *runner) group(title string, args []string) {
 	r.gha.Group(title)
-	defer r.gha.EndGroup()
-	return r.exec(args, capture, false)
+	fmt.Fprintf(r.o.Stdout, "hwcov %s\n", quoteArgs(args))
 }
 
-// exec runs one hwcov command line. With untrusted set, workflow commands in
-// its output (a test printing "::set-output ...") are not obeyed.
-func (r *runner) exec(args []string, capture, untrusted bool) (int, []byte) {
-	fmt.Fprintf(r.o.Stdout, "hwcov %s\n", quoteArgs(args))
-	var token string
-	if untrusted {
-		token = randomToken()
-		r.gha.IssueCommand(&githubactions.Command{Name: "stop-commands", Message: token})
-	}
-	var buf bytes.Buffer
-	out := r.o.Stdout
-	if capture {
-		out = io.MultiWriter(r.o.Stdout, &buf)
-	}
-	code := r.o.CLI(args, out, r.o.Stderr)
-	if untrusted {
-		fmt.Fprintf(r.o.Stdout, "\n::%s::\n", token)
-	}
-	return code, buf.Bytes()
+// untrusted runs fn with workflow commands in its output (a test printing
+// "::set-output ...") not obeyed.
+func (r *runner) untrusted(fn func()) {
+	token := randomToken()
+	r.gha.IssueCommand(&githubactions.Command{Name: "stop-commands", Message: token})
+	fn()
+	fmt.Fprintf(r.o.Stdout, "\n::%s::\n", token)
 }
 
 func randomToken() string {

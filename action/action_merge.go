@@ -20,7 +20,7 @@ func mergeArgs(in Inputs, planExists bool, files []string) []string {
 	return append(args, files...)
 }
 
-func (r *runner) merge() int {
+func (r *runner) merge() error {
 	in := &r.in
 	if in.DB == "" {
 		in.DB = "hwcov.duckdb"
@@ -30,7 +30,7 @@ func (r *runner) merge() int {
 	}
 	files, err := ExpandFiles(in.Files, in.DB)
 	if err != nil {
-		return r.fail(ExitUsage, &InputError{"files", err.Error()}, "download the hwcov-shard-* artifacts into hwcov-shards/ first")
+		return r.usage(&InputError{"files", err.Error()}, "download the hwcov-shard-* artifacts into hwcov-shards/ first")
 	}
 	planExists := false
 	if in.Plan != "" {
@@ -38,12 +38,14 @@ func (r *runner) merge() int {
 		planExists = err == nil
 	}
 	args := append(mergeArgs(*in, planExists, files), r.globalFlags()...)
-	code, out := r.cli("hwcov merge", args, true)
+	r.group("hwcov merge", args)
+	line, err := r.o.Cmd.Merge(args, r.o.Stdout, r.o.Stderr)
+	r.gha.EndGroup()
 	r.setOutput("db", in.DB)
-	if line := lastLine(out); line != "" {
+	if line != "" {
 		r.addSummary(fmt.Sprintf("hwcov: %s\n\n", line))
 	}
-	return code
+	return err
 }
 
 // ExpandFiles expands glob patterns (`**` matches any number of folders) and

@@ -3,6 +3,7 @@ package action
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwcov/hwcov/internal/ghevent"
+	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -64,25 +68,60 @@ func (e *env) summary() string {
 	return string(b)
 }
 
-// fakeCLI records the command lines and runs fn for each.
+// fakeCLI records the command lines and runs fn for each: fn returns the
+// command's value (a matrix, results, a merge line) and its error.
 type fakeCLI struct {
 	calls [][]string
-	fn    func(args []string, stdout io.Writer) int
+	fn    func(args []string, stdout io.Writer) (any, error)
 }
 
-func (c *fakeCLI) run(args []string, stdout, _ io.Writer) int {
+func (c *fakeCLI) call(args []string, stdout io.Writer) (any, error) {
 	c.calls = append(c.calls, args)
 	if c.fn == nil {
-		return 0
+		return nil, nil
 	}
 	return c.fn(args, stdout)
 }
 
+func value[T any](c *fakeCLI, args []string, stdout io.Writer) (T, error) {
+	v, err := c.call(args, stdout)
+	t, _ := v.(T)
+	return t, err
+}
+
+func (c *fakeCLI) Plan(args []string, stdout, _ io.Writer) (planner.GitHubMatrix, error) {
+	return value[planner.GitHubMatrix](c, args, stdout)
+}
+func (c *fakeCLI) Run(args []string, stdout, _ io.Writer) ([]results.Result, error) {
+	return value[[]results.Result](c, args, stdout)
+}
+func (c *fakeCLI) Merge(args []string, stdout, _ io.Writer) (string, error) {
+	return value[string](c, args, stdout)
+}
+func (c *fakeCLI) Matrix(args []string, stdout, _ io.Writer) (reporter.Matrix, error) {
+	return value[reporter.Matrix](c, args, stdout)
+}
+func (c *fakeCLI) Exec(args []string, stdout, _ io.Writer) error {
+	_, err := c.call(args, stdout)
+	return err
+}
+
+// run runs the action and maps its error to the exit code as the CLI does.
 func (e *env) run(cli *fakeCLI) (int, string, string) {
 	var out, errb bytes.Buffer
-	code := Run(Options{Getenv: e.getenv, Stdout: &out, Stderr: &errb, CLI: cli.run,
+	err := Run(Options{Getenv: e.getenv, Stdout: &out, Stderr: &errb, Cmd: cli,
 		Now: func() time.Time { return time.Date(2026, 3, 7, 2, 10, 0, 0, time.UTC) }})
+	code := hwerr.Exit(err, &errb)
 	return code, out.String(), errb.String()
+}
+
+// matrixOf reads a matrix's JSON.
+func matrixOf(s string) planner.GitHubMatrix {
+	var m planner.GitHubMatrix
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		panic(err)
+	}
+	return m
 }
 
 // flag is the value after name in args.
@@ -100,9 +139,8 @@ const matrixJSON = `{"include":[{"id":"cpu-1of2","hardware":"cpu","runs-on":["se
 func TestPlan(t *testing.T) {
 	e := newEnv(t, map[string]string{"command": "plan", "models": "bert,vit", "hardware": "cpu", "shards": "2",
 		"plan": "hwcov-plan.json", "args": `--seq-lengths "128"`, "python": "/py"})
-	cli := &fakeCLI{fn: func(args []string, stdout io.Writer) int {
-		io.WriteString(stdout, matrixJSON+"\n")
-		return 0
+	cli := &fakeCLI{fn: func(args []string, stdout io.Writer) (any, error) {
+		return matrixOf(matrixJSON), nil
 	}}
 	code, stdout, _ := e.run(cli)
 	if code != 0 {
@@ -127,9 +165,8 @@ func TestPlan(t *testing.T) {
 
 func TestPlanEmpty(t *testing.T) {
 	e := newEnv(t, map[string]string{"command": "plan", "priority": "high"})
-	code, _, _ := e.run(&fakeCLI{fn: func(_ []string, stdout io.Writer) int {
-		io.WriteString(stdout, `{"include":[]}`+"\n")
-		return 0
+	code, _, _ := e.run(&fakeCLI{fn: func(_ []string, stdout io.Writer) (any, error) {
+		return matrixOf(`{"include":[]}`), nil
 	}})
 	if out := e.outputs(); code != 0 || out["has-tests"] != "false" || out["matrix"] != `{"include":[]}` {
 		t.Errorf("exit %d, outputs %v", code, out)
@@ -164,7 +201,7 @@ func TestPlanSelection(t *testing.T) {
 			tt.inputs["command"] = "plan"
 			e := newEnv(t, tt.inputs)
 			os.WriteFile("s.json", []byte(sched), 0o644)
-			cli := &fakeCLI{fn: func(_ []string, stdout io.Writer) int { io.WriteString(stdout, matrixJSON+"\n"); return 0 }}
+			cli := &fakeCLI{fn: func(_ []string, stdout io.Writer) (any, error) { return matrixOf(matrixJSON), nil }}
 			code, stdout, _ := e.run(cli)
 			if code != 0 || len(cli.calls) != 1 {
 				t.Fatalf("exit %d, calls %q:\n%s", code, cli.calls, stdout)
@@ -202,23 +239,12 @@ func TestInputErrors(t *testing.T) {
 		os.WriteFile("good.json", []byte(`{"d": {"model_subset": "all", "hardware_platforms": ["cpu"], "run_time": "09:00"}}`), 0o644)
 		cli := &fakeCLI{}
 		code, stdout, stderr := e.run(cli)
-		if code != ExitUsage || len(cli.calls) != 0 {
+		if code != hwerr.ExitUsage || len(cli.calls) != 0 {
 			t.Errorf("%v: exit %d, calls %q", tt.inputs, code, cli.calls)
 		}
 		if !strings.Contains(stderr, tt.want) || !strings.Contains(stdout, "::error title=hwcov::") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 			t.Errorf("%v: want one line with %q\nstderr: %s\nstdout: %s", tt.inputs, tt.want, stderr, stdout)
 		}
-	}
-}
-
-// writeJUnit writes what `hwcov run --junit` writes for rs.
-func writeJUnit(t *testing.T, path string, rs []results.Result) {
-	var b bytes.Buffer
-	if err := reporter.WriteJUnit(&b, "hwcov test", rs); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -238,9 +264,8 @@ func shardResults(dir string) []results.Result {
 
 func TestRun(t *testing.T) {
 	e := newEnv(t, map[string]string{"command": "run", "plan": "hwcov-plan.json", "shard-id": "cpu-1of2", "junit": "hwcov-junit.xml", "args": "--timeout 60s"})
-	cli := &fakeCLI{fn: func(args []string, _ io.Writer) int {
-		writeJUnit(t, flag(args, "--junit"), shardResults(e.dir))
-		return 0
+	cli := &fakeCLI{fn: func(args []string, _ io.Writer) (any, error) {
+		return shardResults(e.dir), nil
 	}}
 	code, stdout, stderr := e.run(cli)
 	if code != 0 {
@@ -281,13 +306,12 @@ func TestRunFailOnErrorAndNoRunner(t *testing.T) {
 	e := newEnv(t, map[string]string{"command": "run", "models": "bert", "hardware": "cpu", "fail-on-error": "true", "args": "-v"})
 	delete(e.vars, "GITHUB_OUTPUT") // outside a runner: no panic, outputs on stderr
 	delete(e.vars, "GITHUB_STEP_SUMMARY")
-	cli := &fakeCLI{fn: func(args []string, stdout io.Writer) int {
+	cli := &fakeCLI{fn: func(args []string, stdout io.Writer) (any, error) {
 		io.WriteString(stdout, "::set-output name=x::injected\n")
-		writeJUnit(t, flag(args, "--junit"), shardResults(e.dir))
-		return 0
+		return shardResults(e.dir), nil
 	}}
 	code, stdout, stderr := e.run(cli)
-	if code != ExitFailed {
+	if code != hwerr.ExitFailed {
 		t.Errorf("exit %d, want 1", code)
 	}
 	if got := strings.Join(cli.calls[0], " "); got != "run --db hwcov-shard.duckdb --junit hwcov-junit.xml --models bert --hardware cpu -v" {
@@ -310,25 +334,28 @@ func TestRunInfra(t *testing.T) {
 		name    string
 		cliCode int
 	}{
-		{"hwcov run exits 4", ExitInfra},
-		{"a report with infra errors all the same", ExitOK},
+		{"hwcov run exits 4", hwerr.ExitInfra},
+		{"a report with infra errors all the same", hwerr.ExitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, map[string]string{"command": "run", "models": "bert", "hardware": "cpu"})
 			msg := results.InfraMessage("No module named 'torch'", "make venv, or pip install -r runners/python/requirements.txt on the runner")
-			cli := &fakeCLI{fn: func(args []string, _ io.Writer) int {
-				writeJUnit(t, flag(args, "--junit"), []results.Result{
+			cli := &fakeCLI{fn: func(args []string, _ io.Writer) (any, error) {
+				rs := []results.Result{
 					{TestID: "bert@cpu/fp32/b1/s128", Architecture: "bert", Hardware: "cpu", Status: results.StatusInfraError, ErrorMessage: msg},
 					{TestID: "vit@cpu/fp32/b1/s224", Architecture: "vit", Hardware: "cpu", Status: results.StatusInfraError, ErrorMessage: msg},
-				})
-				return tc.cliCode
+				}
+				if tc.cliCode == hwerr.ExitInfra {
+					return rs, &hwerr.SilentExit{Code: hwerr.ExitInfra}
+				}
+				return rs, nil
 			}}
 			code, stdout, stderr := e.run(cli)
-			if code != ExitInfra {
-				t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitInfra, stdout, stderr)
+			if code != hwerr.ExitInfra {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, hwerr.ExitInfra, stdout, stderr)
 			}
 			want := "::error title=hwcov%3A infrastructure::2 tests could not run on this runner (infra_error): No module named 'torch'. Try: make venv"
-			if !strings.Contains(stdout, want) || strings.Count(stdout, "::error") != 1+btoi(tc.cliCode == ExitOK) {
+			if !strings.Contains(stdout, want) || strings.Count(stdout, "::error") != 1+btoi(tc.cliCode == hwerr.ExitOK) {
 				t.Errorf("annotations:\n%s", stdout)
 			}
 			if out := e.outputs(); out["failures"] != "0" || out["infra-errors"] != "2" {
@@ -357,7 +384,7 @@ func btoi(b bool) int {
 func TestRunCLIFailureKeepsPartialResults(t *testing.T) {
 	e := newEnv(t, map[string]string{"command": "run", "models": "bert"})
 	os.WriteFile("hwcov-junit.xml", []byte("stale"), 0o644)
-	code, _, _ := e.run(&fakeCLI{fn: func([]string, io.Writer) int { return 3 }})
+	code, _, _ := e.run(&fakeCLI{fn: func([]string, io.Writer) (any, error) { return nil, errors.New("hwcov failed") }})
 	if code != 3 {
 		t.Errorf("exit %d, want the CLI's 3", code)
 	}
@@ -376,9 +403,8 @@ func TestMerge(t *testing.T) {
 		os.WriteFile(p, nil, 0o644)
 	}
 	os.WriteFile("hwcov-plan.json", []byte("{}"), 0o644)
-	cli := &fakeCLI{fn: func(_ []string, stdout io.Writer) int {
-		io.WriteString(stdout, "merged 2 shards into hwcov.duckdb (5 new results), 0 skipped, 0 lost\n")
-		return 0
+	cli := &fakeCLI{fn: func(_ []string, stdout io.Writer) (any, error) {
+		return "merged 2 shards into hwcov.duckdb (5 new results), 0 skipped, 0 lost", nil
 	}}
 	code, _, _ := e.run(cli)
 	want := []string{"merge", "--into", "hwcov.duckdb", "--plan", "hwcov-plan.json", "hwcov-shards", "extra/a/b/x.duckdb", "extra/y.duckdb"}
@@ -395,25 +421,17 @@ func TestReport(t *testing.T) {
 	event := filepath.Join(e.dir, "event.json")
 	os.WriteFile(event, []byte(`{"number": 7, "pull_request": {"number": 7, "head": {"sha": "abc123"}}}`), 0o644)
 	e.vars["GITHUB_EVENT_NAME"], e.vars["GITHUB_EVENT_PATH"], e.vars["GITHUB_BASE_REF"], e.vars["GITHUB_RUN_ID"] = "pull_request", event, "main", "99"
-	cli := &fakeCLI{fn: func(args []string, _ io.Writer) int {
-		switch flag(args, "--format") {
-		case "markdown":
-			os.WriteFile(flag(args, "--out"), []byte("| architecture | cpu |\n|---|---|\n| `bert` | ✅ |\n"), 0o644)
-		case "json":
-			m := reporter.Matrix{Platforms: []string{"cpu", "onnxruntime"}, Rows: []reporter.Row{
-				{Architecture: "bert", Cells: []reporter.Cell{{Counts: reporter.Counts{Pass: 2}}, {Counts: reporter.Counts{Skip: 1}}}},
-				{Architecture: "gpt2", Cells: []reporter.Cell{{Counts: reporter.Counts{Fail: 1, Crash: 1}}, {Counts: reporter.Counts{Timeout: 1}}}},
-			}, Total: reporter.Rate{Passed: 2, Ran: 5, Results: 6}}
-			b, _ := json.Marshal(m)
-			os.WriteFile(flag(args, "--out"), b, 0o644)
-		}
-		return 0
+	cli := &fakeCLI{fn: func(args []string, _ io.Writer) (any, error) {
+		return reporter.Matrix{Platforms: []string{"cpu", "onnxruntime"}, Rows: []reporter.Row{
+			{Architecture: "bert", Cells: []reporter.Cell{{Status: results.StatusPass, Counts: reporter.Counts{Pass: 2}}, {Status: results.StatusSkip, Counts: reporter.Counts{Skip: 1}}}},
+			{Architecture: "gpt2", Cells: []reporter.Cell{{Status: results.StatusCrash, Counts: reporter.Counts{Fail: 1, Crash: 1}}, {Status: results.StatusTimeout, Counts: reporter.Counts{Timeout: 1}}}},
+		}, Total: reporter.Rate{Passed: 2, Ran: 5, Results: 6}}, nil
 	}}
 	code, stdout, _ := e.run(cli)
-	if code != ExitFailed {
+	if code != hwerr.ExitFailed {
 		t.Errorf("exit %d, want 1 (fail-on-error)", code)
 	}
-	if len(cli.calls) != 2 || strings.Join(cli.calls[0][:6], " ") != "report matrix --db hwcov.duckdb --format markdown" {
+	if len(cli.calls) != 1 || strings.Join(cli.calls[0], " ") != "report matrix --db hwcov.duckdb" {
 		t.Errorf("ran %q", cli.calls)
 	}
 	out := e.outputs()
@@ -422,12 +440,12 @@ func TestReport(t *testing.T) {
 	}
 	s := e.summary()
 	if !strings.Contains(s, "6 results for 2 architectures on cpu, onnxruntime: 2 passed of 5 that ran, **3 failed, crashed or timed out**") ||
-		!strings.Contains(s, "| `bert` | ✅ |") {
+		!strings.Contains(s, "| `bert` |  | ✅ 2/2 |") {
 		t.Errorf("summary:\n%s", s)
 	}
-	var pr PR
+	var pr ghevent.PR
 	b, _ := os.ReadFile("hwcov-pr.json")
-	if err := json.Unmarshal(b, &pr); err != nil || pr != (PR{Number: 7, HeadSHA: "abc123", BaseRef: "main", RunID: "99"}) {
+	if err := json.Unmarshal(b, &pr); err != nil || pr != (ghevent.PR{Number: 7, HeadSHA: "abc123", BaseRef: "main", RunID: "99"}) {
 		t.Errorf("pr record %s: %v", b, err)
 	}
 	if !strings.Contains(stdout, "::error title=hwcov::3 tests failed") {
@@ -442,7 +460,9 @@ func TestPassthrough(t *testing.T) {
 	if code != 0 || strings.Join(cli.calls[0], " ") != "hardware detect --labels --python python3" || !strings.Contains(stdout, "::group::hwcov hardware detect") {
 		t.Errorf("exit %d, calls %q", code, cli.calls)
 	}
-	code, _, _ = newEnv(t, map[string]string{"command": "version"}).run(&fakeCLI{fn: func([]string, io.Writer) int { return 2 }})
+	code, _, _ = newEnv(t, map[string]string{"command": "version"}).run(&fakeCLI{fn: func([]string, io.Writer) (any, error) {
+		return nil, &hwerr.UsageError{Msg: "unknown flag"}
+	}})
 	if code != 2 {
 		t.Errorf("exit %d, want the CLI's 2", code)
 	}
@@ -496,29 +516,5 @@ func TestExpandFiles(t *testing.T) {
 		if _, err := ExpandFiles([]string{bad}, ""); err == nil {
 			t.Errorf("ExpandFiles(%q) succeeded", bad)
 		}
-	}
-}
-
-func TestAnnotationsCap(t *testing.T) {
-	var os []Outcome
-	for i := 0; i < 13; i++ {
-		os = append(os, Outcome{ID: "m@cpu", Status: "crash", Message: "segfault\nmore"})
-	}
-	as, more := annotations(os, "/w", maxAnnotations)
-	if len(as) != 10 || more != 3 || as[0].Message != "segfault" || as[0].File != "" {
-		t.Errorf("annotations = %d (+%d): %+v", len(as), more, as[0])
-	}
-}
-
-// A harness failure off cpu is still a failure for fail-on-error; a
-// declared unsupported result is known and is not.
-func TestMatrixFailuresOutcomes(t *testing.T) {
-	m := reporter.Matrix{Rows: []reporter.Row{{Cells: []reporter.Cell{
-		{Counts: reporter.Counts{Fail: 1}},
-		{Counts: reporter.Counts{Harness: 2}},
-		{Counts: reporter.Counts{Declared: 4, Pass: 1}},
-	}}}}
-	if n := matrixFailures(m); n != 3 {
-		t.Errorf("matrixFailures = %d, want 3 (1 fail + 2 harness, declared left out)", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/testid"
@@ -776,6 +777,15 @@ func (m Matrix) columnNames() []string {
 		if l := m.Labels[p]; l != "" {
 			out[i] = l
 		}
+	}
+	return out
+}
+
+// CatalogArchs are the matrix rows of a catalog's architectures, in its order.
+func CatalogArchs(archs []catalog.Architecture) []Arch {
+	out := make([]Arch, len(archs))
+	for i, a := range archs {
+		out[i] = Arch{Name: a.Name, Category: a.Category}
 	}
 	return out
 }

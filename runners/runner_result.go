@@ -144,3 +144,25 @@ func mean(xs []float64) float64 {
 	}
 	return sum / float64(len(xs))
 }
+
+// Report is the summary as `hwcov run` prints it: one line with the counts
+// per status, the times and the database, and one for resumed tests.
+func (s Summary) Report(runID, db string) string {
+	order := []results.Status{results.StatusPass, results.StatusFail, results.StatusTimeout, results.StatusCrash, results.StatusSkip, results.StatusNotBuildable, results.StatusInfraError}
+	var parts []string
+	for _, st := range order {
+		if s.Counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", s.Counts[st], st))
+		}
+	}
+	counts := strings.Join(parts, ", ")
+	if len(parts) == 0 {
+		counts = "nothing ran"
+	}
+	out := fmt.Sprintf("run %s: %d tests, %s; wall %s, in-test %s, overhead %.2fx; database %s\n",
+		runID, s.Tests, counts, s.Wall.Round(time.Millisecond), s.InTest.Round(time.Millisecond), s.Overhead(), db)
+	if s.Resumed > 0 {
+		out += fmt.Sprintf("resumed: %d tests were already recorded\n", s.Resumed)
+	}
+	return out
+}

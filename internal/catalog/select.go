@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,4 +200,65 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
+}
+
+// Subsets are the architectures' names per category and per priority tier
+// ("key", "high_priority", which includes the key ones), in catalog order.
+func (c *Catalog) Subsets() map[string][]string {
+	subsets := map[string][]string{}
+	for _, a := range c.Architectures {
+		subsets[a.Category] = append(subsets[a.Category], a.Name)
+		switch a.Priority {
+		case PriorityKey:
+			subsets["key"] = append(subsets["key"], a.Name)
+			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
+		case PriorityHigh:
+			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
+		}
+	}
+	return subsets
+}
+
+// CategorySummary counts the architectures per category, and those of them
+// buildable from their config, in Categories order.
+type CategorySummary struct {
+	Category  string `json:"category"`
+	Count     int    `json:"count"`
+	Buildable int    `json:"buildable_from_config"`
+}
+
+// Summarize counts archs per category.
+func Summarize(archs []Architecture) (rows []CategorySummary, buildable int) {
+	count, built := map[string]int{}, map[string]int{}
+	for _, a := range archs {
+		count[a.Category]++
+		if a.Buildable() {
+			built[a.Category]++
+			buildable++
+		}
+	}
+	for _, cat := range Categories {
+		rows = append(rows, CategorySummary{cat, count[cat], built[cat]})
+	}
+	return rows, buildable
+}
+
+// ReadModelsFile reads a model list (what Subsets writes): names one a line
+// or comma-separated, with # comments.
+func ReadModelsFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("models file: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, strings.Split(line, ",")...)
+	}
+	return out, sc.Err()
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -136,4 +137,44 @@ func (c *Catalog) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// SyncOptions say how Sync rebuilds a catalog.
+type SyncOptions struct {
+	Prev       *Catalog
+	Priorities Priorities
+	Now        time.Time
+	// Dump runs the Python dump of the installed transformers; nil keeps
+	// Prev's architectures (popularity only).
+	Dump func(ctx context.Context) ([]byte, error)
+	// Hub, when set, ranks the architectures by Hub downloads.
+	Hub *HubClient
+}
+
+// Sync rebuilds the catalog from the installed transformers and, with a Hub
+// client, ranks it by popularity; ranked says how many were ranked.
+func Sync(ctx context.Context, o SyncOptions) (c *Catalog, ranked int, err error) {
+	c = o.Prev
+	if o.Dump != nil {
+		raw, err := o.Dump(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("catalog sync: %w", err)
+		}
+		var d Dump
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return nil, 0, fmt.Errorf("catalog sync: read the Python dump: %w", err)
+		}
+		if c, err = FromDump(d, o.Prev, o.Priorities, o.Now); err != nil {
+			return nil, 0, err
+		}
+	}
+	if o.Hub != nil {
+		counts, err := o.Hub.Downloads(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("catalog sync --popularity: %w", err)
+		}
+		ranked = c.ApplyPopularity(counts, o.Hub.BaseURL)
+		c.ApplyPriorities(o.Priorities)
+	}
+	return c, ranked, nil
 }

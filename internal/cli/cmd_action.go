@@ -1,11 +1,18 @@
 package cli
 
 import (
+	"cmp"
+	"context"
+	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/action"
+	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/planner"
+	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners/shard"
 )
 
 // ActionOptions are the options of `hwcov action`.
@@ -36,23 +43,63 @@ Outside a runner (no $GITHUB_OUTPUT) the outputs are printed on stderr.`,
 
 func runAction(opts *ActionOptions) error {
 	f := opts.F
-	code := action.Run(action.Options{
-		Getenv: f.Getenv,
-		Stdout: f.Out,
-		Stderr: f.Err,
-		Now:    f.Now,
-		CLI:    func(args []string, stdout, stderr io.Writer) int { return MainWith(f.child(stdout, stderr), args) },
-	})
-	return actionExit(code)
+	return action.Run(action.Options{Getenv: f.Getenv, Stdout: f.Out, Stderr: f.Err, Now: f.Now, Cmd: actionCommands{f}})
 }
 
-// actionExit maps the action's exit code onto the CLI's errors; the details
-// were printed (and annotated) already, so the message only points up.
-func actionExit(code int) error {
-	if code == ExitOK {
-		return nil
+// actionCommands run the action's commands in-process, as hwcov would, and
+// hand back their result values.
+type actionCommands struct{ f *Factory }
+
+// actionExec runs args with a child factory writing to stdout and stderr, and
+// returns the value of type T the command yields.
+func actionExec[T any](c actionCommands, args []string, stdout, stderr io.Writer) (T, error) {
+	var v T
+	g := c.f.child(stdout, stderr)
+	g.yield = func(x any) {
+		if t, ok := x.(T); ok {
+			v = t
+		}
 	}
-	return &silentExit{code: code}
+	return v, execute(g, args)
+}
+
+func (c actionCommands) Plan(args []string, stdout, stderr io.Writer) (planner.GitHubMatrix, error) {
+	plan, err := actionExec[*planner.Plan](c, args, stdout, stderr)
+	if err != nil || plan == nil {
+		return planner.GitHubMatrix{}, err
+	}
+	m, err := plan.GitHubMatrix()
+	if errors.Is(err, planner.ErrNoJobs) {
+		return planner.GitHubMatrix{Include: []planner.GitHubJob{}}, nil
+	}
+	return m, err
+}
+
+func (c actionCommands) Run(args []string, stdout, stderr io.Writer) ([]results.Result, error) {
+	res, err := actionExec[shard.Result](c, args, stdout, stderr)
+	if res.DB == "" {
+		return nil, err
+	}
+	db, openErr := openDB(c.f, res.DB, true)
+	if openErr != nil {
+		return nil, cmp.Or(err, openErr)
+	}
+	defer db.Close()
+	rs, readErr := db.Results(context.Background(), res.Run.RunID)
+	return rs, cmp.Or(err, readErr)
+}
+
+func (c actionCommands) Merge(args []string, stdout, stderr io.Writer) (string, error) {
+	line, err := actionExec[mergeLine](c, args, stdout, stderr)
+	return string(line), err
+}
+
+func (c actionCommands) Matrix(args []string, stdout, stderr io.Writer) (reporter.Matrix, error) {
+	return actionExec[reporter.Matrix](c, args, stdout, stderr)
+}
+
+func (c actionCommands) Exec(args []string, stdout, stderr io.Writer) error {
+	return execute(c.f.child(stdout, stderr), args)
 }
 
 // child is a fresh factory with f's side effects and global flags, writing to

@@ -1,17 +1,18 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwcov/hwcov/internal/baseline"
 	"github.com/hwcov/hwcov/internal/ghapi"
-	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/internal/ghevent"
 )
 
 // NewCmdBaseline builds `hwcov baseline`.
@@ -92,50 +93,24 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 	if opts.Out == "" {
 		return usagef("--out base.duckdb", "--out is required")
 	}
-	branch := cmpOr(opts.Branch, f.Getenv("GITHUB_BASE_REF"), "main")
 	repo, gh, err := githubSession(f, opts.Repo)
 	if err != nil {
 		return err
 	}
-	workflow := cmpOr(opts.Workflow, workflowFile(f.Getenv("GITHUB_WORKFLOW_REF")))
-	q := ghapi.BaselineQuery{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, HeadSHA: opts.SHA}
-	b, err := gh.FindBaseline(ctx, repo, q)
+	q := ghapi.BaselineQuery{Workflow: cmp.Or(opts.Workflow, baseline.WorkflowFile(f.Getenv("GITHUB_WORKFLOW_REF"))),
+		Branch: cmp.Or(opts.Branch, f.Getenv("GITHUB_BASE_REF"), "main"), Artifact: opts.Artifact, HeadSHA: opts.SHA}
+	b, err := baseline.Fetch(ctx, gh, repo, baseline.Request{Query: q, File: opts.File, Out: opts.Out, MaxArchive: opts.MaxArchive, MaxFile: opts.MaxFile})
 	if errors.Is(err, ghapi.ErrNoBaseline) {
-		return opts.noBaseline(err, workflow, branch)
+		return opts.noBaseline(err, q)
 	}
 	if err != nil {
 		return githubError(err)
 	}
 	if opts.SHA != "" && !b.ExactSHA {
-		fmt.Fprintf(f.Err, "hwcov baseline: no run of %s has the artifact; using the newest, of %s\n", shortSHA(opts.SHA), shortSHA(b.HeadSHA))
+		fmt.Fprintf(f.Err, "hwcov baseline: no run of %s has the artifact; using the newest, of %s\n", ghevent.ShortSHA(opts.SHA), ghevent.ShortSHA(b.HeadSHA))
 	}
-	tmp := opts.Out + ".download"
-	defer os.Remove(tmp)
-	name, size, err := gh.DownloadArtifactFile(ctx, repo, b.ArtifactID, opts.File, tmp,
-		ghapi.Limits{MaxArchive: opts.MaxArchive, MaxFile: opts.MaxFile})
-	if err != nil {
-		return githubError(err)
-	}
-	// The file must be an hwcov database; opening it read-write also brings
-	// an older schema up to date, so later read-only opens work.
-	db, err := store.Open(tmp, store.Options{})
-	if err != nil {
-		os.Remove(tmp + ".wal")
-		return usagef("check what the workflow uploads as "+opts.Artifact,
-			"artifact %q of run %d: %s is not a usable hwcov database: %v", b.ArtifactName, b.RunID, name, oneLine(err.Error()))
-	}
-	if err := db.Close(); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(opts.Out), 0o755); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, opts.Out); err != nil {
-		return err
-	}
-	os.Remove(baselineNotePath(opts.Out))
-	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", opts.Out, name, b.RunID, workflow, b.Branch,
-		shortSHA(b.HeadSHA), b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), byteSize(size))
+	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", opts.Out, b.Name, b.RunID, q.Workflow, b.Branch,
+		ghevent.ShortSHA(b.HeadSHA), b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), baseline.ByteSize(b.Size))
 	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": opts.Out,
 		"baseline-run-id": fmt.Sprint(b.RunID), "baseline-sha": b.HeadSHA})
 	return nil
@@ -143,44 +118,14 @@ func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
 
 // noBaseline writes an empty baseline and a note saying why, or fails with
 // --require.
-func (opts *BaselineFetchOptions) noBaseline(err error, workflow, branch string) error {
+func (opts *BaselineFetchOptions) noBaseline(err error, q ghapi.BaselineQuery) error {
 	f := opts.F
 	if opts.Require {
-		return &policyError{msg: err.Error() + " (--require)"}
+		return &policyError{Msg: err.Error() + " (--require)"}
 	}
 	fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
 	setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
-	if err := emptyDatabase(opts.Out); err != nil {
-		return err
-	}
-	note := baselineNote{Workflow: workflow, Branch: branch, Artifact: opts.Artifact, Reason: noArtifact}
-	if errors.Is(err, ghapi.ErrNoWorkflow) {
-		note.Reason = noWorkflow
-	}
-	return writeBaselineNote(opts.Out, note)
-}
-
-// workflowFile is the workflow file name in GITHUB_WORKFLOW_REF
-// ("owner/repo/.github/workflows/ci.yml@refs/heads/main" gives "ci.yml"),
-// or hwcov.yml without one.
-func workflowFile(ref string) string {
-	p, _, _ := strings.Cut(ref, "@")
-	if i := strings.Index(p, "/.github/workflows/"); i >= 0 {
-		if name := p[i+len("/.github/workflows/"):]; name != "" && !strings.Contains(name, "/") {
-			return name
-		}
-	}
-	return "hwcov.yml"
-}
-
-// emptyDatabase writes an hwcov database without results at path.
-func emptyDatabase(path string) error {
-	os.Remove(path)
-	db, err := store.Open(path, store.Options{Create: true})
-	if err != nil {
-		return err
-	}
-	return db.Close()
+	return baseline.WriteEmpty(opts.Out, q, err)
 }
 
 // setOutputs appends step outputs to $GITHUB_OUTPUT when it is set.
@@ -200,16 +145,4 @@ func setOutputs(f *Factory, kv map[string]string) {
 			fmt.Fprintf(file, "%s=%s\n", k, v)
 		}
 	}
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

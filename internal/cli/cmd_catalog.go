@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,35 +74,19 @@ func runCatalogSync(ctx context.Context, opts *CatalogSyncOptions) error {
 	if err != nil {
 		return err
 	}
-	var c *catalog.Catalog
-	if opts.PopularityOnly {
-		c = prev
-	} else {
-		raw, err := f.RunHarnessScript(ctx, "catalog_sync")
-		if err != nil {
-			return fmt.Errorf("catalog sync: %w", err)
-		}
-		var d catalog.Dump
-		if err := jsonUnmarshal(raw, &d); err != nil {
-			return fmt.Errorf("catalog sync: read the Python dump: %w", err)
-		}
-		if c, err = catalog.FromDump(d, prev, cfg.Priorities, f.Now()); err != nil {
-			return err
-		}
+	so := catalog.SyncOptions{Prev: prev, Priorities: cfg.Priorities, Now: f.Now()}
+	if !opts.PopularityOnly {
+		so.Dump = func(ctx context.Context) ([]byte, error) { return f.RunHarnessScript(ctx, "catalog_sync") }
 	}
 	if opts.Popularity || opts.PopularityOnly {
-		hub := opts.HubURL
-		if hub == "" {
-			hub = cfg.HubURL
-		}
-		client := catalog.HubClient{BaseURL: hub, HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
-		counts, err := client.Downloads(ctx)
-		if err != nil {
-			return fmt.Errorf("catalog sync --popularity: %w", err)
-		}
-		n := c.ApplyPopularity(counts, hub)
-		c.ApplyPriorities(cfg.Priorities)
-		fmt.Fprintf(f.Err, "popularity: %d architectures ranked from %s\n", n, hub)
+		so.Hub = &catalog.HubClient{BaseURL: cmp.Or(opts.HubURL, cfg.HubURL), HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
+	}
+	c, ranked, err := catalog.Sync(ctx, so)
+	if err != nil {
+		return err
+	}
+	if so.Hub != nil {
+		fmt.Fprintf(f.Err, "popularity: %d architectures ranked from %s\n", ranked, so.Hub.BaseURL)
 	}
 	data, err := c.Marshal()
 	if err != nil {
@@ -202,36 +186,19 @@ func runCatalogList(opts *CatalogListOptions) error {
 }
 
 func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog.Architecture, format string) error {
-	count := map[string]int{}
-	buildable := map[string]int{}
-	for _, a := range archs {
-		count[a.Category]++
-		if a.Buildable() {
-			buildable[a.Category]++
-		}
-	}
-	type row struct {
-		Category  string `json:"category"`
-		Count     int    `json:"count"`
-		Buildable int    `json:"buildable_from_config"`
-	}
-	var rows []row
-	for _, cat := range catalog.Categories {
-		rows = append(rows, row{cat, count[cat], buildable[cat]})
-	}
-	switch format {
-	case "json":
+	rows, buildable := catalog.Summarize(archs)
+	if format == "json" {
 		return writeJSON(w, struct {
-			TransformersVersion string `json:"transformers_version"`
-			Total               int    `json:"total"`
-			Categories          []row  `json:"categories"`
+			TransformersVersion string                    `json:"transformers_version"`
+			Total               int                       `json:"total"`
+			Categories          []catalog.CategorySummary `json:"categories"`
 		}{c.TransformersVersion, len(archs), rows})
 	}
 	var cells [][]string
 	for _, r := range rows {
 		cells = append(cells, []string{r.Category, itoa(r.Count), itoa(r.Buildable)})
 	}
-	cells = append(cells, []string{"total", itoa(len(archs)), itoa(sumMap(buildable))})
+	cells = append(cells, []string{"total", itoa(len(archs)), itoa(buildable)})
 	header := []string{"category", "architectures", "buildable from config"}
 	if format == "csv" {
 		return writeCSV(w, header, cells)
@@ -241,32 +208,6 @@ func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog
 	}
 	fmt.Fprintf(w, "transformers %s; diffusion is empty: transformers has no diffusion task mapping (diffusion models live in diffusers).\n", c.TransformersVersion)
 	return nil
-}
-
-func sumMap(m map[string]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
-}
-
-// selectError turns catalog selection errors into usage errors with hints.
-func selectError(err error) error {
-	var ue *catalog.UnknownError
-	switch {
-	case errors.As(err, &ue):
-		hint := "hwcov catalog list"
-		if ue.Kind == "category" {
-			hint = "hwcov catalog list --summary"
-		}
-		return usagef(hint, "%v", err)
-	case errors.Is(err, catalog.ErrNoPopularity):
-		return usagef("hwcov catalog sync --popularity", "%v", err)
-	case strings.Contains(err.Error(), "popularity rank"):
-		return usagef("--popularity-rank 1-50", "%v", err)
-	}
-	return err
 }
 
 // CatalogSubsetsOptions are the options of `hwcov catalog subsets`.
@@ -297,17 +238,7 @@ func runCatalogSubsets(opts *CatalogSubsetsOptions) error {
 	if err != nil {
 		return err
 	}
-	subsets := map[string][]string{}
-	for _, a := range c.Architectures {
-		subsets[a.Category] = append(subsets[a.Category], a.Name)
-		switch a.Priority {
-		case catalog.PriorityKey:
-			subsets["key"] = append(subsets["key"], a.Name)
-			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
-		case catalog.PriorityHigh:
-			subsets["high_priority"] = append(subsets["high_priority"], a.Name)
-		}
-	}
+	subsets := c.Subsets()
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return err
 	}

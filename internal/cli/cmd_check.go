@@ -1,14 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
-	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/internal/ghevent"
 )
 
 // CheckOptions are the options of `hwcov check`.
@@ -67,7 +67,7 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov check")
+	cr, err := loadComparison(ctx, f, &opts.Flags, "hwcov check")
 	if err != nil {
 		return err
 	}
@@ -75,40 +75,18 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	details := cmpOr(opts.Details, detailsURL(f))
-	var anns []ghapi.Annotation
-	skipped := 0
-	for _, a := range cmp.annotations(f) {
-		if a.File == "" || len(anns) >= opts.MaxAnnotations {
-			skipped++
-			continue
-		}
-		level := ghapi.LevelWarning
-		if a.Level == "error" {
-			level = ghapi.LevelFailure
-		}
-		anns = append(anns, ghapi.Annotation{Path: a.File, StartLine: a.Line, EndLine: a.Line, Level: level,
-			Title: a.Title, Message: a.Message})
-	}
-	conclusion := "success"
-	if len(cmp.violations) > 0 {
-		conclusion = "failure"
-	}
-	res, err := gh.CreateCheckRun(ctx, repo, ghapi.CheckRun{
-		Name: opts.Name, HeadSHA: sha, Conclusion: conclusion, DetailsURL: details,
-		Title:       strings.TrimSpace(reporter.Verdict(cmp.report)),
-		Summary:     reporter.RenderCheckSummary(cmp.reportInput(details, false)),
-		Annotations: anns,
-	})
+	details := cmp.Or(opts.Details, detailsURL(f))
+	run, skipped := cr.CheckRun(opts.Name, sha, details, annotations(f, cr), opts.MaxAnnotations)
+	res, err := gh.CreateCheckRun(ctx, repo, run)
 	if err != nil {
 		return githubError(err)
 	}
 	fmt.Fprintf(f.Out, "check run %q (%s) on %s: %s, %d annotations in %d requests\n",
-		opts.Name, conclusion, shortSHA(sha), res.URL, len(anns), res.Requests)
+		opts.Name, run.Conclusion, ghevent.ShortSHA(sha), res.URL, len(run.Annotations), res.Requests)
 	if skipped > 0 {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}
-	return cmp.verdict()
+	return cr.Verdict()
 }
 
 // headSHA is the commit the check run is attached to: --sha, else the
@@ -117,11 +95,11 @@ func (opts *CheckOptions) headSHA() (string, error) {
 	f := opts.F
 	sha := opts.SHA
 	if sha == "" {
-		ev, err := readEventOr(f, opts.EventPath)
+		ev, err := ghevent.ReadOr(f.Getenv, opts.EventPath)
 		if err != nil {
 			return "", err
 		}
-		sha = ev.headSHA()
+		sha = ev.HeadSHA()
 	}
 	if sha == "" {
 		sha = f.Getenv("GITHUB_SHA")

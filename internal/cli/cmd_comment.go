@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwcov/hwcov/internal/comparison"
 	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/ghevent"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -86,20 +89,20 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if opts.PR < 0 {
 		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
 	}
-	ev, err := readEventOr(f, opts.EventPath)
+	ev, err := ghevent.ReadOr(f.Getenv, opts.EventPath)
 	if err != nil {
 		return err
 	}
 	pr, fromFile := opts.PR, false
-	var rec prRecord
+	var rec ghevent.PR
 	if opts.PRFromFile != "" {
-		if rec, err = readPRFile(opts.PRFromFile); err != nil {
+		if rec, err = ghevent.ReadPRFile(opts.PRFromFile); err != nil {
 			return err
 		}
 		pr, fromFile = rec.Number, true
 	}
 	if pr == 0 {
-		pr = ev.prNumber()
+		pr = ev.PRNumber()
 	}
 	if pr == 0 && !opts.DryRun {
 		if ev == nil {
@@ -109,12 +112,12 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 		return nil
 	}
 
-	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov comment")
+	cr, err := loadComparison(ctx, f, &opts.Flags, "hwcov comment")
 	if err != nil {
 		return err
 	}
-	details := cmpOr(opts.Details, detailsURL(f))
-	in := cmp.reportInput(details, opts.Chart)
+	details := cmp.Or(opts.Details, detailsURL(f))
+	in := cr.ReportInput(details, opts.Chart)
 	in.DashboardURL = opts.DashboardURL
 	body := reporter.RenderComment(in)
 	if opts.Summary {
@@ -124,7 +127,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	}
 	if opts.DryRun {
 		fmt.Fprint(f.Out, body)
-		return cmp.verdict()
+		return cr.Verdict()
 	}
 
 	repo, gh, err := githubSession(f, opts.Repo)
@@ -138,12 +141,12 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if ok, err := headIs(ctx, f, gh, repo, pr, expect); err != nil || !ok {
 		return err
 	}
-	return opts.post(ctx, gh, repo, pr, body, cmp)
+	return opts.post(ctx, gh, repo, pr, body, cr)
 }
 
 // post writes body as the pull request's sticky comment and returns the
 // comparison's verdict.
-func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cmp *comparison) error {
+func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cr *comparison.Comparison) error {
 	f := opts.F
 	res, err := gh.UpsertComment(ctx, repo, pr, body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: opts.BotLogin})
 	if err != nil {
@@ -157,41 +160,22 @@ func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo gha
 	if res.Deleted > 0 {
 		fmt.Fprintf(f.Err, "hwcov comment: removed %d duplicate comments\n", res.Deleted)
 	}
-	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cmp.report))
-	return cmp.verdict()
+	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cr.Report))
+	return cr.Verdict()
 }
 
 // expectedHead is the commit the pull request's head must be: --expect-head-sha,
 // or with --pr-from-file the workflow_run's head. ok is false (and the reason
 // printed) when the untrusted file names another run or commit.
-func (opts *CommentOptions) expectedHead(f *Factory, ev *event, rec prRecord, fromFile bool) (expect string, ok bool, err error) {
-	expect = opts.ExpectHeadSHA
-	if fromFile {
-		// The file is untrusted; the event (written by GitHub) is not.
-		var runID int64
-		if ev != nil && ev.WorkflowRun != nil {
-			if expect == "" {
-				expect = ev.WorkflowRun.HeadSHA
-			}
-			runID = ev.WorkflowRun.ID
-		}
-		if opts.WorkflowRun != 0 {
-			runID = opts.WorkflowRun
-		}
-		if expect == "" {
-			return "", false, usagef("run it in the workflow_run job (its event names the head commit), or pass --expect-head-sha",
-				"--pr-from-file needs the commit the results are of, to check the untrusted number against")
-		}
-		switch {
-		case rec.RunID != "" && runID != 0 && rec.RunID != fmt.Sprint(runID):
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file is of run %s, not of run %d\n", rec.RunID, runID)
-			return "", false, nil
-		case rec.HeadSHA != "" && !strings.EqualFold(rec.HeadSHA, expect):
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting: the pull request file names commit %s, the run is of %s\n", shortSHA(rec.HeadSHA), shortSHA(expect))
-			return "", false, nil
-		}
+func (opts *CommentOptions) expectedHead(f *Factory, ev *ghevent.Event, rec ghevent.PR, fromFile bool) (expect string, ok bool, err error) {
+	if !fromFile {
+		return opts.ExpectHeadSHA, true, nil
 	}
-	return expect, true, nil
+	expect, refusal, err := rec.ExpectedHead(ev, opts.ExpectHeadSHA, opts.WorkflowRun)
+	if refusal != "" {
+		fmt.Fprintf(f.Err, "hwcov comment: not commenting: %s\n", refusal)
+	}
+	return expect, err == nil && refusal == "", err
 }
 
 // headIs says whether the pull request's head is expect (always, when expect
@@ -206,19 +190,9 @@ func headIs(ctx context.Context, f *Factory, gh *ghapi.Client, repo ghapi.Repo, 
 			// A newer push (these results are stale), or a number that is not
 			// this run's pull request: either way, no comment.
 			fmt.Fprintf(f.Err, "hwcov comment: not commenting on %s#%d: its head is %s, these results are of %s\n",
-				repo, pr, shortSHA(head), shortSHA(expect))
+				repo, pr, ghevent.ShortSHA(head), ghevent.ShortSHA(expect))
 			return false, nil
 		}
 	}
 	return true, nil
-}
-
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

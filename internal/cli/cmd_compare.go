@@ -1,22 +1,18 @@
 package cli
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/hwcov/hwcov/internal/compare"
-	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/internal/comparison"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -68,249 +64,28 @@ func (c *CompareFlags) options(cmd string) (compare.Options, compare.Policy, err
 	return o, policy, nil
 }
 
-// comparison is a loaded and compared base and head.
-type comparison struct {
-	report     compare.Report
-	matrix     reporter.Matrix
-	headRuns   []results.Run
-	baseRuns   []results.Run
-	policy     compare.Policy
-	violations []string
-	baseLabel  string
-	headLabel  string
-	noBaseline string // why the base is empty, from baseline fetch's note
-}
-
-// loadComparison opens both databases, compares them and builds the
-// head's compatibility matrix.
-func loadComparison(ctx context.Context, f *Factory, c *CompareFlags, cmd string) (*comparison, error) {
+// loadComparison checks the flags and loads the comparison they name.
+func loadComparison(ctx context.Context, f *Factory, c *CompareFlags, cmd string) (*comparison.Comparison, error) {
 	opts, policy, err := c.options(cmd)
 	if err != nil {
 		return nil, err
 	}
-	head, headRuns, err := readResults(ctx, f, c.Head, "head", true, 0)
-	if err != nil {
+	in := comparison.Input{Base: c.Base, Head: c.Head, Options: opts, Policy: policy}
+	in.Catalog, _ = f.Catalog()
+	in.Hardware, _ = f.Hardware()
+	if in.Options.Declared, err = f.Declarations(); err != nil {
 		return nil, err
 	}
-	var base []results.Result
-	var baseRuns []results.Run
-	if c.Base != "" {
-		if _, err := os.Stat(c.Base); errors.Is(err, os.ErrNotExist) {
-			return nil, usagef("hwcov baseline fetch --out "+c.Base+", or leave --base out to report without a baseline",
-				"base database %q does not exist", c.Base)
-		}
-		if base, baseRuns, err = readResults(ctx, f, c.Base, "base", false, opts.Window); err != nil {
-			return nil, err
-		}
-	}
-	opts.BaseRuns, opts.HeadRuns = baseRuns, headRuns
-	if opts.Declared, err = f.Declarations(); err != nil {
-		return nil, err
-	}
-	rep, err := compare.Compare(base, head, opts)
-	if err != nil {
-		return nil, usagef(cmd+" --help", "%v", err)
-	}
-	cmp := &comparison{report: rep, headRuns: headRuns, baseRuns: baseRuns, policy: policy,
-		violations: policy.Violations(rep), matrix: headMatrix(f, head)}
-	if c.Base != "" && len(base) == 0 {
-		if n := readBaselineNote(c.Base); n != nil {
-			cmp.noBaseline = n.Markdown()
-		}
-	}
-	cmp.baseLabel = runsLabel(baseRuns, c.Base)
-	cmp.headLabel = runsLabel(headRuns, c.Head)
-	return cmp, nil
+	return comparison.Load(ctx, in, cmd)
 }
 
-// recentReader is a store that can read only each test's newest runs, all
-// a comparison needs from a history database.
-type recentReader interface {
-	RecentResults(ctx context.Context, window int) ([]results.Result, error)
-}
-
-// readResults reads every attempt of every test in a database (or, with a
-// window and a store that can, of each test's newest window runs), plus a
-// not-run result for each planned test of a lost shard (head only). An
-// older-schema file (a base from an older hwcov) is migrated on a copy.
-func readResults(ctx context.Context, f *Factory, path, side string, lost bool, window int) ([]results.Result, []results.Run, error) {
-	db, cleanup, err := store.OpenReadOnlyMigrated(path)
-	defer cleanup()
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil, usagef("pass the merged database: hwcov merge --into run.duckdb shards/", "%s database %q does not exist", side, path)
-		}
-		return nil, nil, dbError(path, side, err)
-	}
-	defer db.Close()
-	var rs []results.Result
-	if rr, ok := any(db).(recentReader); ok && window > 0 {
-		rs, err = rr.RecentResults(ctx, window)
-	} else {
-		rs, err = db.AllResults(ctx)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if lost {
-		if rs, err = withLostShards(ctx, db, rs); err != nil {
-			return nil, nil, err
-		}
-	}
-	runs, err := db.Runs(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return rs, runs, nil
-}
-
-// headMatrix builds the head's compatibility matrix: catalog order and
-// categories, the platforms that have results, the compatibility rules.
-func headMatrix(f *Factory, rs []results.Result) reporter.Matrix {
-	in := reporter.MatrixInput{Results: store.NewestPerTest(rs)}
-	in.Declared, _ = f.Declarations() // loadComparison reported a bad file
-	c, cerr := f.Catalog()
-	reg, herr := f.Hardware()
-	if herr == nil {
-		seen := map[string]bool{}
-		for _, r := range rs {
-			if r.Hardware != "" {
-				seen[r.Hardware] = true
-			}
-		}
-		for _, k := range reg.Keys() {
-			if seen[k] {
-				in.Platforms = append(in.Platforms, k)
-				delete(seen, k)
-			}
-		}
-		var unknown []string
-		for k := range seen {
-			unknown = append(unknown, k)
-		}
-		sort.Strings(unknown)
-		in.Platforms = append(in.Platforms, unknown...)
-	}
-	if cerr == nil {
-		in.Archs = matrixArchs(c)
-		if herr == nil {
-			in.Compat = func(arch, hw string) (bool, string) {
-				a, ok1 := c.Get(arch)
-				p, ok2 := reg.Get(hw)
-				if !ok1 || !ok2 {
-					return true, ""
-				}
-				return hardware.Compatible(a, p, "")
-			}
-		}
-	}
-	return reporter.BuildMatrix(in)
-}
-
-// runsLabel names what a database holds: "`main` @ `abc1234`", "#7 @
-// `abc1234`", or the file name.
-func runsLabel(runs []results.Run, path string) string {
-	if path == "" {
-		return ""
-	}
-	var newest *results.Run
-	for i := range runs {
-		if runs[i].GitSHA != "" && (newest == nil || runs[i].StartedAt.After(newest.StartedAt)) {
-			newest = &runs[i]
-		}
-	}
-	if newest == nil {
-		return "`" + safeLabel(filepath.Base(path)) + "`"
-	}
-	sha := safeLabel(newest.GitSHA)
-	if len(sha) > 7 {
-		sha = sha[:7]
-	}
-	switch ref := newest.GitRef; {
-	case newest.PRNumber > 0:
-		return fmt.Sprintf("#%d @ `%s`", newest.PRNumber, sha)
-	case strings.HasPrefix(ref, "refs/heads/"):
-		return fmt.Sprintf("`%s` @ `%s`", safeLabel(strings.TrimPrefix(ref, "refs/heads/")), sha)
-	}
-	return "`" + sha + "`"
-}
-
-// safeLabel keeps characters that cannot break out of a code span.
-func safeLabel(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '`' || r == '\n' || r == '\r' || r == '|' || r == '<' || r == '>' {
-			return '_'
-		}
-		return r
-	}, s)
-	if len(s) > 80 {
-		s = s[:80]
-	}
-	return s
-}
-
-// reportInput is what the reporter renders for a comparison.
-func (c *comparison) reportInput(details string, chart bool) reporter.ReportInput {
-	m := c.matrix
-	return reporter.ReportInput{Report: c.report, Matrix: &m, BaseLabel: c.baseLabel, HeadLabel: c.headLabel,
-		DetailsURL: details, Chart: chart, NoBaseline: c.noBaseline}
-}
-
-// verdict is the policy's exit: a policyError naming what failed, or nil.
-func (c *comparison) verdict() error {
-	if len(c.violations) == 0 {
-		return nil
-	}
-	return &policyError{msg: fmt.Sprintf("%s (--fail-on %s)", strings.Join(c.violations, ", "), c.policy)}
-}
-
-// annotations are the report's annotations, pointing at the repository's
-// templates when it has them.
-func (c *comparison) annotations(f *Factory) []reporter.Annotation {
-	repoName := ""
-	if _, name, ok := strings.Cut(f.Getenv("GITHUB_REPOSITORY"), "/"); ok {
-		repoName = name
-	}
+// annotations are the comparison's annotations for this workflow run.
+func annotations(f *Factory, cr *comparison.Comparison) []reporter.Annotation {
 	dir := ""
 	if cfg, err := f.Config(); err == nil {
 		dir = cfg.TemplatesDir
 	}
-	return reporter.Annotations(c.report, reporter.AnnotationOptions{
-		Workspace: f.Getenv("GITHUB_WORKSPACE"), RepoName: repoName,
-		Template: func(ch compare.Change) string { return templateFile(dir, ch) },
-	})
-}
-
-// templateFile is the most specific template of the repository's templates
-// folder the test was generated from, "" when the folder does not exist.
-func templateFile(dir string, c compare.Change) string {
-	if dir == "" || filepath.IsAbs(dir) {
-		return ""
-	}
-	var cands []string
-	if c.Architecture != "" {
-		cands = append(cands, "family/"+c.Architecture+".py.tmpl")
-	}
-	if c.Category != "" {
-		if c.Hardware != "" {
-			cands = append(cands, "modality/"+c.Category+"_"+c.Hardware+".py.tmpl")
-		}
-		cands = append(cands, "modality/"+c.Category+".py.tmpl")
-	}
-	if c.Hardware != "" {
-		cands = append(cands, "hardware/"+c.Hardware+".py.tmpl")
-	}
-	cands = append(cands, "base.py.tmpl")
-	for _, cand := range cands {
-		if strings.Contains(cand, "..") {
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(cand))
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			return filepath.ToSlash(filepath.Clean(p))
-		}
-	}
-	return ""
+	return cr.Annotations(f.Getenv("GITHUB_WORKSPACE"), f.Getenv("GITHUB_REPOSITORY"), dir)
 }
 
 // appendStepSummary appends markdown to $GITHUB_STEP_SUMMARY when it is set.
@@ -404,17 +179,17 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := loadComparison(ctx, f, &opts.Flags, "hwcov compare")
+	cr, err := loadComparison(ctx, f, &opts.Flags, "hwcov compare")
 	if err != nil {
 		return err
 	}
-	details := cmpOr(opts.Details, detailsURL(f))
-	in := cmp.reportInput(details, true)
+	details := cmp.Or(opts.Details, detailsURL(f))
+	in := cr.ReportInput(details, true)
 	summary := reporter.RenderSummary(in)
 	err = writeOutput(f, opts.Out, func(b *strings.Builder) error {
 		if format == "json" {
-			v := compareJSON{Verdict: reporter.Verdict(cmp.report), FailOn: cmp.policy.String(),
-				Failed: len(cmp.violations) > 0, Violations: cmp.violations, Report: cmp.report}
+			v := compareJSON{Verdict: reporter.Verdict(cr.Report), FailOn: cr.Policy.String(),
+				Failed: len(cr.Violations) > 0, Violations: cr.Violations, Report: cr.Report}
 			if v.Violations == nil {
 				v.Violations = []string{}
 			}
@@ -432,13 +207,13 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 		}
 	}
 	if f.Getenv("GITHUB_ACTIONS") == "true" {
-		if err := reporter.WriteAnnotations(f.Err, cmp.annotations(f), 10); err != nil {
+		if err := reporter.WriteAnnotations(f.Err, annotations(f, cr), 10); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(f.Err, "hwcov compare: %s\n", reporter.Verdict(cmp.report))
-	if cmp.noBaseline != "" {
-		fmt.Fprintf(f.Err, "hwcov compare: %s\n", strings.ReplaceAll(cmp.noBaseline, "`", ""))
+	fmt.Fprintf(f.Err, "hwcov compare: %s\n", reporter.Verdict(cr.Report))
+	if cr.NoBaseline != "" {
+		fmt.Fprintf(f.Err, "hwcov compare: %s\n", strings.ReplaceAll(cr.NoBaseline, "`", ""))
 	}
-	return cmp.verdict()
+	return cr.Verdict()
 }

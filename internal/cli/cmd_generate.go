@@ -63,7 +63,7 @@ func runGenerate(opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
-	platforms, err := f.platforms(opts.Hardware)
+	platforms, err := f.Platforms(opts.Hardware)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func runGenerate(opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
-	tests, skipped, err := renderTests(g, archs, platforms, opts.Precision)
+	tests, skipped, err := g.RenderTests(archs, platforms, opts.Precision)
 	if err != nil {
 		return err
 	}
@@ -91,14 +91,14 @@ func runGenerate(opts *GenerateOptions) error {
 	if len(tests) == 0 {
 		return usagef("hwcov generate --models bert --hardware cpu", "no compatible (architecture, hardware) pair to generate (%d skipped)", len(skipped))
 	}
-	if err := writeTests(g, opts.Out, tests); err != nil {
+	if err := g.WriteTests(opts.Out, tests); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.Out, "wrote %d tests to %s (%s), %d incompatible pairs skipped\n", len(tests), opts.Out, summarizeByHardware(tests), len(skipped))
 	return nil
 }
 
-func summarizeByHardware(tests []testFile) string {
+func summarizeByHardware(tests []generator.Test) string {
 	n := map[string]int{}
 	for _, t := range tests {
 		n[t.ID.Hardware]++
@@ -210,7 +210,7 @@ func runTemplatesWhich(opts *TemplatesWhichOptions) error {
 	if err != nil {
 		return err
 	}
-	ps, err := opts.F.platforms([]string{opts.Hardware})
+	ps, err := opts.F.Platforms([]string{opts.Hardware})
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func runTemplatesWhich(opts *TemplatesWhichOptions) error {
 	}
 	chain, err := g.Chain(archs[0], ps[0])
 	if err != nil {
-		return templateError(err)
+		return generator.UsageError(err)
 	}
 	for _, l := range chain {
 		fmt.Fprintf(opts.F.Out, "%-18s %s\n", l.Role, l)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -92,7 +91,7 @@ func NewCmdHardwareShow(f *Factory) *cobra.Command {
 }
 
 func runHardwareShow(opts *HardwareShowOptions) error {
-	ps, err := opts.F.platforms([]string{opts.Key})
+	ps, err := opts.F.Platforms([]string{opts.Key})
 	if err != nil {
 		return err
 	}
@@ -139,24 +138,9 @@ func runHardwareAdd(opts *HardwareAddOptions) error {
 	if opts.Properties == "" {
 		return usagef("hwcov hardware add --properties qualcomm.json", "--properties is required")
 	}
-	p, err := hardware.LoadFile(opts.Properties)
-	if err != nil {
-		var fe *hardware.FieldError
-		if errors.As(err, &fe) {
-			return usagef("compare with `hwcov hardware show cpu`", "%v", err)
-		}
-		return usagef("check the path", "%v", err)
-	}
 	r, err := opts.F.Hardware()
 	if err != nil {
 		return err
-	}
-	if old, ok := r.Get(p.PlatformKey); ok && !opts.Force {
-		what := "custom"
-		if old.Builtin {
-			what = "built-in"
-		}
-		return usagef("pass --force to replace it, or choose another platform_key", "%s: platform %q already exists (%s)", opts.Properties, p.PlatformKey, what)
 	}
 	dir := opts.Dir
 	if dir == "" {
@@ -166,7 +150,7 @@ func runHardwareAdd(opts *HardwareAddOptions) error {
 		}
 		dir = cfg.HardwareDir
 	}
-	path, err := hardware.Save(dir, p)
+	p, path, err := hardware.Add(r, opts.Properties, dir, opts.Force)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +11,7 @@ import (
 	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners/shard"
 )
 
 // MergeOptions are the options of `hwcov merge`.
@@ -63,7 +60,7 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 	if len(opts.Shards) == 0 {
 		return usagef("hwcov merge --into run.duckdb shard-*.duckdb", "name at least one shard database or folder")
 	}
-	files, err := expandShards(opts.Shards, opts.Into)
+	files, err := store.ShardFiles(opts.Shards, opts.Into)
 	if err != nil {
 		return err
 	}
@@ -75,16 +72,9 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 	if err := recordPlan(ctx, db, opts.Plan); err != nil {
 		return err
 	}
-	merged, skipped, added, err := mergeShards(ctx, f, db, files)
+	m, err := db.MergeShards(ctx, files, f.Err)
 	if err != nil {
 		return err
-	}
-	lost, err := db.LostShards(ctx)
-	if err != nil {
-		return err
-	}
-	for _, l := range lost {
-		fmt.Fprintf(f.Err, "hwcov: shard %s lost: %d planned tests not run\n", l.ID, l.Tests)
 	}
 	if opts.JUnit != "" {
 		rs, err := db.Results(ctx, "")
@@ -95,7 +85,8 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 			return err
 		}
 	}
-	fmt.Fprintf(f.Out, "merged %d shards into %s (%d new results), %d skipped, %d lost\n", merged, opts.Into, added, skipped, len(lost))
+	fmt.Fprintln(f.Out, m.Line(opts.Into))
+	f.result(mergeLine(m.Line(opts.Into)))
 	if opts.History != "" {
 		if err := db.Close(); err != nil {
 			return err
@@ -104,8 +95,8 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 			return err
 		}
 	}
-	if opts.Strict && (skipped > 0 || len(lost) > 0) {
-		return &policyError{msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", skipped, len(lost))}
+	if opts.Strict && (m.Skipped > 0 || len(m.Lost) > 0) {
+		return &policyError{Msg: fmt.Sprintf("%d shards skipped and %d lost (--strict)", m.Skipped, len(m.Lost))}
 	}
 	return nil
 }
@@ -124,32 +115,7 @@ func recordPlan(ctx context.Context, db *store.DB, path string) error {
 	if err != nil {
 		return plannerError(fmt.Errorf("%s: %w", path, err))
 	}
-	return db.RecordPlan(ctx, plannedTests(plan))
-}
-
-// mergeShards merges the shard files into db, skipping (and counting) those
-// that are damaged or missing, and refusing a file that is not hwcov's.
-func mergeShards(ctx context.Context, f *Factory, db *store.DB, files []string) (merged, skipped, added int, err error) {
-	err = db.MergeAll(ctx, files, func(rep store.MergeReport, err error) error {
-		file := rep.Source
-		switch {
-		case errors.Is(err, store.ErrNotHwcov):
-			// Not damage but a file made to run SQL on this runner: refuse
-			// the merge rather than report without it.
-			return dbError(file, "shard", err)
-		case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotFound):
-			skipped++
-			fmt.Fprintf(f.Err, "hwcov: skipped shard %s: %v\n", file, oneLine(err.Error()))
-			return nil
-		case err != nil:
-			return err
-		}
-		merged++
-		added += rep.NewResults
-		fmt.Fprintf(f.Err, "merged %s: %d results, %d new\n", file, rep.Results, rep.NewResults)
-		return nil
-	})
-	return merged, skipped, added, err
+	return db.RecordPlan(ctx, shard.PlannedTests(plan))
 }
 
 // appendHistory appends the merged database into to the history database.
@@ -167,41 +133,5 @@ func appendHistory(ctx context.Context, f *Factory, history, into string) error 
 	return nil
 }
 
-// expandShards turns files and folders into the list of shard databases.
-func expandShards(args []string, into string) ([]string, error) {
-	intoAbs, _ := filepath.Abs(into)
-	var out []string
-	seen := map[string]bool{}
-	add := func(p string) {
-		abs, _ := filepath.Abs(p)
-		if abs != intoAbs && !seen[abs] {
-			seen[abs] = true
-			out = append(out, p)
-		}
-	}
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			return nil, usagef("check the path (artifacts download into folders)", "shard %q: %v", a, errors.Unwrap(err))
-		}
-		if !st.IsDir() {
-			add(a)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".duckdb") {
-				found = append(found, p)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(found)
-		for _, p := range found {
-			add(p)
-		}
-	}
-	return out, nil
-}
+// mergeLine is the one-line account of a merge, as `hwcov merge` prints it.
+type mergeLine string

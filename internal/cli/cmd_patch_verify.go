@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -69,7 +70,7 @@ func runPatchVerify(ctx context.Context, opts *PatchVerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	runID := cmpOr(opts.RunID, "patch-verify-"+f.Now().UTC().Format("20060102T150405Z"))
+	runID := cmp.Or(opts.RunID, "patch-verify-"+f.Now().UTC().Format("20060102T150405Z"))
 	if err := opts.rerun(ctx, sels, tdir, runID); err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func runPatchVerify(ctx context.Context, opts *PatchVerifyOptions) error {
 		return err
 	}
 	if !slices.ContainsFunc(verdicts, func(v patch.Verdict) bool { return v.Kept }) {
-		return &policyError{msg: fmt.Sprintf("no patch kept: %d dropped", len(verdicts))}
+		return &policyError{Msg: fmt.Sprintf("no patch kept: %d dropped", len(verdicts))}
 	}
 	return nil
 }

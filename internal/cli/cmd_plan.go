@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/fsutil"
+	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/planner"
 )
 
@@ -99,34 +99,19 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if !ciMode && (len(opts.ChangedFiles) > 0 || opts.BaseRef != "" || opts.BudgetMinutes > 0 || opts.Explain) {
 		return usagef("hwcov plan --priority high --changed-files FILE... --explain", "--changed-files, --base-ref, --budget-minutes and --explain belong to --priority high")
 	}
-	platforms, err := f.platforms(opts.Hardware)
+	platforms, err := f.Platforms(opts.Hardware)
 	if err != nil {
 		return err
 	}
-	mopts := planner.MatrixOptions{Platforms: platforms, BatchSizes: opts.BatchSizes, SeqLens: opts.SeqLengths, Precision: opts.Precision}
-	if opts.Benchmark {
-		mopts.BatchSizes, mopts.SeqLens = planner.BenchmarkCells()
-	}
-	durations, lastFailed, err := history(ctx, f, opts.HistoryDB)
+	bo, err := opts.buildOptions(ctx, ciMode, platforms)
 	if err != nil {
 		return err
 	}
-	m, sel, err := opts.matrix(ctx, ciMode, mopts, durations, lastFailed)
-	if err != nil {
-		return err
-	}
-	shardOpts := planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations}
-	if opts.Models.AllModels && !ciMode {
-		// One shard per platform would be a job of the whole catalog.
-		if shardOpts = shardOpts.WholeCatalog(); opts.MaxShardMinutes == 0 && opts.Shards == 0 {
-			fmt.Fprintf(f.Err, "note: --all-models: shards of at most %g estimated minutes (--shards or --max-shard-minutes to choose)\n",
-				shardOpts.MaxShardMinutes)
-		}
-	}
-	plan, err := planner.NewPlan(m, shardOpts)
+	plan, sel, err := planner.Build(bo)
 	if err != nil {
 		return plannerError(err)
 	}
+	f.result(plan)
 	data, err := plan.Marshal()
 	if err != nil {
 		return err
@@ -144,41 +129,50 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	return printPlan(f, opts.Format, plan, data)
 }
 
-// matrix builds the plan's matrix: the priority-high selection in CI mode,
-// else every cell of the chosen architectures.
-func (opts *PlanOptions) matrix(ctx context.Context, ciMode bool, mopts planner.MatrixOptions, durations map[string]float64, lastFailed []string) (m *planner.Matrix, sel *planner.Selection, err error) {
+// buildOptions are the planner's options for the flags: the cells, the
+// history, the change (CI mode) and the sharding.
+func (opts *PlanOptions) buildOptions(ctx context.Context, ciMode bool, platforms []hardware.Platform) (planner.BuildOptions, error) {
 	f := opts.F
-	if ciMode {
-		c, err := f.Catalog()
-		if err != nil {
-			return nil, nil, err
-		}
-		mopts.Architectures = c.Architectures
-		changed := opts.ChangedFiles
-		if opts.BaseRef != "" {
-			more, err := gitChangedFiles(ctx, opts.BaseRef)
-			if err != nil {
-				return nil, nil, err
-			}
-			changed = append(changed, more...)
-		}
-		sel, err = planner.Select(planner.SelectOptions{
-			Matrix: mopts, ChangedFiles: changed, LastFailed: lastFailed, BudgetMinutes: opts.BudgetMinutes,
-			Durations: durations, HasTemplate: hasTemplate(f),
-		})
-		if err != nil {
-			return nil, nil, plannerError(err)
-		}
-		m = sel.Matrix
-	} else {
-		if mopts.Architectures, err = opts.Models.archs(f); err != nil {
-			return nil, nil, err
-		}
-		if m, err = planner.BuildMatrix(mopts); err != nil {
-			return nil, nil, plannerError(err)
+	bo := planner.BuildOptions{CI: ciMode, BudgetMinutes: opts.BudgetMinutes, ChangedFiles: opts.ChangedFiles,
+		Matrix: planner.MatrixOptions{Platforms: platforms, BatchSizes: opts.BatchSizes, SeqLens: opts.SeqLengths, Precision: opts.Precision}}
+	if opts.Benchmark {
+		bo.Matrix.BatchSizes, bo.Matrix.SeqLens = planner.BenchmarkCells()
+	}
+	durations, lastFailed, err := history(ctx, f, opts.HistoryDB)
+	if err != nil {
+		return bo, err
+	}
+	bo.LastFailed = lastFailed
+	bo.Shard = planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations}
+	if opts.Models.AllModels && !ciMode {
+		// One shard per platform would be a job of the whole catalog.
+		if bo.Shard = bo.Shard.WholeCatalog(); opts.MaxShardMinutes == 0 && opts.Shards == 0 {
+			fmt.Fprintf(f.Err, "note: --all-models: shards of at most %g estimated minutes (--shards or --max-shard-minutes to choose)\n",
+				bo.Shard.MaxShardMinutes)
 		}
 	}
-	return m, sel, nil
+	if !ciMode {
+		bo.Matrix.Architectures, err = opts.Models.archs(f)
+		return bo, err
+	}
+	c, err := f.Catalog()
+	if err != nil {
+		return bo, err
+	}
+	bo.AllArchitectures = c.Architectures
+	if opts.BaseRef != "" {
+		more, err := planner.GitChangedFiles(ctx, opts.BaseRef)
+		if err != nil {
+			return bo, err
+		}
+		bo.ChangedFiles = append(append([]string{}, bo.ChangedFiles...), more...)
+	}
+	dir := ""
+	if cfg, err := f.Config(); err == nil {
+		dir = cfg.TemplatesDir
+	}
+	bo.HasTemplate = planner.TemplateExists(generator.TemplateNames(), dir)
+	return bo, nil
 }
 
 // printPlan writes the plan to stdout as format: the GitHub matrix, the plan
@@ -220,25 +214,6 @@ func (m *ModelFlags) givenOtherThanPriority() bool {
 	return m.given()
 }
 
-// plannerError turns the planner's typed errors into usage errors.
-func plannerError(err error) error {
-	var oe *planner.OptionsError
-	var le *planner.LabelError
-	var pe *planner.PlanFileError
-	var ue *planner.UnknownShardError
-	switch {
-	case errors.As(err, &oe):
-		return usagef(oe.Hint, "%v", err)
-	case errors.As(err, &le):
-		return usagef("fix runner_labels in the platform's JSON (hwcov hardware show "+le.Platform+")", "%v", err)
-	case errors.As(err, &pe):
-		return usagef("regenerate it with `hwcov plan --out plan.json`", "%v", err)
-	case errors.As(err, &ue):
-		return usagef("one of: "+strings.Join(ue.Known, ", "), "%v", err)
-	}
-	return err
-}
-
 // history reads test durations (seconds, mean per test id) and the failures of
 // the newest run from a history database. An empty path gives no history.
 func history(ctx context.Context, f *Factory, path string) (map[string]float64, []string, error) {
@@ -252,47 +227,6 @@ func history(ctx context.Context, f *Factory, path string) (map[string]float64, 
 	defer db.Close()
 	h, err := db.History(ctx)
 	return h.Durations, h.Failed, err
-}
-
-// gitChangedFiles lists the files changed between the merge base of ref and HEAD.
-func gitChangedFiles(ctx context.Context, ref string) ([]string, error) {
-	if strings.HasPrefix(ref, "-") {
-		return nil, usagef("--base-ref origin/main", "--base-ref %q is not a ref", ref)
-	}
-	cmd := exec.CommandContext(ctx, "git", "diff", "--name-only", ref+"...HEAD")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, usagef("git fetch the base branch first (actions/checkout with fetch-depth: 0)",
-			"git diff --name-only %s...HEAD: %v: %s", ref, err, tail(stderr.String(), 300))
-	}
-	var files []string
-	for _, l := range strings.Split(string(out), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			files = append(files, l)
-		}
-	}
-	return files, nil
-}
-
-// hasTemplate says whether a template exists, in the repository's folder or embedded.
-func hasTemplate(f *Factory) func(string) bool {
-	names := map[string]bool{}
-	for _, n := range generator.TemplateNames() {
-		names[n] = true
-	}
-	dir := ""
-	if cfg, err := f.Config(); err == nil {
-		dir = cfg.TemplatesDir
-	}
-	return func(name string) bool {
-		if names[name] {
-			return true
-		}
-		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
-		return dir != "" && err == nil
-	}
 }
 
 // writeFileDirs writes data to path atomically, creating its folder.

@@ -2,41 +2,21 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
 	"github.com/hwcov/hwcov/runners"
+	"github.com/hwcov/hwcov/runners/reference"
+	"github.com/hwcov/hwcov/runners/shard"
 )
-
-// ReferenceManifest is reference/manifest.json: one entry per stored test output.
-type ReferenceManifest struct {
-	Format       int              `json:"format"`
-	HwcovVersion string           `json:"hwcov_version"`
-	GeneratedAt  time.Time        `json:"generated_at"`
-	RunID        string           `json:"run_id"`
-	Tests        []ReferenceEntry `json:"tests"`
-}
-
-// ReferenceEntry is one stored reference: what hwcov_harness/reference.py save() returns.
-type ReferenceEntry struct {
-	Key     string                     `json:"key"` // model/b1/s128
-	TestID  string                     `json:"test_id"`
-	File    string                     `json:"file"`
-	SHA256  string                     `json:"sha256"`
-	Seed    int                        `json:"seed"`
-	Outputs map[string]json.RawMessage `json:"outputs"`
-	Inputs  json.RawMessage            `json:"inputs,omitempty"`
-}
 
 // ReferenceOptions are the options of `hwcov reference generate|validate`.
 type ReferenceOptions struct {
@@ -114,21 +94,35 @@ func (opts *ReferenceOptions) register(cmd *cobra.Command, dirFlag string) {
 	fl.IntVar(&opts.Iterations, "iterations", 1, "timed iterations per test")
 }
 
-func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precision, runSuffix string, params map[string]any) (string, error) {
+// run runs the models on hardware as a one-shard run whose id ends in
+// runSuffix, and returns its results.
+func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precision, runSuffix string, params map[string]any) (shard.Result, []results.Result, error) {
 	f := opts.F
 	run := runners.NewRun(f.Getenv, f.Now(), version(), "1/1", hardware)
-	ro := &RunOptions{
-		F: f, Models: opts.Models, Hardware: hardware, TestsOut: ".hwcov/generated", DB: opts.DB,
-		Workers: opts.Workers, Warmup: 0, Iterations: opts.Iterations, Precision: precision,
-		BatchSizes: opts.BatchSizes, SeqLens: opts.SeqLens, Optimizations: "default",
-		RunID: run.RunID + "-" + runSuffix, Params: params,
+	s := shardRun{
+		Models: opts.Models, Hardware: hardware, TestsOut: ".hwcov/generated", DB: opts.DB, Precision: precision,
+		Options: shard.Options{Workers: opts.Workers, Iterations: opts.Iterations, Optimizations: "default",
+			Benchmark: true, RunID: run.RunID + "-" + runSuffix, Params: params},
 	}
+	s.Sweep = &planner.Sweep{BatchSizes: opts.BatchSizes, SeqLens: opts.SeqLens}
 	if len(opts.SeqLens) > 0 && len(opts.BatchSizes) == 0 {
-		ro.BatchSizes = []int{1}
+		s.Sweep.BatchSizes = []int{1}
 	} else if len(opts.BatchSizes) > 0 && len(opts.SeqLens) == 0 {
-		ro.SeqLens = []int{128}
+		s.Sweep.SeqLens = []int{128}
 	}
-	return ro.RunID, runRun(ctx, ro)
+	if len(opts.BatchSizes) == 0 && len(opts.SeqLens) == 0 {
+		s.Sweep, s.Options.Benchmark = nil, false
+	}
+	res, err := f.runShard(ctx, s)
+	if res.DB == "" {
+		return res, nil, err
+	}
+	f.printRun(res)
+	if err := res.Verdict(err, false); err != nil {
+		return res, nil, err
+	}
+	rs, err := opts.results(ctx, res.Run.RunID)
+	return res, rs, err
 }
 
 func runReferenceGenerate(ctx context.Context, opts *ReferenceOptions) error {
@@ -143,58 +137,19 @@ func runReferenceGenerate(ctx context.Context, opts *ReferenceOptions) error {
 	if err != nil {
 		return err
 	}
-	runID, err := opts.run(ctx, []string{"cpu"}, "fp32", "reference", map[string]any{"reference_out": dir})
+	res, rs, err := opts.run(ctx, []string{"cpu"}, "fp32", "reference", map[string]any{"reference_out": dir})
 	if err != nil {
 		return err
 	}
-	rs, err := opts.results(ctx, runID)
+	st, err := reference.Store(dir, rs, res.Run.RunID, version(), f.Now())
 	if err != nil {
 		return err
 	}
-	m := readManifest(dir)
-	byKey := map[string]ReferenceEntry{}
-	for _, e := range m.Tests {
-		byKey[e.Key] = e
-	}
-	stored, failed := 0, []string{}
-	for _, r := range rs {
-		var extra struct {
-			Reference *ReferenceEntry `json:"reference"`
-		}
-		_ = json.Unmarshal([]byte(r.Extra), &extra)
-		if r.Status != results.StatusPass || extra.Reference == nil {
-			failed = append(failed, fmt.Sprintf("%s (%s: %s)", r.TestID, r.Status, r.ErrorMessage))
-			continue
-		}
-		byKey[extra.Reference.Key] = *extra.Reference
-		stored++
-	}
-	m.Tests = m.Tests[:0]
-	for _, e := range byKey {
-		m.Tests = append(m.Tests, e)
-	}
-	sort.Slice(m.Tests, func(i, j int) bool { return m.Tests[i].Key < m.Tests[j].Key })
-	m.Format, m.HwcovVersion, m.GeneratedAt, m.RunID = 1, version(), f.Now().UTC(), runID
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write reference manifest: %w", err)
-	}
-	fmt.Fprintf(f.Out, "stored %d reference outputs in %s (manifest lists %d)\n", stored, opts.Dir, len(m.Tests))
-	for _, s := range failed {
+	fmt.Fprintf(f.Out, "stored %d reference outputs in %s (manifest lists %d)\n", st.Stored, opts.Dir, st.Listed)
+	for _, s := range st.NoOutput {
 		fmt.Fprintf(f.Out, "  no reference: %s\n", s)
 	}
 	return nil
-}
-
-func readManifest(dir string) ReferenceManifest {
-	var m ReferenceManifest
-	if b, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err == nil {
-		_ = json.Unmarshal(b, &m)
-	}
-	return m
 }
 
 func (opts *ReferenceOptions) results(ctx context.Context, runID string) ([]results.Result, error) {
@@ -221,22 +176,14 @@ func runReferenceValidate(ctx context.Context, opts *ReferenceOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(reference.ManifestPath(dir)); errors.Is(err, os.ErrNotExist) {
 		return usagef("hwcov reference generate --models ... --out "+opts.Dir, "no reference manifest in %q", opts.Dir)
 	}
-	runID, err := opts.run(ctx, opts.Hardware, "", "validate", map[string]any{"reference_dir": dir})
-	if err != nil {
-		return err
-	}
-	rs, err := opts.results(ctx, runID)
+	_, rs, err := opts.run(ctx, opts.Hardware, "", "validate", map[string]any{"reference_dir": dir})
 	if err != nil {
 		return err
 	}
 	t := reporter.ValidationTable(rs)
-	for _, r := range rs {
-		if r.Status != results.StatusPass && !strings.Contains(r.Extra, `"validation"`) {
-			t.Notes = append(t.Notes, fmt.Sprintf("%s: %s %s", r.TestID, r.Status, r.ErrorMessage))
-		}
-	}
+	t.Notes = append(t.Notes, reference.Unvalidated(rs)...)
 	return writeOutput(f, "", func(b *strings.Builder) error { return reporter.RenderTables(b, []reporter.Table{t}, opts.Format) })
 }

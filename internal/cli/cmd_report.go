@@ -9,8 +9,6 @@ import (
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
-	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -107,7 +105,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 		return err
 	}
 	if opts.RunID == "" {
-		if rs, err = withLostShards(ctx, db, rs); err != nil {
+		if rs, err = db.WithLostShards(ctx, rs); err != nil {
 			return err
 		}
 	}
@@ -115,6 +113,7 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if err != nil {
 		return err
 	}
+	f.result(m)
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
 }
 
@@ -138,34 +137,15 @@ func buildMatrix(f *Factory, rs []results.Result, hw []string, all bool, cats []
 	if err != nil {
 		return reporter.Matrix{}, err
 	}
-	return reporter.BuildMatrix(reporter.MatrixInput{
-		Archs: matrixArchs(c), Platforms: keys, Results: rs, All: all, Categories: cats, Declared: decl,
-		Compat: func(arch, hw string) (bool, string) {
-			a, ok1 := c.Get(arch)
-			p, ok2 := reg.Get(hw)
-			if !ok1 || !ok2 {
-				return true, ""
-			}
-			return hardware.Compatible(a, p, "")
-		},
-	}), nil
-}
-
-// matrixArchs are the matrix's rows: the catalog's architectures, in its
-// order.
-func matrixArchs(c *catalog.Catalog) []reporter.Arch {
-	archs := make([]reporter.Arch, len(c.Architectures))
-	for i, a := range c.Architectures {
-		archs[i] = reporter.Arch{Name: a.Name, Category: a.Category}
-	}
-	return archs
+	return reporter.BuildMatrix(reporter.MatrixInput{Archs: reporter.CatalogArchs(c.Architectures), Platforms: keys, Results: rs,
+		All: all, Categories: cats, Declared: decl, Compat: hardware.CompatFunc(c, reg)}), nil
 }
 
 // platformKeys are the matrix's columns: hw, else the platforms the
 // results are of, in the registry's order.
 func platformKeys(f *Factory, hw []string, rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
 	if len(hw) > 0 {
-		ps, err := f.platforms(hw)
+		ps, err := f.Platforms(hw)
 		if err != nil {
 			return nil, err
 		}
@@ -184,29 +164,4 @@ func platformKeys(f *Factory, hw []string, rs []results.Result, reg *hardware.Re
 		}
 	}
 	return keys, nil
-}
-
-// withLostShards adds a not-run result for every planned test that has no
-// result, naming its shard, so that a lost shard is visible, never missing.
-func withLostShards(ctx context.Context, db *store.DB, rs []results.Result) ([]results.Result, error) {
-	planned, err := db.PlannedTests(ctx)
-	if err != nil {
-		return nil, err
-	}
-	have := make(map[string]bool, len(rs))
-	for _, r := range rs {
-		have[r.TestID] = true
-	}
-	for _, p := range planned {
-		if have[p.TestID] {
-			continue
-		}
-		id, err := testid.Parse(p.TestID)
-		if err != nil {
-			continue
-		}
-		rs = append(rs, results.Result{TestID: p.TestID, Architecture: id.Model, Hardware: id.Hardware, Precision: id.Precision,
-			BatchSize: id.Batch, SeqLen: id.Seq, Status: results.StatusNotRun, ErrorMessage: "not run (shard " + p.ShardID + " lost)"})
-	}
-	return rs, nil
 }

@@ -8,9 +8,6 @@ import (
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/compare"
-	"github.com/hwcov/hwcov/internal/fingerprint"
-	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -162,7 +159,7 @@ func (opts *ReportAnalysisOptions) plan(ctx context.Context, format string) (fun
 		return nil, err
 	}
 	defer done()
-	rs, fps, err := fingerprinted(ctx, db, opts.RunID)
+	rs, fps, err := db.ResultsWithFingerprints(ctx, opts.RunID)
 	if err != nil {
 		return nil, err
 	}
@@ -173,27 +170,6 @@ func (opts *ReportAnalysisOptions) plan(ctx context.Context, format string) (fun
 	c, _ := opts.F.Catalog() // buildMatrix read it
 	p := reporter.BuildPlan(reporter.PlanInput{Matrix: m, Popularity: popularity(c), Results: rs, Fingerprints: fps, Top: opts.Top})
 	return func(b *strings.Builder) error { return reporter.WritePlan(b, p, opts.Effort, format) }, nil
-}
-
-// fingerprinted reads the newest results (of runID, when given) and the
-// fingerprint of each failure: the stored one, else one computed now and
-// stored when the database is writable.
-func fingerprinted(ctx context.Context, db *store.DB, runID string) ([]results.Result, map[int64]fingerprint.Stored, error) {
-	rs, err := db.Results(ctx, runID)
-	if err != nil {
-		return nil, nil, err
-	}
-	stored, err := db.Fingerprints(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	all, fresh := fingerprint.Assign(rs, stored)
-	if !db.ReadOnly() {
-		if err := db.SaveFingerprints(ctx, fresh); err != nil {
-			return nil, nil, err
-		}
-	}
-	return rs, all, nil
 }
 
 // popularity is each catalog architecture's tier and download rank.

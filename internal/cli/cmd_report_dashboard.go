@@ -101,7 +101,7 @@ func dashboardData(ctx context.Context, f *Factory, path string, matrixOnly bool
 	if in.Latest, err = db.NewestResults(ctx); err != nil {
 		return in, err
 	}
-	if in.Latest, err = withLostShards(ctx, db, in.Latest); err != nil {
+	if in.Latest, err = db.WithLostShards(ctx, in.Latest); err != nil {
 		return in, err
 	}
 	stored, err := db.Fingerprints(ctx)

@@ -84,7 +84,7 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 		return err
 	}
 	defer done()
-	rs, all, err := fingerprinted(ctx, db, opts.RunID)
+	rs, all, err := db.ResultsWithFingerprints(ctx, opts.RunID)
 	if err != nil {
 		return err
 	}
@@ -106,13 +106,9 @@ func openFingerprintDB(f *Factory, path string) (*store.DB, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(path, store.Options{})
-	if err == nil {
-		return db, func() { db.Close() }, nil
-	}
-	ro, cleanup, err2 := store.OpenReadOnlyMigrated(path)
-	if err2 != nil {
+	db, done, err := store.OpenWritableOrRead(path)
+	if err != nil {
 		return nil, nil, dbError(path, "", err)
 	}
-	return ro, func() { ro.Close(); cleanup() }, nil
+	return db, done, nil
 }

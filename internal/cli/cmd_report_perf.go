@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/reporter"
 )
@@ -120,85 +118,23 @@ func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
 // tables reads the results the report of opts.Kind is made of and builds
 // its tables.
 func (opts *ReportPerfOptions) tables(ctx context.Context, db *store.DB) (tables []reporter.Table, err error) {
-	switch opts.Kind {
-	case "optimization-impact":
-		base, err := db.Results(ctx, opts.Base)
-		if err != nil {
+	in := reporter.PerfInput{BaseID: opts.Base, HeadID: opts.Head, Test: opts.Test, Top: opts.Top, Alpha: opts.Alpha, Models: opts.Models}
+	if opts.Kind == "optimization-impact" {
+		if in.Base, err = db.Results(ctx, opts.Base); err == nil {
+			in.Head, err = db.Results(ctx, opts.Head)
+		}
+	} else {
+		in.Results, err = db.Results(ctx, opts.RunID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opts.Kind == "optimizations" {
+		if in.Available, err = opts.F.optimizations(); err != nil {
 			return nil, err
 		}
-		head, err := db.Results(ctx, opts.Head)
-		if err != nil {
-			return nil, err
-		}
-		if len(base) == 0 || len(head) == 0 {
-			return nil, usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID (run ids: hwcov report matrix --format json)", "no results for run %q", pick(len(base) == 0, opts.Base, opts.Head))
-		}
-		tables = []reporter.Table{reporter.OptimizationImpactTable(base, head, opts.Alpha)}
-	case "profile":
-		rs, err := db.Results(ctx, opts.RunID)
-		if err != nil {
-			return nil, err
-		}
-		var found *results.Result
-		for i := range rs {
-			if rs[i].TestID == opts.Test && strings.Contains(rs[i].Extra, `"profile"`) {
-				found = &rs[i]
-			}
-		}
-		if found == nil {
-			return nil, usagef("hwcov run --models MODEL --hardware HW --profile layers", "no profiled result for test %q", opts.Test)
-		}
-		if tables, err = reporter.ProfileTables(*found, opts.Top); err != nil {
-			return nil, err
-		}
-	default:
-		rs, err := db.Results(ctx, opts.RunID)
-		if err != nil {
-			return nil, err
-		}
-		rs = filterModels(rs, opts.Models)
-		switch opts.Kind {
-		case "validation":
-			tables = []reporter.Table{reporter.ValidationTable(rs)}
-		case "hardware":
-			tables = []reporter.Table{reporter.HardwareTable(rs, nil)}
-		case "optimal-hardware":
-			tables = reporter.OptimalHardware(rs)
-		case "optimizations":
-			available, err := opts.F.optimizations()
-			if err != nil {
-				return nil, err
-			}
-			tables = []reporter.Table{reporter.OptimizationsTable(rs, available)}
-		default:
-			return nil, fmt.Errorf("report %q: unknown", opts.Kind)
-		}
 	}
-	return tables, nil
-}
-
-func pick(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
-}
-
-func filterModels(rs []results.Result, models []string) []results.Result {
-	if len(models) == 0 {
-		return rs
-	}
-	keep := map[string]bool{}
-	for _, m := range models {
-		keep[strings.TrimSpace(m)] = true
-	}
-	var out []results.Result
-	for _, r := range rs {
-		if keep[r.Architecture] {
-			out = append(out, r)
-		}
-	}
-	return out
+	return reporter.PerfTables(opts.Kind, in)
 }
 
 // optimizations are the optimizations each platform offers, by key.

@@ -20,7 +20,7 @@ func applySchedule(f *Factory, models *ModelFlags, hardware *[]string, path, whi
 	if models.given() {
 		return schedule.Entry{}, usagef("hwcov run --schedule "+path+" --which daily", "--schedule picks the models: drop --models/--category/--priority/...")
 	}
-	s, err := readSchedule(path)
+	s, err := schedule.ReadFile(path)
 	if err != nil {
 		return schedule.Entry{}, err
 	}

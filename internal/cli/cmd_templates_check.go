@@ -45,7 +45,7 @@ differs: edit the templates, not the generated files, and regenerate. The
 
 func runTemplatesCheck(opts *TemplatesCheckOptions) error {
 	f := opts.F
-	tests, err := readTestsDir(opts.Tests)
+	tests, err := generator.ReadTests(opts.Tests)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func runTemplatesCheck(opts *TemplatesCheckOptions) error {
 	for _, t := range tests {
 		s, err := g.Check(filepath.Join(opts.Tests, filepath.Base(t.File)), resolve)
 		if err != nil {
-			return templateError(err)
+			return generator.UsageError(err)
 		}
 		if s != nil {
 			models, hws = addOnce(models, t.ID.Model), addOnce(hws, t.ID.Hardware)
@@ -69,7 +69,7 @@ func runTemplatesCheck(opts *TemplatesCheckOptions) error {
 		}
 	}
 	if len(models) > 0 {
-		return &policyError{msg: fmt.Sprintf("generated tests in %s differ from the templates (edit the templates, not the files); regenerate them: hwcov generate --models %s --hardware %s --out %s",
+		return &policyError{Msg: fmt.Sprintf("generated tests in %s differ from the templates (edit the templates, not the files); regenerate them: hwcov generate --models %s --hardware %s --out %s",
 			opts.Tests, strings.Join(models, ","), strings.Join(hws, ","), opts.Tests)}
 	}
 	fmt.Fprintf(f.Out, "%d generated tests in %s match the templates\n", len(tests), opts.Tests)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -145,7 +144,7 @@ func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error 
 	if err != nil {
 		return err
 	}
-	pin, err := opts.pinner()
+	pin, err := workflows.Pinner(opts.Pin, opts.PinSHA)
 	if err != nil {
 		return err
 	}
@@ -175,18 +174,11 @@ func (opts *WorkflowGenerateOptions) schedule() (*schedule.Schedule, error) {
 	if opts.Schedule == "" {
 		return nil, nil
 	}
-	s, err := readSchedule(opts.Schedule)
+	s, err := schedule.ReadFile(opts.Schedule)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range s.Entries {
-		if !e.AllHardware {
-			if _, err := opts.F.platforms(e.Hardware); err != nil {
-				return nil, usagef("fix "+e.Name+".hardware_platforms in "+opts.Schedule, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
-			}
-		}
-	}
-	return s, nil
+	return s, checkScheduleHardware(opts.F, s, opts.Schedule)
 }
 
 // check validates the flags of `hwcov workflow generate` and returns the
@@ -210,7 +202,7 @@ func (opts *WorkflowGenerateOptions) check() (string, error) {
 	}
 	hardware := strings.Join(opts.Hardware, ",")
 	if hardware != "all" {
-		if _, err := f.platforms(opts.Hardware); err != nil {
+		if _, err := f.Platforms(opts.Hardware); err != nil {
 			return "", err
 		}
 	}
@@ -230,41 +222,11 @@ func (opts *WorkflowGenerateOptions) pinned(src []byte, err error) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	pin, err := opts.pinner()
+	pin, err := workflows.Pinner(opts.Pin, opts.PinSHA)
 	if err != nil {
 		return nil, err
 	}
 	return pin(src)
-}
-
-// pinner returns what pins the actions of a generated workflow to commits
-// (--pin), or leaves them as they are.
-func (opts *WorkflowGenerateOptions) pinner() (func([]byte) ([]byte, error), error) {
-	pin := func(b []byte) ([]byte, error) { return b, nil }
-	if opts.Pin {
-		extra := map[string]string{}
-		for _, p := range opts.PinSHA {
-			k, sha, err := workflows.ParsePin(p)
-			if err != nil {
-				return nil, usagef("--pin-sha hwcov/hwcov@v0=<commit of the tag>", "--pin-sha %v", err)
-			}
-			extra[k] = sha
-		}
-		pin = func(b []byte) ([]byte, error) {
-			out, err := workflows.PinActions(b, extra)
-			var pe *workflows.PinError
-			if errors.As(err, &pe) {
-				k := pe.Refs[0]
-				repo, ref, _ := strings.Cut(k, "@")
-				return nil, usagef(fmt.Sprintf("--pin-sha %s=<commit> (git ls-remote https://github.com/%s %s shows it), or name the action at a commit",
-					k, repo, ref), "--pin: %v: not in hwcov's table of pinned actions (hwcov workflow pins)", err)
-			}
-			return out, err
-		}
-	} else if len(opts.PinSHA) > 0 {
-		return nil, usagef("--pin --pin-sha ...", "--pin-sha needs --pin")
-	}
-	return pin, nil
 }
 
 // commandLine is the command as a user would type it, for the header.
@@ -285,26 +247,6 @@ func commandLine(c *cobra.Command) string {
 		parts = append(parts, "--"+fl.Name, v)
 	})
 	return strings.Join(parts, " ")
-}
-
-// readSchedule reads and parses a schedule file; errors name the field.
-func readSchedule(path string) (*schedule.Schedule, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, usagef("hwcov workflow schedule --output "+path, "schedule file %q does not exist", path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	s, err := schedule.Parse(data)
-	if err != nil {
-		var fe *schedule.FieldError
-		if errors.As(err, &fe) {
-			return nil, usagef(fe.Hint, "%s: %v", path, err)
-		}
-		return nil, err
-	}
-	return s, nil
 }
 
 // writeGenerated writes a generated file atomically ("-" is stdout); an
@@ -376,35 +318,38 @@ hardware_platforms: a list of platform keys, or "all".`,
 func runWorkflowSchedule(opts *WorkflowScheduleOptions) error {
 	f := opts.F
 	if opts.Check != "" {
-		s, err := readSchedule(opts.Check)
+		s, err := schedule.ReadFile(opts.Check)
 		if err != nil {
 			return err
 		}
+		if err := checkScheduleHardware(f, s, opts.Check); err != nil {
+			return err
+		}
 		for _, e := range s.Entries {
-			if !e.AllHardware {
-				if _, err := f.platforms(e.Hardware); err != nil {
-					return usagef("fix "+e.Name+".hardware_platforms in "+opts.Check, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
-				}
-			}
 			fmt.Fprintf(f.Out, "%-16s cron %-12q %s: hwcov run %s\n", e.Name, e.When.Cron(), e.When, strings.Join(e.Flags(), " "))
 		}
 		return nil
 	}
 	s := schedule.Default(opts.Email)
 	if opts.Email != "" {
-		if _, err := schedule.Parse(mustMarshal(s)); err != nil {
+		if _, err := schedule.Parse(s.MustMarshal()); err != nil {
 			return usagef("--notification-email ml-alerts@example.com", "--notification-email %q is not an email address", opts.Email)
 		}
 	}
-	return writeGenerated(f, opts.Output, mustMarshal(s), opts.Force)
+	return writeGenerated(f, opts.Output, s.MustMarshal(), opts.Force)
 }
 
-func mustMarshal(s *schedule.Schedule) []byte {
-	b, err := s.Marshal()
-	if err != nil {
-		panic(err) // strings and bools only
+// checkScheduleHardware checks that every entry of the schedule file path
+// names known platforms.
+func checkScheduleHardware(f *Factory, s *schedule.Schedule, path string) error {
+	for _, e := range s.Entries {
+		if !e.AllHardware {
+			if _, err := f.Platforms(e.Hardware); err != nil {
+				return usagef("fix "+e.Name+".hardware_platforms in "+path, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
+			}
+		}
 	}
-	return b
+	return nil
 }
 
 // WorkflowShowOptions are the options of `hwcov workflow show`.

@@ -34,6 +34,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // MainWith runs hwcov with a prepared factory.
 func MainWith(f *Factory, args []string) int {
+	return exitCode(execute(f, args), f.Err)
+}
+
+// execute runs hwcov with a prepared factory and returns the command's error.
+func execute(f *Factory, args []string) error {
 	root, st := newCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.In)
@@ -48,7 +53,7 @@ func MainWith(f *Factory, args []string) int {
 	if err == nil && st.helpErr != nil {
 		err = st.helpErr
 	}
-	return exitCode(err, f.Err)
+	return err
 }
 
 // interruptContext returns a context cancelled with errInterrupted on the

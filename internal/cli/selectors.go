@@ -1,11 +1,6 @@
 package cli
 
 import (
-	"bufio"
-	"fmt"
-	"os"
-	"strings"
-
 	"github.com/spf13/pflag"
 
 	"github.com/hwcov/hwcov/internal/catalog"
@@ -38,7 +33,7 @@ func (m *ModelFlags) register(fs *pflag.FlagSet) {
 func (m *ModelFlags) selector() (catalog.Selector, error) {
 	models := m.Models
 	if m.ModelsFile != "" {
-		more, err := readModelsFile(m.ModelsFile)
+		more, err := catalog.ReadModelsFile(m.ModelsFile)
 		if err != nil {
 			return catalog.Selector{}, usagef("hwcov catalog subsets --out model_subsets/", "%v", err)
 		}
@@ -83,22 +78,4 @@ func (m *ModelFlags) archs(f *Factory) ([]catalog.Architecture, error) {
 		return nil, usagef("hwcov catalog list --summary", "the selection matches no architecture")
 	}
 	return as, nil
-}
-
-func readModelsFile(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("models file: %w", err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		out = append(out, strings.Split(line, ",")...)
-	}
-	return out, sc.Err()
 }

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hwcov/hwcov/action"
+	"github.com/hwcov/hwcov/internal/baseline"
 	"github.com/hwcov/hwcov/internal/ghfake"
 	"github.com/hwcov/hwcov/workflows"
 )
@@ -199,7 +200,7 @@ func TestWorkflowFile(t *testing.T) {
 		{"octo/models/.github/workflows/sub/x.yml@refs/heads/main", "hwcov.yml"},
 		{"garbage", "hwcov.yml"},
 	} {
-		if got := workflowFile(tc.ref); got != tc.want {
+		if got := baseline.WorkflowFile(tc.ref); got != tc.want {
 			t.Errorf("workflowFile(%q) = %q, want %q", tc.ref, got, tc.want)
 		}
 	}

@@ -44,7 +44,7 @@ func TestApplySchedule(t *testing.T) {
 		e, err := applySchedule(f, &m, &hw, path, tt.which)
 		if tt.err != "" {
 			var ue *usageError
-			if !asErr(err, &ue) || !strings.Contains(err.Error(), tt.err) || ue.hint == "" {
+			if !asErr(err, &ue) || !strings.Contains(err.Error(), tt.err) || ue.Hint == "" {
 				t.Errorf("which %q: err %v, want a usage error with %q", tt.which, err, tt.err)
 			}
 			continue

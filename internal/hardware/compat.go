@@ -61,3 +61,16 @@ func (p Platform) MaxBatch() int {
 	}
 	return 0 // no cap
 }
+
+// CompatFunc answers Compatible by name, looking the architecture up in c
+// and the platform in r; an unknown name counts as compatible.
+func CompatFunc(c *catalog.Catalog, r *Registry) func(arch, hw string) (bool, string) {
+	return func(arch, hw string) (bool, string) {
+		a, ok1 := c.Get(arch)
+		p, ok2 := r.Get(hw)
+		if !ok1 || !ok2 {
+			return true, ""
+		}
+		return Compatible(a, p, "")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hwcov/hwcov/internal/fsutil"
+	"github.com/hwcov/hwcov/internal/hwerr"
 )
 
 // DefaultCustomDir is where `hwcov hardware add` keeps custom platforms, in the
@@ -63,4 +64,26 @@ func Save(dir string, p Platform) (string, error) {
 	}
 	path := filepath.Join(dir, p.PlatformKey+".json")
 	return path, fsutil.WriteFileAtomic(path, data, 0o644)
+}
+
+// Add reads a platform's properties file and saves it as a custom platform
+// in dir; a platform of the same key in r is replaced only with force.
+func Add(r *Registry, properties, dir string, force bool) (p Platform, path string, err error) {
+	p, err = LoadFile(properties)
+	if err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return p, "", hwerr.Usagef("compare with `hwcov hardware show cpu`", "%v", err)
+		}
+		return p, "", hwerr.Usagef("check the path", "%v", err)
+	}
+	if old, ok := r.Get(p.PlatformKey); ok && !force {
+		what := "custom"
+		if old.Builtin {
+			what = "built-in"
+		}
+		return p, "", hwerr.Usagef("pass --force to replace it, or choose another platform_key", "%s: platform %q already exists (%s)", properties, p.PlatformKey, what)
+	}
+	path, err = Save(dir, p)
+	return p, path, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hwcov/hwcov/internal/fingerprint"
+	"github.com/hwcov/hwcov/internal/results"
 )
 
 // ReadOnly reports whether d was opened read-only.
@@ -60,4 +61,41 @@ func (d *DB) SaveFingerprints(ctx context.Context, fps []fingerprint.Stored) err
 		}
 	}
 	return tx.Commit()
+}
+
+// ResultsWithFingerprints reads the results of runID ("" for all) and the
+// failure fingerprint of each failed result: the stored one, else computed
+// now and stored when the database is writable.
+func (d *DB) ResultsWithFingerprints(ctx context.Context, runID string) ([]results.Result, map[int64]fingerprint.Stored, error) {
+	rs, err := d.Results(ctx, runID)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := d.Fingerprints(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	all, fresh := fingerprint.Assign(rs, stored)
+	if !d.ReadOnly() {
+		if err := d.SaveFingerprints(ctx, fresh); err != nil {
+			return nil, nil, err
+		}
+	}
+	return rs, all, nil
+}
+
+// OpenWritableOrRead opens an existing database writable (so that what is
+// computed from it can be stored); one that cannot be written is opened
+// read-only, migrated on a copy when older. The error is the writable
+// open's.
+func OpenWritableOrRead(path string) (*DB, func(), error) {
+	db, err := Open(path, Options{})
+	if err == nil {
+		return db, func() { db.Close() }, nil
+	}
+	ro, cleanup, err2 := OpenReadOnlyMigrated(path)
+	if err2 != nil {
+		return nil, nil, err
+	}
+	return ro, func() { ro.Close(); cleanup() }, nil
 }

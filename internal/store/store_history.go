@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/testid"
 )
 
 // NewestRun returns the id of the newest run of shard (by start time), for
@@ -128,4 +129,29 @@ func NewestPerTest(rs []results.Result) []results.Result {
 		out = append(out, r)
 	}
 	return out
+}
+
+// WithLostShards adds a not-run result for every planned test that has no
+// result, naming its shard, so that a lost shard is visible, never missing.
+func (d *DB) WithLostShards(ctx context.Context, rs []results.Result) ([]results.Result, error) {
+	planned, err := d.PlannedTests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		have[r.TestID] = true
+	}
+	for _, p := range planned {
+		if have[p.TestID] {
+			continue
+		}
+		id, err := testid.Parse(p.TestID)
+		if err != nil {
+			continue
+		}
+		rs = append(rs, results.Result{TestID: p.TestID, Architecture: id.Model, Hardware: id.Hardware, Precision: id.Precision,
+			BatchSize: id.Batch, SeqLen: id.Seq, Status: results.StatusNotRun, ErrorMessage: "not run (shard " + p.ShardID + " lost)"})
+	}
+	return rs, nil
 }
