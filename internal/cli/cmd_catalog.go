@@ -13,6 +13,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/fsutil"
+	"github.com/hwcov/hwcov/reporter"
 )
 
 // NewCmdCatalog builds `hwcov catalog`.
@@ -155,59 +156,10 @@ func runCatalogList(opts *CatalogListOptions) error {
 	}
 	return writeOutput(opts.F, opts.Out, func(w *strings.Builder) error {
 		if opts.Summary {
-			return writeCatalogSummary(w, c, archs, opts.Format)
+			return reporter.CatalogSummary(w, c, archs, opts.Format)
 		}
-		switch opts.Format {
-		case "json":
-			return writeJSON(w, struct {
-				TransformersVersion string                 `json:"transformers_version"`
-				Count               int                    `json:"count"`
-				Architectures       []catalog.Architecture `json:"architectures"`
-			}{c.TransformersVersion, len(archs), archs})
-		}
-		header := []string{"architecture", "category", "built_with", "priority", "popularity_rank", "default_params_m"}
-		var rows [][]string
-		for _, a := range archs {
-			rank := ""
-			if a.PopularityRank > 0 {
-				rank = itoa(a.PopularityRank)
-			}
-			auto := a.BuildClass()
-			if auto == "" {
-				auto = "(not buildable from config)"
-			}
-			rows = append(rows, []string{a.Name, a.Category, auto, a.Priority, rank, fmt.Sprintf("%.1f", a.DefaultParamsM)})
-		}
-		if opts.Format == "csv" {
-			return writeCSV(w, header, rows)
-		}
-		return writeTable(w, header, rows)
+		return reporter.CatalogList(w, c, archs, opts.Format)
 	})
-}
-
-func writeCatalogSummary(w *strings.Builder, c *catalog.Catalog, archs []catalog.Architecture, format string) error {
-	rows, buildable := catalog.Summarize(archs)
-	if format == "json" {
-		return writeJSON(w, struct {
-			TransformersVersion string                    `json:"transformers_version"`
-			Total               int                       `json:"total"`
-			Categories          []catalog.CategorySummary `json:"categories"`
-		}{c.TransformersVersion, len(archs), rows})
-	}
-	var cells [][]string
-	for _, r := range rows {
-		cells = append(cells, []string{r.Category, itoa(r.Count), itoa(r.Buildable)})
-	}
-	cells = append(cells, []string{"total", itoa(len(archs)), itoa(buildable)})
-	header := []string{"category", "architectures", "buildable from config"}
-	if format == "csv" {
-		return writeCSV(w, header, cells)
-	}
-	if err := writeTable(w, header, cells); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "transformers %s; diffusion is empty: transformers has no diffusion task mapping (diffusion models live in diffusers).\n", c.TransformersVersion)
-	return nil
 }
 
 // CatalogSubsetsOptions are the options of `hwcov catalog subsets`.

@@ -93,17 +93,11 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if err != nil {
 		return err
 	}
-	pr, fromFile := opts.PR, false
-	var rec ghevent.PR
-	if opts.PRFromFile != "" {
-		if rec, err = ghevent.ReadPRFile(opts.PRFromFile); err != nil {
-			return err
-		}
-		pr, fromFile = rec.Number, true
+	target, err := ghevent.ResolveTarget(opts.PR, opts.PRFromFile, ev)
+	if err != nil {
+		return err
 	}
-	if pr == 0 {
-		pr = ev.PRNumber()
-	}
+	pr := target.Number
 	if pr == 0 && !opts.DryRun {
 		if ev == nil {
 			return usagef("hwcov comment --pr 42 ... (or run it in a pull_request workflow)", "no pull request: pass --pr or --pr-from-file")
@@ -111,7 +105,6 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 		fmt.Fprintf(f.Err, "hwcov comment: the event is not about a pull request; nothing to comment on\n")
 		return nil
 	}
-
 	cr, err := loadComparison(ctx, f, &opts.Flags, "hwcov comment")
 	if err != nil {
 		return err
@@ -134,7 +127,7 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if err != nil {
 		return err
 	}
-	expect, ok, err := opts.expectedHead(f, ev, rec, fromFile)
+	expect, ok, err := opts.expectedHead(f, ev, target.Record, target.FromFile)
 	if err != nil || !ok {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/reporter"
 	"github.com/hwcov/hwcov/runners/web"
 )
 
@@ -50,23 +51,7 @@ func runHardwareList(opts *HardwareListOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Format == "json" {
-		return writeJSON(opts.F.Out, r.All())
-	}
-	header := []string{"platform", "backend", "precision", "memory_mb", "timeout_s", "runner labels", "source"}
-	var rows [][]string
-	for _, p := range r.All() {
-		src := "built-in"
-		if !p.Builtin {
-			src = "custom"
-		}
-		rows = append(rows, []string{p.PlatformKey, p.BackendType, p.PreferredPrecision + " of " + strings.Join(p.SupportedPrecisions, ","),
-			itoa(p.MemoryConstraintMB), itoa(p.DefaultTimeoutSeconds), strings.Join(p.Labels(), ","), src})
-	}
-	if opts.Format == "csv" {
-		return writeCSV(opts.F.Out, header, rows)
-	}
-	return writeTable(opts.F.Out, header, rows)
+	return reporter.HardwareList(opts.F.Out, r.All(), opts.Format)
 }
 
 // HardwareShowOptions are the options of `hwcov hardware show`.
@@ -213,23 +198,5 @@ func runHardwareDetect(ctx context.Context, opts *HardwareDetectOptions) error {
 		_, err := fmt.Fprintln(f.Out, strings.Join(labels, ","))
 		return err
 	}
-	if opts.Format == "json" {
-		return writeJSON(f.Out, struct {
-			Platforms []hardware.Detection `json:"platforms"`
-			Labels    []string             `json:"labels"`
-		}{ds, labels})
-	}
-	var rows [][]string
-	for _, d := range ds {
-		mark := "no"
-		if d.Available {
-			mark = "yes"
-		}
-		rows = append(rows, []string{d.Platform, mark, d.Detail})
-	}
-	if err := writeTable(f.Out, []string{"platform", "available", "detail"}, rows); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(f.Out, "runner labels: %s\n", strings.Join(labels, ","))
-	return err
+	return reporter.Detections(f.Out, ds, labels, opts.Format)
 }

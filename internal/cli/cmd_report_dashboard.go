@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io/fs"
@@ -10,13 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/fingerprint"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/reporter"
 )
-
-// dashboardHistoryRuns is how many of the newest runs a cell's history shows.
-const dashboardHistoryRuns = 30
 
 // ReportDashboardOptions are the options of `hwcov report dashboard`.
 type ReportDashboardOptions struct {
@@ -89,55 +86,22 @@ func dashboardFile(out string) string {
 // dashboardData reads what the dashboard shows from the database at path,
 // opened read-only; fingerprints missing from it are computed, not stored.
 func dashboardData(ctx context.Context, f *Factory, path string, matrixOnly bool) (reporter.DashboardInput, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	in := reporter.DashboardInput{Generated: f.Now(), MatrixOnly: matrixOnly}
 	db, err := openDB(f, path, true)
 	if err != nil {
 		return in, err
 	}
 	defer db.Close()
-	if in.Latest, err = db.NewestResults(ctx); err != nil {
+	if in, err = reporter.LoadDashboard(cmp.Or(ctx, context.Background()), db, in); err != nil {
 		return in, err
 	}
-	if in.Latest, err = db.WithLostShards(ctx, in.Latest); err != nil {
-		return in, err
-	}
-	stored, err := db.Fingerprints(ctx)
-	if err != nil {
-		return in, err
-	}
-	in.Fingerprints, _ = fingerprint.Assign(in.Latest, stored)
-	if in.RunGroups, err = db.RunGroups(ctx); err != nil {
-		return in, err
-	}
-	if in.CellRuns, err = db.CellRuns(ctx, reporter.HistoryRuns(in.RunGroups, dashboardHistoryRuns)); err != nil {
-		return in, err
-	}
-	in.Compat, err = compatFunc(f)
-	return in, err
-}
-
-// compatFunc says whether the catalog and the hardware registry declare an
-// architecture runnable on a platform; unknown names are compatible.
-func compatFunc(f *Factory) (func(arch, hw string) (bool, string), error) {
 	c, err := f.Catalog()
 	if err != nil {
-		return nil, err
+		return in, err
 	}
 	reg, err := f.Hardware()
-	if err != nil {
-		return nil, err
-	}
-	return func(arch, hw string) (bool, string) {
-		a, ok1 := c.Get(arch)
-		p, ok2 := reg.Get(hw)
-		if !ok1 || !ok2 {
-			return true, ""
-		}
-		return hardware.Compatible(a, p, "")
-	}, nil
+	in.Compat = hardware.CompatFunc(c, reg)
+	return in, err
 }
 
 // matrixFormats are what `report matrix` writes: the reporter's formats and

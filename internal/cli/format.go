@@ -1,19 +1,16 @@
 package cli
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-
 	"github.com/hwcov/hwcov/internal/fsutil"
+	"github.com/hwcov/hwcov/reporter"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -55,46 +52,12 @@ func outputFormat(format, out, def string, valid ...string) (string, error) {
 	return f, nil
 }
 
-// writeTable renders rows as a terminal table.
-func writeTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewWriter(w)
-	t.Header(anySlice(header)...)
-	for _, r := range rows {
-		if err := t.Append(anySlice(r)...); err != nil {
-			return err
-		}
-	}
-	return t.Render()
-}
-
-func anySlice(xs []string) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
-}
-
-// writeCSV renders rows as CSV with a header.
-func writeCSV(w io.Writer, header []string, rows [][]string) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeJSON renders v as indented JSON.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
+// The listings' writers live in the reporter.
+var (
+	writeTable = reporter.WritePlainTable
+	writeCSV   = reporter.WriteCSV
+	writeJSON  = reporter.WriteJSON
+)
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 

@@ -261,3 +261,29 @@ func ShortSHA(s string) string {
 	}
 	return s
 }
+
+// Target is the pull request a command acts on, and where its number came
+// from.
+type Target struct {
+	Number   int  // 0: no pull request
+	Record   PR   // the untrusted record, when FromFile
+	FromFile bool // the number came from a PR record file (a fork's artifact)
+}
+
+// ResolveTarget picks the pull request: number when set, else the one in
+// the PR record file prFile (untrusted; checked by ReadPRFile), else the
+// event's (ev may be nil).
+func ResolveTarget(number int, prFile string, ev *Event) (Target, error) {
+	t := Target{Number: number}
+	if prFile != "" {
+		rec, err := ReadPRFile(prFile)
+		if err != nil {
+			return t, err
+		}
+		t = Target{Number: rec.Number, Record: rec, FromFile: true}
+	}
+	if t.Number == 0 {
+		t.Number = ev.PRNumber()
+	}
+	return t, nil
+}

@@ -1,6 +1,7 @@
 package ghevent
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,5 +63,37 @@ func TestPRFromEvent(t *testing.T) {
 	}()
 	if err != nil || back != pr {
 		t.Errorf("ReadPRFile(Marshal) = %+v, %v", back, err)
+	}
+}
+
+func TestResolveTarget(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "pr.json")
+	os.WriteFile(file, []byte(`{"number": 9, "head_sha": "abc1234"}`), 0o644)
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte("nine"), 0o644)
+	var ev *Event
+	if err := json.Unmarshal([]byte(`{"pull_request": {"number": 7}}`), &ev); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		number int
+		file   string
+		ev     *Event
+		want   Target
+		err    bool
+	}{
+		{"flag", 42, "", ev, Target{Number: 42}, false},
+		{"event", 0, "", ev, Target{Number: 7}, false},
+		{"no event", 0, "", nil, Target{}, false},
+		{"file", 0, file, ev, Target{Number: 9, Record: PR{Number: 9, HeadSHA: "abc1234"}, FromFile: true}, false},
+		{"bad file", 0, bad, ev, Target{}, true},
+	}
+	for _, tt := range tests {
+		got, err := ResolveTarget(tt.number, tt.file, tt.ev)
+		if (err != nil) != tt.err || (!tt.err && got != tt.want) {
+			t.Errorf("%s: ResolveTarget = %+v, %v; want %+v", tt.name, got, err, tt.want)
+		}
 	}
 }
