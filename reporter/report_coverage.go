@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/hwcov/hwcov/internal/catalog"
 	"io"
 	"slices"
 	"strconv"
@@ -22,6 +23,15 @@ type Popularity struct {
 	Priority string
 	// Rank is 1 for the most downloaded architecture, 0 when unknown.
 	Rank int
+}
+
+// PopularityOf is each catalog architecture's tier and download rank.
+func PopularityOf(c *catalog.Catalog) map[string]Popularity {
+	out := make(map[string]Popularity, len(c.Architectures))
+	for _, a := range c.Architectures {
+		out[a.Name] = Popularity{Priority: a.Priority, Rank: a.PopularityRank}
+	}
+	return out
 }
 
 // priorityTiers are the priority priorityTiers, most important first.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/planner"
 )
 
 // CatalogList writes architectures (of catalog c) as a table, csv or json
@@ -100,4 +101,13 @@ func Detections(w io.Writer, ds []hardware.Detection, labels []string, format st
 	}
 	_, err := fmt.Fprintf(w, "runner labels: %s\n", strings.Join(labels, ","))
 	return err
+}
+
+// PlanShards writes a plan's shards as a table (`hwcov plan --format table`).
+func PlanShards(w io.Writer, plan *planner.Plan) error {
+	var rows [][]string
+	for _, s := range plan.Shards {
+		rows = append(rows, []string{s.ID, s.Hardware, strings.Join(s.RunsOn, ","), strconv.Itoa(len(s.Tests)), fmt.Sprintf("%.1f", s.EstSeconds/60)})
+	}
+	return WritePlainTable(w, []string{"shard", "hardware", "runs-on", "tests", "est minutes"}, rows)
 }

@@ -300,3 +300,24 @@ func TestClosest(t *testing.T) {
 		t.Fatalf("Closest = %v", got)
 	}
 }
+
+func TestSubsetFiles(t *testing.T) {
+	c := &Catalog{TransformersVersion: "5.0", Architectures: []Architecture{
+		{Name: "bert", Category: "text-encoder", Priority: PriorityKey},
+		{Name: "vit", Category: "vision", Priority: PriorityHigh},
+		{Name: "roberta", Category: "text-encoder"},
+	}}
+	var names []string
+	for _, f := range c.SubsetFiles() {
+		names = append(names, f.Name)
+		if f.Name == "text-encoder" && f.Body != "# hwcov model subset text-encoder (transformers 5.0)\nbert\nroberta\n" {
+			t.Errorf("text-encoder body = %q", f.Body)
+		}
+		if f.Name == "high_priority" && strings.Join(f.Models, ",") != "bert,vit" {
+			t.Errorf("high_priority = %v, want bert,vit", f.Models)
+		}
+	}
+	if got := strings.Join(names, ","); got != "high_priority,key,text-encoder,vision" {
+		t.Errorf("subset files = %s, want high_priority,key,text-encoder,vision", got)
+	}
+}

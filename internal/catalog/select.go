@@ -219,6 +219,26 @@ func (c *Catalog) Subsets() map[string][]string {
 	return subsets
 }
 
+// SubsetFile is one model list `hwcov catalog subsets` writes: Name.txt
+// holding Body, a comment line and one architecture per line.
+type SubsetFile struct {
+	Name   string
+	Models []string
+	Body   string
+}
+
+// SubsetFiles are the Subsets as model list files, sorted by name.
+func (c *Catalog) SubsetFiles() []SubsetFile {
+	subsets := c.Subsets()
+	out := make([]SubsetFile, 0, len(subsets))
+	for n, models := range subsets {
+		body := "# hwcov model subset " + n + " (transformers " + c.TransformersVersion + ")\n" + strings.Join(models, "\n") + "\n"
+		out = append(out, SubsetFile{Name: n, Models: models, Body: body})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
 // CategorySummary counts the architectures per category, and those of them
 // buildable from their config, in Categories order.
 type CategorySummary struct {

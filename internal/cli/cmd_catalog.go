@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -93,10 +92,7 @@ func runCatalogSync(ctx context.Context, opts *CatalogSyncOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
-	}
-	if err := fsutil.WriteFileAtomic(out, data, 0o644); err != nil {
+	if err := fsutil.WriteFileDirs(out, data); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.Out, "wrote %s: %d architectures from transformers %s\n", out, len(c.Architectures), c.TransformersVersion)
@@ -190,22 +186,15 @@ func runCatalogSubsets(opts *CatalogSubsetsOptions) error {
 	if err != nil {
 		return err
 	}
-	subsets := c.Subsets()
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(subsets))
-	for n := range subsets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		path := filepath.Join(opts.Out, n+".txt")
-		body := "# hwcov model subset " + n + " (transformers " + c.TransformersVersion + ")\n" + strings.Join(subsets[n], "\n") + "\n"
-		if err := fsutil.WriteFileAtomic(path, []byte(body), 0o644); err != nil {
+	for _, sf := range c.SubsetFiles() {
+		path := filepath.Join(opts.Out, sf.Name+".txt")
+		if err := fsutil.WriteFileAtomic(path, []byte(sf.Body), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.F.Out, "%-20s %4d  %s\n", n, len(subsets[n]), path)
+		fmt.Fprintf(opts.F.Out, "%-20s %4d  %s\n", sf.Name, len(sf.Models), path)
 	}
 	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +13,7 @@ import (
 	"github.com/hwcov/hwcov/internal/fsutil"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/planner"
+	"github.com/hwcov/hwcov/reporter"
 )
 
 // PlanOptions are the options of `hwcov plan`.
@@ -116,7 +115,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileDirs(opts.Out, data); err != nil {
+	if err := fsutil.WriteFileDirs(opts.Out, data); err != nil {
 		return err
 	}
 	if sel != nil && opts.Explain {
@@ -183,11 +182,7 @@ func printPlan(f *Factory, format string, plan *planner.Plan, data []byte) error
 		_, err := f.Out.Write(data)
 		return err
 	case "table":
-		var rows [][]string
-		for _, s := range plan.Shards {
-			rows = append(rows, []string{s.ID, s.Hardware, strings.Join(s.RunsOn, ","), itoa(len(s.Tests)), fmt.Sprintf("%.1f", s.EstSeconds/60)})
-		}
-		return writeTable(f.Out, []string{"shard", "hardware", "runs-on", "tests", "est minutes"}, rows)
+		return reporter.PlanShards(f.Out, plan)
 	}
 	gm, err := plan.GitHubMatrix()
 	if errors.Is(err, planner.ErrNoJobs) {
@@ -227,14 +222,4 @@ func history(ctx context.Context, f *Factory, path string) (map[string]float64, 
 	defer db.Close()
 	h, err := db.History(ctx)
 	return h.Durations, h.Failed, err
-}
-
-// writeFileDirs writes data to path atomically, creating its folder.
-func writeFileDirs(path string, data []byte) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	return fsutil.WriteFileAtomic(path, data, 0o644)
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/compare"
 	"github.com/hwcov/hwcov/reporter"
 )
@@ -123,7 +122,7 @@ func (opts *ReportAnalysisOptions) current(ctx context.Context, format string) (
 		return nil, err
 	}
 	c, _ := opts.F.Catalog() // buildMatrix read it
-	cov := reporter.BuildCoverage(m, popularity(c))
+	cov := reporter.BuildCoverage(m, reporter.PopularityOf(c))
 	return func(b *strings.Builder) error { return reporter.WriteCoverage(b, cov, m, format) }, nil
 }
 
@@ -168,15 +167,6 @@ func (opts *ReportAnalysisOptions) plan(ctx context.Context, format string) (fun
 		return nil, err
 	}
 	c, _ := opts.F.Catalog() // buildMatrix read it
-	p := reporter.BuildPlan(reporter.PlanInput{Matrix: m, Popularity: popularity(c), Results: rs, Fingerprints: fps, Top: opts.Top})
+	p := reporter.BuildPlan(reporter.PlanInput{Matrix: m, Popularity: reporter.PopularityOf(c), Results: rs, Fingerprints: fps, Top: opts.Top})
 	return func(b *strings.Builder) error { return reporter.WritePlan(b, p, opts.Effort, format) }, nil
-}
-
-// popularity is each catalog architecture's tier and download rank.
-func popularity(c *catalog.Catalog) map[string]reporter.Popularity {
-	out := make(map[string]reporter.Popularity, len(c.Architectures))
-	for _, a := range c.Architectures {
-		out[a.Name] = reporter.Popularity{Priority: a.Priority, Rank: a.PopularityRank}
-	}
-	return out
 }

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -256,21 +254,15 @@ func writeGenerated(f *Factory, path string, data []byte, force bool) error {
 		_, err := f.Out.Write(data)
 		return err
 	}
-	old, err := os.ReadFile(path)
+	written, err := fsutil.WriteGenerated(path, data, force)
 	switch {
-	case err == nil && bytes.Equal(old, data):
+	case errors.Is(err, fsutil.ErrDiffers):
+		return usagef("pass --force to overwrite it, or choose another --output", "%s exists and differs", path)
+	case err != nil:
+		return err
+	case !written:
 		fmt.Fprintf(f.Out, "%s is up to date\n", path)
 		return nil
-	case err == nil && !force:
-		return usagef("pass --force to overwrite it, or choose another --output", "%s exists and differs", path)
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("create %q: %w", dir, err)
-		}
-	}
-	if err := fsutil.WriteFileAtomic(path, data, 0o644); err != nil {
-		return err
 	}
 	fmt.Fprintf(f.Out, "wrote %s\n", path)
 	return nil

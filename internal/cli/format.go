@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -71,12 +70,7 @@ func writeOutput(f *Factory, path string, render func(*strings.Builder) error) e
 		_, err := fmt.Fprint(f.Out, b.String())
 		return err
 	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := fsutil.WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
+	if err := fsutil.WriteFileDirs(path, []byte(b.String())); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.Err, "wrote %s\n", path)
