@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"github.com/hwcov/hwcov/internal/catalog"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/results"
 )
 
