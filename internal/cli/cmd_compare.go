@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/compare"
 	"github.com/hwcov/hwcov/internal/comparison"
+	"github.com/hwcov/hwcov/internal/fsutil"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -94,15 +93,10 @@ func appendStepSummary(f *Factory, markdown string) error {
 	if path == "" {
 		return nil
 	}
-	file, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
+	if err := fsutil.AppendFile(path, markdown+"\n"); err != nil {
 		return fmt.Errorf("write the job summary: %w", err)
 	}
-	if _, err := io.WriteString(file, markdown+"\n"); err != nil {
-		file.Close()
-		return fmt.Errorf("write the job summary: %w", err)
-	}
-	return file.Close()
+	return nil
 }
 
 // detailsURL is the run's page: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID.
@@ -161,15 +155,6 @@ when run in GitHub Actions. Exits 1 when --fail-on says so (default: new failure
 	return cmd
 }
 
-// compareJSON is `hwcov compare --format json`: the report plus the verdict.
-type compareJSON struct {
-	Verdict    string   `json:"verdict"`
-	FailOn     string   `json:"fail_on"`
-	Failed     bool     `json:"failed"`
-	Violations []string `json:"violations"`
-	compare.Report
-}
-
 func runCompare(ctx context.Context, opts *CompareOptions) error {
 	f := opts.F
 	if ctx == nil {
@@ -188,12 +173,7 @@ func runCompare(ctx context.Context, opts *CompareOptions) error {
 	summary := reporter.RenderSummary(in)
 	err = writeOutput(f, opts.Out, func(b *strings.Builder) error {
 		if format == "json" {
-			v := compareJSON{Verdict: reporter.Verdict(cr.Report), FailOn: cr.Policy.String(),
-				Failed: len(cr.Violations) > 0, Violations: cr.Violations, Report: cr.Report}
-			if v.Violations == nil {
-				v.Violations = []string{}
-			}
-			return writeJSON(b, v)
+			return writeJSON(b, cr.JSON())
 		}
 		b.WriteString(summary)
 		return nil

@@ -205,6 +205,25 @@ func (c *Comparison) ReportInput(details string, chart bool) reporter.ReportInpu
 		DetailsURL: details, Chart: chart, NoBaseline: c.NoBaseline}
 }
 
+// JSON is `hwcov compare --format json`: the report plus the verdict.
+type JSON struct {
+	Verdict    string   `json:"verdict"`
+	FailOn     string   `json:"fail_on"`
+	Failed     bool     `json:"failed"`
+	Violations []string `json:"violations"`
+	compare.Report
+}
+
+// JSON is the comparison as `hwcov compare --format json` writes it.
+func (c *Comparison) JSON() JSON {
+	v := JSON{Verdict: reporter.Verdict(c.Report), FailOn: c.Policy.String(), Failed: len(c.Violations) > 0,
+		Violations: c.Violations, Report: c.Report}
+	if v.Violations == nil {
+		v.Violations = []string{}
+	}
+	return v
+}
+
 // Verdict is the policy's exit: a *hwerr.PolicyError naming what failed, or nil.
 func (c *Comparison) Verdict() error {
 	if len(c.Violations) == 0 {

@@ -35,3 +35,17 @@ func WriteGenerated(path string, data []byte, force bool) (written bool, err err
 	}
 	return true, WriteFileDirs(path, data)
 }
+
+// AppendFile appends text to path, creating it (the step summary and
+// outputs files of GitHub Actions).
+func AppendFile(path, text string) error {
+	file, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := file.WriteString(text); err != nil {
+		file.Close()
+		return err
+	}
+	return file.Close()
+}

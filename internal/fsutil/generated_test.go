@@ -32,3 +32,18 @@ func TestWriteGenerated(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "summary.md")
+	for _, s := range []string{"a\n", "b\n"} {
+		if err := AppendFile(path, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := os.ReadFile(path); string(got) != "a\nb\n" {
+		t.Errorf("file holds %q, want %q", got, "a\nb\n")
+	}
+	if err := AppendFile(filepath.Join(path, "x"), "c"); err == nil {
+		t.Error("AppendFile under a file: no error")
+	}
+}
