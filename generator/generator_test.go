@@ -665,3 +665,13 @@ func golden(t *testing.T, got []byte) {
 	t.Helper()
 	testfs.Golden(t, got, *update)
 }
+
+func TestCountByHardware(t *testing.T) {
+	tests := []Test{{ID: testid.ID{Hardware: "cuda"}}, {ID: testid.ID{Hardware: "cpu"}}, {ID: testid.ID{Hardware: "cuda"}}}
+	if got := CountByHardware(tests); got != "cpu 1, cuda 2" {
+		t.Errorf("CountByHardware = %q, want %q", got, "cpu 1, cuda 2")
+	}
+	if got := CountByHardware(nil); got != "" {
+		t.Errorf("CountByHardware(nil) = %q, want empty", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
@@ -151,4 +152,23 @@ func ReadTests(dir string) ([]Test, error) {
 // RenderedTest is the Test of a file the generator just rendered.
 func RenderedTest(a catalog.Architecture, hw hardware.Platform, r Rendered) Test {
 	return Test{ID: r.ID, Arch: a, HW: hw, Chain: ChainString(r.Chain), Revision: r.Revision, Rendered: r}
+}
+
+// CountByHardware says how many of tests each platform has, as
+// "cpu 3, cuda 2" in platform order.
+func CountByHardware(tests []Test) string {
+	n := map[string]int{}
+	for _, t := range tests {
+		n[t.ID.Hardware]++
+	}
+	keys := make([]string, 0, len(n))
+	for k := range n {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, n[k])
+	}
+	return strings.Join(parts, ", ")
 }

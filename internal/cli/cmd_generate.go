@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -94,25 +92,8 @@ func runGenerate(opts *GenerateOptions) error {
 	if err := g.WriteTests(opts.Out, tests); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.Out, "wrote %d tests to %s (%s), %d incompatible pairs skipped\n", len(tests), opts.Out, summarizeByHardware(tests), len(skipped))
+	fmt.Fprintf(f.Out, "wrote %d tests to %s (%s), %d incompatible pairs skipped\n", len(tests), opts.Out, generator.CountByHardware(tests), len(skipped))
 	return nil
-}
-
-func summarizeByHardware(tests []generator.Test) string {
-	n := map[string]int{}
-	for _, t := range tests {
-		n[t.ID.Hardware]++
-	}
-	keys := make([]string, 0, len(n))
-	for k := range n {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", k, n[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // NewCmdTemplates builds `hwcov templates`.
