@@ -130,22 +130,11 @@ func (opts *ReportPerfOptions) tables(ctx context.Context, db *store.DB) (tables
 		return nil, err
 	}
 	if opts.Kind == "optimizations" {
-		if in.Available, err = opts.F.optimizations(); err != nil {
+		reg, err := opts.F.Hardware()
+		if err != nil {
 			return nil, err
 		}
+		in.Available = reg.Optimizations()
 	}
 	return reporter.PerfTables(opts.Kind, in)
-}
-
-// optimizations are the optimizations each platform offers, by key.
-func (f *Factory) optimizations() (map[string][]string, error) {
-	reg, err := f.Hardware()
-	if err != nil {
-		return nil, err
-	}
-	available := map[string][]string{}
-	for _, p := range reg.All() {
-		available[p.PlatformKey] = p.Optimizations
-	}
-	return available, nil
 }

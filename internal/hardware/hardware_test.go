@@ -3,6 +3,7 @@ package hardware
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,5 +172,18 @@ func TestDetect(t *testing.T) {
 	mac, _ := ParseProbe([]byte(`{"system":"Darwin","torch":{"available":true,"mps":true}}`))
 	if got := strings.Join(Labels(mac, Detect(mac)), ","); got != "self-hosted,macos,cpu,mps" {
 		t.Fatalf("mac labels %s", got)
+	}
+}
+
+func TestOptimizations(t *testing.T) {
+	r := Builtin()
+	got := r.Optimizations()
+	if len(got) != len(r.Keys()) {
+		t.Fatalf("Optimizations has %d platforms, want %d", len(got), len(r.Keys()))
+	}
+	for _, p := range r.All() {
+		if !slices.Equal(got[p.PlatformKey], p.Optimizations) {
+			t.Errorf("%s: %v, want %v", p.PlatformKey, got[p.PlatformKey], p.Optimizations)
+		}
 	}
 }

@@ -67,6 +67,15 @@ func (r *Registry) All() []Platform {
 	return out
 }
 
+// Optimizations are the optimizations each platform offers, by key.
+func (r *Registry) Optimizations() map[string][]string {
+	out := make(map[string][]string, len(r.order))
+	for _, k := range r.order {
+		out[k] = r.platforms[k].Optimizations
+	}
+	return out
+}
+
 // UnknownError names a platform the registry does not know and the closest ones.
 type UnknownError struct {
 	Name    string
