@@ -31,17 +31,18 @@ func (r role) String() string {
 // roles classifies the packages that are not domain, by path relative to
 // the module root. Keep in step with docs/architecture.md.
 var roles = map[string]role{
-	"cmd/hwcov":        face,
-	"internal/cli":     face,
-	"action":           face,
-	"internal/store":   adapter,
-	"internal/ghapi":   adapter,
-	"runners/python":   adapter,
-	"runners/web":      adapter,
-	"internal/ghfake":  double,
-	"internal/testfs":  double,
-	"internal/toolbin": double, // builds pinned dev tools for tests only
-	"internal/e2e":     double, // tests only
+	"cmd/hwcov":         face,
+	"internal/cli":      face,
+	"action":            face,
+	"internal/store":    adapter,
+	"internal/ghapi":    adapter,
+	"runners/python":    adapter,
+	"runners/web":       adapter,
+	"internal/ghfake":   double,
+	"internal/testfs":   double,
+	"internal/toolbin":  double, // builds pinned dev tools for tests only
+	"internal/e2e":      double, // tests only
+	"internal/archtest": double, // tests only
 }
 
 // envReads are the calls that read the process environment.
@@ -127,6 +128,21 @@ func TestLayering(t *testing.T) {
 		file := strings.Fields(key)[0]
 		if _, err := os.Stat(filepath.Join(root, file)); err != nil {
 			t.Errorf("envAllowed names %s, which does not exist any more", file)
+		}
+	}
+}
+
+// TestDocumented checks that docs/architecture.md names every package, so
+// that the page a reader starts from stays true.
+func TestDocumented(t *testing.T) {
+	root, module := moduleRoot(t)
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "architecture.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel := range loadPackages(t, root, module) {
+		if rel != "." && !strings.Contains(string(doc), "`"+rel+"`") {
+			t.Errorf("docs/architecture.md does not name package %s: add a row for it under its role", rel)
 		}
 	}
 }
