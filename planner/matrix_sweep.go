@@ -16,6 +16,21 @@ type Sweep struct {
 	Precision  string
 }
 
+// PartialSweep is the sweep over the batch sizes and sequence lengths
+// given, the missing one taken from the smoke test (batch 1,
+// DefaultSeqLen); nil when neither is given (no sweep: the smoke cells).
+func PartialSweep(batchSizes, seqLens []int) *Sweep {
+	switch {
+	case len(batchSizes) == 0 && len(seqLens) == 0:
+		return nil
+	case len(batchSizes) == 0:
+		batchSizes = []int{1}
+	case len(seqLens) == 0:
+		seqLens = []int{DefaultSeqLen}
+	}
+	return &Sweep{BatchSizes: batchSizes, SeqLens: seqLens}
+}
+
 // SweepResult is the cells of a sweep and how many were left out by memory
 // caps or maximum positions.
 type SweepResult struct {

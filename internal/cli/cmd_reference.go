@@ -104,14 +104,8 @@ func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precis
 		Options: shard.Options{Workers: opts.Workers, Iterations: opts.Iterations, Optimizations: "default",
 			Benchmark: true, RunID: run.RunID + "-" + runSuffix, Params: params},
 	}
-	s.Sweep = &planner.Sweep{BatchSizes: opts.BatchSizes, SeqLens: opts.SeqLens}
-	if len(opts.SeqLens) > 0 && len(opts.BatchSizes) == 0 {
-		s.Sweep.BatchSizes = []int{1}
-	} else if len(opts.BatchSizes) > 0 && len(opts.SeqLens) == 0 {
-		s.Sweep.SeqLens = []int{128}
-	}
-	if len(opts.BatchSizes) == 0 && len(opts.SeqLens) == 0 {
-		s.Sweep, s.Options.Benchmark = nil, false
+	if s.Sweep = planner.PartialSweep(opts.BatchSizes, opts.SeqLens); s.Sweep == nil {
+		s.Options.Benchmark = false
 	}
 	res, err := f.runShard(ctx, s)
 	if res.DB == "" {
