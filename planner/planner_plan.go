@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"regexp"
 	"strings"
 
@@ -310,6 +311,20 @@ func (p *Plan) Marshal() ([]byte, error) {
 		return nil, fmt.Errorf("marshal plan: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// ReadPlanFile reads and parses the plan file at path: an error reading it
+// is the *fs.PathError, one in its content a *PlanFileError naming path.
+func ReadPlanFile(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := ParsePlan(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return plan, nil
 }
 
 // ParsePlan reads a plan document strictly: the version must be PlanVersion,

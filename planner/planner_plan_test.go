@@ -3,6 +3,9 @@ package planner
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -129,5 +132,20 @@ func TestGitHubMatrixErrors(t *testing.T) {
 	big := &Plan{Version: PlanVersion, Shards: make([]Shard, MaxJobs+1)}
 	if _, err := big.GitHubMatrix(); err == nil || !strings.Contains(err.Error(), "at most 256") {
 		t.Errorf("257 shards: %v", err)
+	}
+}
+
+func TestReadPlanFile(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadPlanFile(filepath.Join(dir, "missing.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: err = %v, want fs.ErrNotExist", err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var pe *PlanFileError
+	if _, err := ReadPlanFile(bad); !errors.As(err, &pe) || !strings.Contains(err.Error(), bad) {
+		t.Errorf("bad plan: err = %v, want a *PlanFileError naming %s", err, bad)
 	}
 }

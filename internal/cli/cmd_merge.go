@@ -3,13 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/store"
-	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
 	"github.com/hwcov/hwcov/runners/shard"
 )
@@ -107,13 +105,9 @@ func recordPlan(ctx context.Context, db *store.DB, path string) error {
 	if path == "" {
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	plan, err := readPlan(path, "pass the plan.json from the plan job")
 	if err != nil {
-		return usagef("pass the plan.json from the plan job", "read plan: %v", err)
-	}
-	plan, err := planner.ParsePlan(data)
-	if err != nil {
-		return plannerError(fmt.Errorf("%s: %w", path, err))
+		return err
 	}
 	return db.RecordPlan(ctx, shard.PlannedTests(plan))
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"cmp"
 	"context"
+	"errors"
+	"io/fs"
 	"fmt"
 	"os"
 	"strings"
@@ -77,7 +79,7 @@ func (f *Factory) shardSelection(s shardRun) (shard.Selection, error) {
 	sel := shard.Selection{Dir: s.TestsDir, Out: s.TestsOut, Precision: s.Precision, Sweep: s.Sweep, Index: s.Index, Count: s.Count, ShardID: s.ShardID, Log: f.Err}
 	var err error
 	if s.Plan != "" {
-		if sel.Plan, err = readPlan(s.Plan); err != nil {
+		if sel.Plan, err = readPlan(s.Plan, "hwcov plan --out "+s.Plan); err != nil {
 			return sel, err
 		}
 	} else if sel.Platforms, err = f.Platforms(s.Hardware); err != nil {
@@ -119,17 +121,13 @@ func (f *Factory) shardOptions(s shardRun) (shard.Options, error) {
 	return o, nil
 }
 
-// readPlan reads a plan file.
-func readPlan(path string) (*planner.Plan, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, usagef("hwcov plan --out "+path, "read plan: %v", err)
+// readPlan reads a plan file; hint says where a missing one comes from.
+func readPlan(path, hint string) (*planner.Plan, error) {
+	plan, err := planner.ReadPlanFile(path)
+	if pe := new(fs.PathError); errors.As(err, &pe) {
+		return nil, usagef(hint, "read plan: %v", err)
 	}
-	plan, err := planner.ParsePlan(data)
-	if err != nil {
-		return nil, plannerError(fmt.Errorf("%s: %w", path, err))
-	}
-	return plan, nil
+	return plan, plannerError(err)
 }
 
 // printRun prints a shard's summary.
