@@ -176,19 +176,14 @@ func runHardwareDetect(ctx context.Context, opts *HardwareDetectOptions) error {
 		return err
 	}
 	f := opts.F
-	var probe hardware.Probe
 	raw, err := f.RunHarnessScript(ctx, "detect")
 	if err != nil {
 		fmt.Fprintf(f.Err, "hwcov: hardware probe failed, reporting cpu only: %v\n", err)
-	} else if probe, err = hardware.ParseProbe(raw); err != nil {
+	}
+	probe, err := hardware.MachineProbe(raw, err == nil, f.LookPath)
+	if err != nil {
 		return err
 	}
-	if probe.System == "" {
-		probe.System = "Linux"
-	}
-	_, errNV := f.LookPath("nvidia-smi")
-	_, errROC := f.LookPath("rocm-smi")
-	probe.NvidiaSMI, probe.ROCmSMI = errNV == nil, errROC == nil
 	if o, err := f.webOptions(); err == nil {
 		probe.Web = web.Probe(ctx, o) // a few seconds when the browsers are installed
 	}

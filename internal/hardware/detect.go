@@ -49,6 +49,27 @@ func ParseProbe(data []byte) (Probe, error) {
 	return p, nil
 }
 
+// MachineProbe is the probe of this machine: detect.py's output raw when
+// ran (when the probe could not run: cpu only), the OS defaulting to Linux,
+// and whether nvidia-smi and rocm-smi are on PATH (lookPath, as
+// exec.LookPath).
+func MachineProbe(raw []byte, ran bool, lookPath func(string) (string, error)) (Probe, error) {
+	var p Probe
+	if ran {
+		var err error
+		if p, err = ParseProbe(raw); err != nil {
+			return p, err
+		}
+	}
+	if p.System == "" {
+		p.System = "Linux"
+	}
+	_, errNV := lookPath("nvidia-smi")
+	_, errROC := lookPath("rocm-smi")
+	p.NvidiaSMI, p.ROCmSMI = errNV == nil, errROC == nil
+	return p, nil
+}
+
 // Detection says, for one platform, whether this machine can run it.
 type Detection struct {
 	Platform  string `json:"platform"`

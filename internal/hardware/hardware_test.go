@@ -1,6 +1,7 @@
 package hardware
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -185,5 +186,27 @@ func TestOptimizations(t *testing.T) {
 		if !slices.Equal(got[p.PlatformKey], p.Optimizations) {
 			t.Errorf("%s: %v, want %v", p.PlatformKey, got[p.PlatformKey], p.Optimizations)
 		}
+	}
+}
+
+func TestMachineProbe(t *testing.T) {
+	onPath := func(names ...string) func(string) (string, error) {
+		return func(n string) (string, error) {
+			if slices.Contains(names, n) {
+				return "/usr/bin/" + n, nil
+			}
+			return "", errors.New("not found")
+		}
+	}
+	p, err := MachineProbe(nil, false, onPath("nvidia-smi"))
+	if err != nil || p.System != "Linux" || !p.NvidiaSMI || p.ROCmSMI || p.Torch.Available {
+		t.Errorf("probe that did not run = %+v, %v; want Linux, nvidia-smi only", p, err)
+	}
+	p, err = MachineProbe([]byte(`{"system": "Darwin", "torch": {"available": true, "mps": true}}`), true, onPath("rocm-smi"))
+	if err != nil || p.System != "Darwin" || !p.Torch.MPS || p.NvidiaSMI || !p.ROCmSMI {
+		t.Errorf("probe = %+v, %v; want Darwin with mps, rocm-smi only", p, err)
+	}
+	if _, err := MachineProbe([]byte("not json"), true, onPath()); err == nil {
+		t.Error("bad probe output: no error")
 	}
 }
