@@ -116,17 +116,12 @@ func TestPatchWorkflowUnderAct(t *testing.T) {
 	event := filepath.Join(work, "event.json")
 	testfs.WriteFile(t, event, []byte(`{"repository": {"full_name": "acme/models", "default_branch": "main"}}`))
 	artifacts := filepath.Join(work, "artifacts")
-	stand := filepath.Join(root, "internal", "e2e", "testdata", "actions")
-	args := []string{"workflow_dispatch", "-W", ".github/workflows/hwcov-patch.yml", "-e", event, "--json",
-		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--action-cache-path", filepath.Join(work, "act-cache"),
-		"--local-repository", "actions/upload-artifact@v4=" + filepath.Join(stand, "upload-artifact"),
-		"--local-repository", "actions/download-artifact@v4=" + filepath.Join(stand, "download-artifact"),
-		"--local-repository", "actions/setup-go@v5=" + filepath.Join(stand, "setup-go"),
-		"--env", "ARTIFACT_DIR=" + artifacts,
-		"--env", "HWCOV_PYTHON=" + python,
-		"--env", "GITHUB_API_URL=" + strings.TrimSuffix(gh.URL, "/"),
-		"-s", "GITHUB_TOKEN=" + gh.Token(),
-	}
+	args := append(actArgs(root, work, artifacts, event, "workflow_dispatch", "-W", ".github/workflows/hwcov-patch.yml"),
+		"--env", "HWCOV_PYTHON="+python,
+		"--env", "GITHUB_API_URL="+strings.TrimSuffix(gh.URL, "/"),
+		"-s", "GITHUB_TOKEN="+gh.Token(),
+	)
+
 	for _, label := range []string{"ubuntu-latest", "cpu"} {
 		args = append(args, "-P", label+"=-self-hosted")
 	}
