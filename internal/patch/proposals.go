@@ -43,19 +43,29 @@ type Verified struct {
 // Proposals turns a verification into the pull request proposals `hwcov
 // patch pr` reads: one per kept rule (its files whole, its diff, the
 // failures it addresses per platform, the measured before/after of its
-// targets and controls, the command to reproduce and the provenance), and a
-// resolved one per fix rule that matches no failure in the latest results, so
-// that its pull request is closed.
+// targets and controls, the command to reproduce and the provenance), the
+// same marked dropped (with why) per dropped rule, and a resolved one per fix
+// rule that matches no failure in the latest results, so that its pull
+// request is closed.
 func Proposals(v Verified) botpr.Input {
 	in := botpr.Input{Proposals: []botpr.Proposal{}}
 	kept := map[string]bool{}
 	for _, vd := range v.Verdicts {
 		a, ok := v.Applied[vd.Rule.ID]
-		if !vd.Kept || !ok {
+		if !ok {
 			continue
 		}
 		kept[vd.Rule.ID] = true
-		in.Proposals = append(in.Proposals, v.proposal(vd, a))
+		p := v.proposal(vd, a)
+		if !vd.Kept {
+			// a veto: where each platform verifies apart, a patch dropped
+			// on one is not proposed from the others either
+			p.Dropped = vd.Why
+			if len(v.Hardware) > 0 {
+				p.Dropped += " on " + strings.Join(v.Hardware, ",")
+			}
+		}
+		in.Proposals = append(in.Proposals, p)
 	}
 	for _, r := range v.Rules {
 		if r.Kind != KindFix || kept[r.ID] || slices.ContainsFunc(v.Latest, func(f Failure) bool { return f.Failed() && r.Matches(f) }) {

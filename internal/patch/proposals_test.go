@@ -25,16 +25,18 @@ func TestProposals(t *testing.T) {
 	after := map[string]Failure{"a@cpu": {Status: "pass", Revision: "new"}, "b@cpu": {Status: "pass", Revision: "new"}}
 	kept := Judge(sel, after, "r2")
 	drop := Judge(Selected{Rule: AppliedRule{Rule: rules[1]}, Targets: latest[:1]}, map[string]Failure{}, "r2")
-	in := Proposals(Verified{Verdicts: []Verdict{kept, drop}, Applied: map[string]AppliedRule{"cap": applied, "dropped": {Rule: rules[1]}},
+	in := Proposals(Verified{Verdicts: []Verdict{kept, drop}, Applied: map[string]AppliedRule{"cap": applied, "dropped": {Rule: rules[1], Edits: applied.Edits}},
 		TemplatesDir: ".hwcov/templates", Rules: rules, Latest: latest, Hardware: []string{"cpu"}})
 	var got []string
 	for _, p := range in.Proposals {
 		got = append(got, p.Rule)
 	}
-	// cap is kept; dropped is neither kept nor resolved (its failure is
-	// still there); gone matches nothing: resolved; fast is no fix rule.
-	if len(in.Proposals) != 2 || in.Proposals[0].Rule != "cap" || in.Proposals[1].Rule != "gone" || !in.Proposals[1].Resolved {
-		t.Fatalf("proposals %v", got)
+	// cap is kept; dropped is proposed as dropped (a veto when platforms
+	// are merged); gone matches nothing: resolved; fast is no fix rule.
+	if len(in.Proposals) != 3 || in.Proposals[0].Rule != "cap" || in.Proposals[0].Dropped != "" ||
+		in.Proposals[1].Rule != "dropped" || in.Proposals[1].Dropped != "dropped: fixed none of 1 failing tests on cpu" ||
+		in.Proposals[2].Rule != "gone" || !in.Proposals[2].Resolved {
+		t.Fatalf("proposals %v: %+v", got, in.Proposals)
 	}
 	var buf bytes.Buffer
 	if err := EncodeProposals(&buf, in); err != nil {
