@@ -9,6 +9,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/fingerprint"
 	"github.com/hwcov/hwcov/internal/outcome"
+	"github.com/hwcov/hwcov/internal/patch"
 )
 
 // FailureFormats are the formats of `hwcov report failures`.
@@ -18,6 +19,9 @@ var FailureFormats = []string{"table", "markdown", "json"}
 type FailureOptions struct {
 	Explain   bool // show each group's signature and the rules that matched
 	Solutions bool // write the error resolution guide (markdown)
+	// Fixes are the last verified fix of each fingerprint (the guide's
+	// "Last verified fix"; store.DB.VerifiedFixes).
+	Fixes map[string]patch.VerifiedFix
 }
 
 // WriteFailures renders rep in format ("table", "markdown" or "json").
@@ -27,7 +31,7 @@ func WriteFailures(w io.Writer, rep fingerprint.Report, format string, opts Fail
 		return writeFailuresJSON(w, rep)
 	case "markdown":
 		if opts.Solutions {
-			return writeResolutionGuide(w, rep)
+			return writeResolutionGuide(w, rep, opts.Fixes)
 		}
 		return writeFailuresMarkdown(w, rep, opts)
 	case "table":
@@ -147,7 +151,7 @@ func writeFailuresMarkdown(w io.Writer, rep fingerprint.Report, opts FailureOpti
 
 // writeResolutionGuide writes the error resolution guide: per group what it
 // means, how to fix it and the last verified fix.
-func writeResolutionGuide(w io.Writer, rep fingerprint.Report) error {
+func writeResolutionGuide(w io.Writer, rep fingerprint.Report, fixes map[string]patch.VerifiedFix) error {
 	fmt.Fprintf(w, "# Error resolution guide\n\n%s.\n\n", failureSummary(rep))
 	entry := func(i int, g fingerprint.Group) {
 		title := g.Fingerprint
@@ -172,7 +176,11 @@ func writeResolutionGuide(w io.Writer, rep fingerprint.Report) error {
 		fmt.Fprintf(w, "- **Where**: platforms %s; architectures %s; template chain %s\n",
 			orNone(g.Platforms), orNone(g.Architectures), orNone(g.Templates))
 		fmt.Fprintf(w, "- **First seen**: run `%s`; example `%s`: %s\n", g.FirstRun, g.Example.TestID, g.Example.Message)
-		fmt.Fprintf(w, "- **Last verified fix**: none yet\n\n")
+		last := "none yet"
+		if f, ok := fixes[g.Fingerprint]; ok {
+			last = f.String()
+		}
+		fmt.Fprintf(w, "- **Last verified fix**: %s\n\n", last)
 	}
 	if len(rep.Groups) > 0 {
 		fmt.Fprintf(w, "## Failures\n\n")

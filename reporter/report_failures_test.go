@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hwcov/hwcov/internal/fingerprint"
+	"github.com/hwcov/hwcov/internal/patch"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/testfs"
 )
@@ -48,7 +49,9 @@ func TestWriteFailures(t *testing.T) {
 		{"table_by_pattern_explain", []string{"fingerprint"}, "table", FailureOptions{Explain: true}},
 		{"markdown", nil, "markdown", FailureOptions{}},
 		{"json", nil, "json", FailureOptions{}},
-		{"guide", []string{"fingerprint"}, "markdown", FailureOptions{Solutions: true}},
+		{"guide", []string{"fingerprint"}, "markdown", FailureOptions{Solutions: true, Fixes: map[string]patch.VerifiedFix{
+			"00000000000a": {Rule: "vit-inputs", RuleVersion: 2, At: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC), RunAfter: "patch-verify-1",
+				Platforms: []string{"cpu"}, Targets: 1, Fixed: 1, Controls: 3}}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			keys, err := fingerprint.ParseKeys(tt.keys)

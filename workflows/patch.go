@@ -18,6 +18,9 @@ type PatchOptions struct {
 	TimeoutMinutes int    // of each verify job, default 360
 	Binary         string // a prebuilt hwcov on the runners
 	Command        string // the command line that wrote it, for the header
+	// ResultsWorkflow is the workflow file whose runs upload the results
+	// (the hwcov-report artifact), default "hwcov.yml".
+	ResultsWorkflow string
 }
 
 // DefaultPatchCron, the weekly run, is Monday 05:23 UTC (off the hour, as GitHub advises).
@@ -37,6 +40,7 @@ func RenderPatch(o PatchOptions) ([]byte, error) {
 	o.Runner = or(o.Runner, DefaultRunner)
 	o.Hardware = or(o.Hardware, "cpu")
 	o.Cron = or(o.Cron, DefaultPatchCron)
+	o.ResultsWorkflow = or(o.ResultsWorkflow, "hwcov.yml")
 	if o.MaxOpen == 0 {
 		o.MaxOpen = 5
 	}
@@ -57,7 +61,7 @@ func RenderPatch(o PatchOptions) ([]byte, error) {
 	case o.MaxOpen < 1:
 		return nil, &OptionsError{"max-open", "want at least 1"}
 	}
-	for field, v := range map[string]string{"action": o.Action, "runner": o.Runner, "binary": o.Binary} {
+	for field, v := range map[string]string{"action": o.Action, "runner": o.Runner, "binary": o.Binary, "results-workflow": o.ResultsWorkflow} {
 		if strings.ContainsAny(v, " \t\n\"'#{}$") {
 			return nil, &OptionsError{field, fmt.Sprintf("%q is not a valid reference", v)}
 		}

@@ -406,3 +406,27 @@ func TestMerge(t *testing.T) {
 		t.Fatalf("merging different files: %v", err)
 	}
 }
+
+// A patch dropped on one platform is not proposed from the others: the
+// merge keeps the veto, and Run writes nothing for it.
+func TestScenarioDroppedOnOnePlatform(t *testing.T) {
+	cuda, rocm := proposal("r", "x"), proposal("r", "x")
+	rocm.Dropped = "dropped: broke 1 of 2 control tests on rocm"
+	for _, order := range [][]Proposal{{cuda, rocm}, {rocm, cuda}} {
+		in, err := Merge(Input{order[:1]}, Input{order[1:]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Proposals) != 1 || in.Proposals[0].Dropped != rocm.Dropped {
+			t.Fatalf("merged %+v, want r dropped", in.Proposals)
+		}
+		srv, c, repo := setup(t)
+		rep := run(t, c, repo, Options{}, in.Proposals...)
+		if got, want := actions(rep), "r=dropped"; got != want {
+			t.Fatalf("%s, want %s", got, want)
+		}
+		if len(srv.Pulls()) != 0 || srv.Count("git/create-commit") != 0 || !strings.Contains(rep.Text(), "broke 1 of 2 control tests on rocm") {
+			t.Fatalf("a dropped patch wrote to GitHub or its reason is not reported:\n%s", rep.Text())
+		}
+	}
+}

@@ -59,6 +59,9 @@ func Merge(ins ...Input) (Input, error) {
 			if q.Resolved != p.Resolved || !slices.Equal(q.Files, p.Files) {
 				return out, fmt.Errorf("rule %q: the proposals disagree on the files they write or on resolved: verify one patch everywhere", p.Rule)
 			}
+			if q.Dropped == "" {
+				q.Dropped = p.Dropped // dropped on one platform is dropped
+			}
 			q.Failures = append(q.Failures, p.Failures...)
 			q.Results = append(q.Results, p.Results...)
 			q.Provenance.Runs = append(q.Provenance.Runs, p.Provenance.Runs...)

@@ -59,6 +59,7 @@ const (
 	NoDiff    Action = "no-diff"     // the patch changes nothing on the base
 	HumanHeld Action = "human-owned" // a person committed: left alone
 	HeldBack  Action = "held-back"   // over the cap on open pull requests
+	Dropped   Action = "dropped"     // verification dropped the patch: nothing written
 	Nothing   Action = "nothing"     // resolved and nothing open
 )
 
@@ -157,6 +158,10 @@ func (r *runner) one(ctx context.Context, p Proposal, pr *ghapi.Pull) (Item, err
 	it := Item{Rule: p.Rule, Branch: branch}
 	if pr != nil {
 		it.Number, it.URL = pr.Number, pr.URL
+	}
+	if p.Dropped != "" && !p.Resolved {
+		it.Action, it.Why = Dropped, p.Dropped
+		return it, nil
 	}
 	base := cmp.Or(p.Base, r.def)
 	if err := guard(branch, r.def, base); err != nil {

@@ -26,6 +26,10 @@ type Proposal struct {
 	// Resolved says the fingerprint no longer appears in the latest run:
 	// an open pull request for Rule is closed and its branch deleted.
 	Resolved bool `json:"resolved,omitempty"`
+	// Dropped says why verification dropped the patch (on some platform,
+	// when each runner verified its own): no pull request is opened or
+	// updated for it, and an open one is left as it is.
+	Dropped string `json:"dropped,omitempty"`
 	// Files are the files the patch writes, whole (template files under
 	// the user's templates directory), relative to the repository root.
 	Files []File `json:"files"`

@@ -13,6 +13,7 @@ var actionText = map[Action]string{
 	NoDiff:    "nothing to do (no diff)",
 	HumanHeld: "left alone (a person committed)",
 	HeldBack:  "held back",
+	Dropped:   "left alone (verification dropped the patch)",
 	Nothing:   "nothing to do",
 }
 

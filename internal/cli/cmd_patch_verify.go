@@ -19,8 +19,10 @@ import (
 type PatchVerifyOptions struct {
 	F *Factory
 	PatchInputs
-	Controls int
-	RunID    string
+	Controls  int
+	RunID     string
+	Hardware  []string
+	Proposals string
 }
 
 // NewCmdPatchVerify builds `hwcov patch verify`.
@@ -35,8 +37,14 @@ passed before, with the patched templates. Every test's status, template
 revision and run before and after go into generator_improvements, one row per
 rule and platform into generator_updates. A patch that fixes nothing or breaks
 a control test is dropped: its template edits are undone and it is reported.
-Exit 1 when no patch is kept. (guide: --verify-improvements)`,
-		Example: "  hwcov patch apply && hwcov patch verify --db benchmark_db.duckdb",
+Exit 1 when no patch is kept. (guide: --verify-improvements)
+
+--hardware verifies only the tests on those platforms (one runner each);
+--proposals FILE writes what hwcov patch pr --input reads: a proposal per kept
+rule (files, diff, failures per platform, measured before/after, provenance)
+and a resolved one per rule whose failures are gone. With --proposals the file
+is the outcome: exit 0 even when no patch is kept or none awaits verification.`,
+		Example: "  hwcov patch apply && hwcov patch verify --db benchmark_db.duckdb\n  hwcov patch verify --hardware cuda --proposals hwcov-proposals/cuda.json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runPatchVerify(c.Context(), opts)
@@ -45,6 +53,8 @@ Exit 1 when no patch is kept. (guide: --verify-improvements)`,
 	opts.register(cmd.Flags())
 	cmd.Flags().IntVar(&opts.Controls, "controls", 5, "control tests per rule (passed before, on a changed template)")
 	cmd.Flags().StringVar(&opts.RunID, "run-id", "", "run id of the re-run (default patch-verify-<time>)")
+	cmd.Flags().StringSliceVar(&opts.Hardware, "hardware", nil, "verify only the tests on these platforms (default: every platform)")
+	cmd.Flags().StringVar(&opts.Proposals, "proposals", "", "write the pull request proposals (JSON for hwcov patch pr --input) to this file")
 	cmd.Flags().StringVar(&opts.Format, "format", "table", formatUsage("table", reporter.PatchFormats...))
 	return cmd
 }
@@ -59,17 +69,24 @@ func runPatchVerify(ctx context.Context, opts *PatchVerifyOptions) error {
 		return err
 	}
 	m, err := patch.ReadManifest(patch.ManifestPath(tdir))
-	if err != nil || len(m.Pending()) == 0 {
+	if err != nil && exists(patch.ManifestPath(tdir)) {
+		return err
+	}
+	if (err != nil || len(m.Pending()) == 0) && opts.Proposals == "" {
 		return usagef("hwcov patch apply", "no applied patch awaits verification in %s", patch.ManifestPath(tdir))
 	}
 	before, err := opts.failures(ctx, f)
 	if err != nil {
 		return err
 	}
+	if len(m.Pending()) == 0 {
+		return opts.writeProposals(tdir, m, nil, before)
+	}
 	sels, err := opts.selectTests(m, before, tdir)
 	if err != nil {
 		return err
 	}
+	sels = patch.OnHardware(sels, opts.Hardware)
 	runID := cmp.Or(opts.RunID, "patch-verify-"+f.Now().UTC().Format("20060102T150405Z"))
 	if err := opts.rerun(ctx, sels, tdir, runID); err != nil {
 		return err
@@ -80,6 +97,9 @@ func runPatchVerify(ctx context.Context, opts *PatchVerifyOptions) error {
 	}
 	if err := reporter.WriteVerdicts(f.Out, verdicts, opts.Format); err != nil {
 		return err
+	}
+	if opts.Proposals != "" {
+		return opts.writeProposals(tdir, m, verdicts, before)
 	}
 	if !slices.ContainsFunc(verdicts, func(v patch.Verdict) bool { return v.Kept }) {
 		return &policyError{Msg: fmt.Sprintf("no patch kept: %d dropped", len(verdicts))}
@@ -161,7 +181,11 @@ func (opts *PatchVerifyOptions) judge(ctx context.Context, sels []patch.Selected
 		after[t.TestID] = t
 	}
 	var verdicts []patch.Verdict
-	m.Rules = slices.DeleteFunc(m.Rules, func(r patch.AppliedRule) bool { return r.VerifiedRun == "" })
+	verifying := map[string]bool{}
+	for _, s := range sels {
+		verifying[s.Rule.Rule.ID] = true
+	}
+	m.Rules = slices.DeleteFunc(m.Rules, func(r patch.AppliedRule) bool { return r.VerifiedRun == "" && verifying[r.Rule.ID] })
 	for _, s := range sels {
 		v := patch.Judge(s, after, runID)
 		if err := db.RecordVerdict(ctx, v, opts.F.Now().UTC()); err != nil {
@@ -185,4 +209,28 @@ func (opts *PatchVerifyOptions) judge(ctx context.Context, sels []patch.Selected
 		return nil, err
 	}
 	return verdicts, patch.WriteManifest(patch.ManifestPath(tdir), m)
+}
+
+// writeProposals writes the kept rules (and the resolved ones) for hwcov
+// patch pr.
+func (opts *PatchVerifyOptions) writeProposals(tdir string, m patch.Manifest, verdicts []patch.Verdict, latest []patch.Failure) error {
+	rel, err := patch.RepoPath(tdir)
+	if err != nil {
+		return usagef("run hwcov patch verify in the repository, with --templates inside it", "--templates %q: %v", tdir, err)
+	}
+	rules, err := opts.rules(tdir, "")
+	if err != nil {
+		return err
+	}
+	applied := map[string]patch.AppliedRule{}
+	for _, r := range m.Rules {
+		applied[r.Rule.ID] = r
+	}
+	in := patch.Proposals(patch.Verified{Verdicts: verdicts, Applied: applied, TemplatesDir: rel, Rules: rules,
+		Latest: latest, Hardware: opts.Hardware})
+	if err := patch.WriteProposals(opts.Proposals, in); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.F.Err, "wrote %d proposals to %s; next: hwcov patch pr --input %s\n", len(in.Proposals), opts.Proposals, opts.Proposals)
+	return nil
 }

@@ -93,8 +93,14 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 		return err
 	}
 	rep := fingerprint.BuildWith(rs, all, keys, decl)
+	ropts := reporter.FailureOptions{Explain: opts.Explain, Solutions: opts.Solutions}
+	if opts.Solutions {
+		if ropts.Fixes, err = db.VerifiedFixes(ctx); err != nil {
+			return err
+		}
+	}
 	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error {
-		return reporter.WriteFailures(b, rep, format, reporter.FailureOptions{Explain: opts.Explain, Solutions: opts.Solutions})
+		return reporter.WriteFailures(b, rep, format, ropts)
 	})
 }
 

@@ -72,19 +72,14 @@ func TestGeneratedWorkflowUnderActNoTorch(t *testing.T) {
 	  "base": {"ref": "main", "repo": {"full_name": "acme/models"}}}, "repository": {"full_name": "acme/models"}}`))
 
 	artifacts := filepath.Join(work, "artifacts")
-	stand := filepath.Join(root, "internal", "e2e", "testdata", "actions")
-	args := []string{"pull_request", "-W", ".github/workflows/hwcov.yml", "-e", event, "--json",
-		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--action-cache-path", filepath.Join(work, "act-cache"),
-		"--local-repository", "actions/upload-artifact@v4=" + filepath.Join(stand, "upload-artifact"),
-		"--local-repository", "actions/download-artifact@v4=" + filepath.Join(stand, "download-artifact"),
-		"--local-repository", "actions/setup-go@v5=" + filepath.Join(stand, "setup-go"),
-		"--env", "ARTIFACT_DIR=" + artifacts,
-		"--env", "HWCOV_PYTHON=" + python,
-		"--env", "HWCOV_CACHE_DIR=" + filepath.Join(work, "hwcov-cache"),
+	args := append(actArgs(root, work, artifacts, event, "pull_request", "-W", ".github/workflows/hwcov.yml"),
+		"--env", "HWCOV_PYTHON="+python,
+		"--env", "HWCOV_CACHE_DIR="+filepath.Join(work, "hwcov-cache"),
 		"--env", "HF_HUB_OFFLINE=1", "--env", "TRANSFORMERS_OFFLINE=1",
-		"--env", "GITHUB_API_URL=" + strings.TrimSuffix(gh.URL, "/"),
-		"-s", "GITHUB_TOKEN=" + gh.Token(),
-	}
+		"--env", "GITHUB_API_URL="+strings.TrimSuffix(gh.URL, "/"),
+		"-s", "GITHUB_TOKEN="+gh.Token(),
+	)
+
 	for _, label := range []string{"ubuntu-latest", "self-hosted", "linux", "cpu"} {
 		args = append(args, "-P", label+"=-self-hosted")
 	}

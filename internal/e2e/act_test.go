@@ -183,20 +183,15 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	  "base": {"ref": "main", "repo": {"full_name": "acme/models"}}}, "repository": {"full_name": "acme/models"}}`))
 
 	artifacts := filepath.Join(work, "artifacts")
-	stand := filepath.Join(root, "internal", "e2e", "testdata", "actions")
-	args := []string{"pull_request", "-W", ".github/workflows/hwcov.yml", "-e", event, "--json",
-		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--action-cache-path", filepath.Join(work, "act-cache"),
-		"--local-repository", "actions/upload-artifact@v4=" + filepath.Join(stand, "upload-artifact"),
-		"--local-repository", "actions/download-artifact@v4=" + filepath.Join(stand, "download-artifact"),
-		"--local-repository", "actions/setup-go@v5=" + filepath.Join(stand, "setup-go"),
-		"--env", "ARTIFACT_DIR=" + artifacts,
-		"--env", "HWCOV_PYTHON=" + python,
-		"--env", "HWCOV_CACHE_DIR=" + filepath.Join(work, "hwcov-cache"),
+	args := append(actArgs(root, work, artifacts, event, "pull_request", "-W", ".github/workflows/hwcov.yml"),
+		"--env", "HWCOV_PYTHON="+python,
+		"--env", "HWCOV_CACHE_DIR="+filepath.Join(work, "hwcov-cache"),
 		"--env", "HF_HUB_OFFLINE=1", "--env", "TRANSFORMERS_OFFLINE=1",
 		// The report job's baseline fetch and comment talk to the fake.
-		"--env", "GITHUB_API_URL=" + strings.TrimSuffix(gh.URL, "/"),
-		"-s", "GITHUB_TOKEN=" + gh.Token(),
-	}
+		"--env", "GITHUB_API_URL="+strings.TrimSuffix(gh.URL, "/"),
+		"-s", "GITHUB_TOKEN="+gh.Token(),
+	)
+
 	// Every runner label the workflow can ask for runs on this machine.
 	for _, label := range []string{"ubuntu-latest", "self-hosted", "linux", "cpu", "npu"} {
 		args = append(args, "-P", label+"=-self-hosted")
@@ -395,14 +390,10 @@ func TestGeneratedWorkflowUnderAct(t *testing.T) {
 	testfs.WriteFile(t, wr, []byte(`{"action": "completed", "workflow_run": {"id": `+rec.RunID+`, "event": "pull_request",
 	  "conclusion": "success", "head_sha": "0123456789abcdef0123456789abcdef01234567", "pull_requests": []},
 	  "repository": {"full_name": "acme/models"}}`))
-	cargs := []string{"workflow_run", "-W", ".github/workflows/hwcov-comment.yml", "-e", wr, "--json",
-		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--action-cache-path", filepath.Join(work, "act-cache"),
-		"--local-repository", "actions/download-artifact@v4=" + filepath.Join(stand, "download-artifact"),
-		"--local-repository", "hwcov/hwcov@v0=" + repo,
-		"--local-repository", "actions/setup-go@v5=" + filepath.Join(stand, "setup-go"),
-		"--env", "ARTIFACT_DIR=" + artifacts,
-		"--env", "GITHUB_API_URL=" + strings.TrimSuffix(gh.URL, "/"),
-		"-s", "GITHUB_TOKEN=" + gh.Token(), "-P", "ubuntu-latest=-self-hosted"}
+	cargs := append(actArgs(root, work, artifacts, wr, "workflow_run", "-W", ".github/workflows/hwcov-comment.yml"),
+		"--local-repository", "hwcov/hwcov@v0="+repo,
+		"--env", "GITHUB_API_URL="+strings.TrimSuffix(gh.URL, "/"),
+		"-s", "GITHUB_TOKEN="+gh.Token(), "-P", "ubuntu-latest=-self-hosted")
 	cmd := exec.Command(act, cargs...)
 	cmd.Dir, cmd.Env, cmd.Stdin = repo, actEnv(work), nil
 	var cout, cerr bytes.Buffer
@@ -447,6 +438,20 @@ def forward(model, inputs):
     return model(**inputs)
 {{end}}
 `, s)
+}
+
+// actArgs are the act arguments every e2e workflow run shares: the event
+// and workflow (first), JSON output, no cache or artifact server, and the
+// stand-ins for the remote actions (testdata/actions), which keep their
+// artifacts in the folder artifacts.
+func actArgs(root, work, artifacts, event string, first ...string) []string {
+	stand := filepath.Join(root, "internal", "e2e", "testdata", "actions")
+	return append(first, "-e", event, "--json",
+		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--action-cache-path", filepath.Join(work, "act-cache"),
+		"--local-repository", "actions/upload-artifact@v4="+filepath.Join(stand, "upload-artifact"),
+		"--local-repository", "actions/download-artifact@v4="+filepath.Join(stand, "download-artifact"),
+		"--local-repository", "actions/setup-go@v5="+filepath.Join(stand, "setup-go"),
+		"--env", "ARTIFACT_DIR="+artifacts)
 }
 
 // actEnv is this process's environment without the variables of an outer

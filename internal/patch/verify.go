@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hwcov/hwcov/internal/results"
 )
@@ -210,4 +211,25 @@ func Discard(vs []Verdict) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// VerifiedFix is a kept verification of a rule, as the error resolution
+// guide shows it for each fingerprint the rule fixed.
+type VerifiedFix struct {
+	Rule        string    `json:"rule"`
+	RuleVersion int       `json:"rule_version"`
+	At          time.Time `json:"at"`
+	RunAfter    string    `json:"run_after"`
+	Platforms   []string  `json:"platforms"`
+	Targets     int       `json:"targets"`  // failing tests re-run
+	Fixed       int       `json:"fixed"`    // of them, passing after
+	Controls    int       `json:"controls"` // passing tests re-run
+	Broken      int       `json:"broken"`   // of them, failing after
+}
+
+// String is the fix in one line: rule, when, before/after.
+func (f VerifiedFix) String() string {
+	return fmt.Sprintf("rule `%s` v%d, %s (run `%s`, %s): %d of %d failing tests fail → pass, %d of %d control tests still pass",
+		f.Rule, f.RuleVersion, f.At.UTC().Format("2006-01-02"), f.RunAfter, strings.Join(f.Platforms, ", "),
+		f.Fixed, f.Targets, f.Controls-f.Broken, f.Controls)
 }

@@ -167,3 +167,36 @@ func (d *DB) DropResults(ctx context.Context, runID string, testIDs []string) er
 	}
 	return tx.Commit()
 }
+
+// VerifiedFixes returns, for each fingerprint a kept patch addressed, the
+// newest kept verification (generator_updates, with its targets counted in
+// generator_improvements): the guide's "last verified fix".
+func (d *DB) VerifiedFixes(ctx context.Context) (map[string]patch.VerifiedFix, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT u.rule_id, COALESCE(u.rule_version, 0), u.run_after, max(u.update_timestamp),
+    string_agg(DISTINCT u.hardware_platform, ',' ORDER BY u.hardware_platform),
+    array_to_string(list_distinct(flatten(list(u.fingerprints))), ','),
+    max(u.tests_fixed), max(u.controls), max(u.controls_broken),
+    (SELECT count(*) FROM generator_improvements i WHERE i.rule_id = u.rule_id AND i.run_after = u.run_after AND i.role = 'target')
+    FROM generator_updates u WHERE u.kept AND u.rule_id IS NOT NULL
+    GROUP BY u.rule_id, u.rule_version, u.run_after
+    ORDER BY max(u.update_timestamp), u.rule_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read verified fixes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]patch.VerifiedFix{}
+	for rows.Next() {
+		var f patch.VerifiedFix
+		var platforms, fps string
+		if err := rows.Scan(&f.Rule, &f.RuleVersion, &f.RunAfter, &f.At, &platforms, &fps, &f.Fixed, &f.Controls, &f.Broken, &f.Targets); err != nil {
+			return nil, fmt.Errorf("read verified fixes: %w", err)
+		}
+		f.Platforms = strings.Split(platforms, ",")
+		for _, fp := range strings.Split(fps, ",") {
+			if fp != "" {
+				out[fp] = f // newest last
+			}
+		}
+	}
+	return out, rows.Err()
+}

@@ -79,3 +79,50 @@ func TestDropResults(t *testing.T) {
 		t.Errorf("results %+v, %v", rs, err)
 	}
 }
+
+// The guide's last verified fix per fingerprint is the newest kept
+// verification; dropped ones do not count.
+func TestVerifiedFixes(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open("", Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	target := func(hw, after string) patch.Outcome {
+		return patch.Outcome{TestID: "a@" + hw, Architecture: "a", Hardware: hw, Role: patch.RoleTarget, StatusBefore: "fail", StatusAfter: after, RunAfter: "x"}
+	}
+	control := patch.Outcome{TestID: "b@cpu", Architecture: "b", Hardware: "cpu", Role: patch.RoleControl, StatusBefore: "pass", StatusAfter: "pass"}
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 12, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		v  patch.Verdict
+		at time.Time
+	}{
+		{patch.Verdict{Rule: patch.Rule{ID: "old", Version: 1}, Fingerprints: []string{"f1"}, Fixed: 1, Kept: true, RunAfter: "run-1",
+			Tests: []patch.Outcome{target("cpu", "pass")}}, day(1)},
+		{patch.Verdict{Rule: patch.Rule{ID: "new", Version: 2}, Fingerprints: []string{"f1", "f2"}, Fixed: 1, Controls: 1, Kept: true, RunAfter: "run-2",
+			Tests: []patch.Outcome{target("cpu", "pass"), target("cuda", "fail"), control}}, day(2)},
+		{patch.Verdict{Rule: patch.Rule{ID: "dropped", Version: 1}, Fingerprints: []string{"f1", "f3"}, RunAfter: "run-3",
+			Tests: []patch.Outcome{target("cpu", "fail")}}, day(3)},
+	} {
+		for i := range c.v.Tests {
+			c.v.Tests[i].RunAfter = c.v.RunAfter
+		}
+		if err := db.RecordVerdict(ctx, c.v, c.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.VerifiedFixes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["f3"].Rule != "" {
+		t.Fatalf("fixes %+v: want f1 and f2 only", got)
+	}
+	want := "rule `new` v2, 2026-12-02 (run `run-2`, cpu, cuda): 1 of 2 failing tests fail → pass, 1 of 1 control tests still pass"
+	for _, fp := range []string{"f1", "f2"} {
+		if s := got[fp].String(); s != want {
+			t.Errorf("%s: %s\nwant %s", fp, s, want)
+		}
+	}
+}
