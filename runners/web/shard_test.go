@@ -122,14 +122,15 @@ func TestKeyModelsInBrowsers(t *testing.T) {
 }
 
 // Killing the browser in the middle of a shard costs that test (crash) and
-// nothing else: the next test gets a fresh browser.
+// nothing else: the next test gets a fresh browser. The kill waits for the
+// first test's request: the run's probe of the platform comes before it.
 func TestShardSurvivesKilledBrowser(t *testing.T) {
 	svc, dir := shardEnv(t)
 	db := filepath.Join(dir, "kill.duckdb")
 	killed := make(chan int, 1)
 	go func() {
 		for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if pid := svc.BrowserPID("webgpu"); pid > 0 {
+			if pid := svc.BrowserPID("webgpu"); pid > 0 && svc.TestsInFlight() > 0 {
 				if p, err := os.FindProcess(pid); err == nil && p.Kill() == nil {
 					killed <- pid
 				}

@@ -182,6 +182,20 @@ func (s *Service) BrowserPID(platform string) int {
 	return int(sl.pid.Load())
 }
 
+// TestsInFlight counts the test requests (not probes) the service is
+// running now (tests kill the browser during one to check crash recovery).
+func (s *Service) TestsInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, j := range s.jobs {
+		if !j.probe {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Service) logf(format string, args ...any) {
 	if s.opts.Logf != nil {
 		s.opts.Logf(format, args...)

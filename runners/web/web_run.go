@@ -105,6 +105,7 @@ type job struct {
 	token  string
 	spec   []byte
 	model  string
+	probe  bool
 	result chan pageResult
 
 	mu    sync.Mutex
@@ -258,7 +259,7 @@ func (sl *slot) run(ctx context.Context, req Request, timeout time.Duration, res
 		spec.Inputs = []Tensor{}
 	}
 	raw, _ := json.Marshal(spec)
-	j := &job{token: randomToken(), spec: raw, model: req.Model, result: make(chan pageResult, 1), phase: "opening page"}
+	j := &job{token: randomToken(), spec: raw, model: req.Model, probe: req.Probe, result: make(chan pageResult, 1), phase: "opening page"}
 	s.mu.Lock()
 	s.jobs[j.token] = j
 	s.mu.Unlock()

@@ -44,6 +44,8 @@ _ort_cache = collections.OrderedDict()
 class BackendError(Exception):
     """A conversion or a session could not be made; the message says which step failed and why."""
 
+    platform_error = True  # the platform's outcome: the shrink ladder does not try another size
+
 
 def _torch():
     import torch

@@ -52,6 +52,7 @@ class BrowserError(Exception):
     """The browser could not run the model; status is the result status it stands for."""
 
     status = STATUS_FAIL
+    platform_error = True  # the platform's outcome: the shrink ladder does not try another size
 
     def __init__(self, message, response=None):
         super().__init__(message)
@@ -72,6 +73,8 @@ class BrowserCrash(BrowserError):
 
 class PlacementError(AssertionError):
     """Nodes ran on another execution provider than the platform's (wasm, the CPU)."""
+
+    platform_error = True
 
 
 def service_url(environ=None):

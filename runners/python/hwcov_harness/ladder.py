@@ -18,7 +18,9 @@ def shrink_ladder(module, ctx, attempt):
     The levels are the module's SHRINK_LEVELS (default harness.SHRINK_LEVELS:
     tiny, small, capped). A failure in building the config, model or inputs or
     in the first forward pass moves to the next level; Skip, NotBuildable and
-    failures in the platform's own stages (prepare_model, prepare_inputs) and
+    failures in the platform's own stages (prepare_model, prepare_inputs), the
+    platform's own errors (a class with platform_error set: the browser, a
+    backend or the ONNX exporter failed; another size would hide that) and
     errors no size avoids (_SIZE_INDEPENDENT_ERRORS: a missing forward or attribute) do not.
     Before a level is built, its parameters are estimated from the config: a
     level over PARAMETER_BUDGET (module constant, else harness's) is not run,
@@ -43,7 +45,8 @@ def shrink_ladder(module, ctx, attempt):
             attempts.append({"level": level, "stage": failed, "error": error_line(exc)})
             ctx.extra["shrink_attempts"] = attempts
             first_exc = first_exc or exc
-            if last or failed in ("prepare_model", "prepare_inputs") or isinstance(exc, _SIZE_INDEPENDENT_ERRORS):
+            if (last or failed in ("prepare_model", "prepare_inputs") or isinstance(exc, _SIZE_INDEPENDENT_ERRORS)
+                    or getattr(exc, "platform_error", False)):
                 if len(attempts) == 1:
                     raise
                 break

@@ -46,6 +46,8 @@ Exported = collections.namedtuple(
 class ExportError(Exception):
     """The model could not be exported to ONNX; the message names the exporter(s) and the cause."""
 
+    platform_error = True  # the converter's outcome: the shrink ladder does not try another size
+
 
 def _torch():
     import torch

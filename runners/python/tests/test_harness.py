@@ -355,6 +355,20 @@ def test_shrink_ladder_stops_on_errors_no_size_avoids():
     assert r["error_message"] == "NotImplementedError: missing the required forward"
 
 
+@pytest.mark.parametrize("make_error", [
+    lambda: __import__("hwcov_harness.browser", fromlist=["x"]).BrowserCrash("webgpu: the browser died during \"run\""),
+    lambda: __import__("hwcov_harness.browser", fromlist=["x"]).PlacementError("ran on wasm, not webgpu"),
+    lambda: __import__("hwcov_harness.backends", fromlist=["x"]).BackendError("openvino: convert_model failed"),
+    lambda: __import__("hwcov_harness.onnx_export", fromlist=["x"]).ExportError("torch.onnx.export failed"),
+])  # fmt: skip
+def test_shrink_ladder_stops_on_the_platforms_errors(make_error):
+    # another size would hide the platform's (or the browser's) failure
+    err = make_error()
+    r = harness.execute(ladder_module(("tiny",), err))
+    assert r["status"] != "pass" and r["extra"]["shrink_level"] == "tiny", r
+    assert len(r["extra"].get("shrink_attempts", [])) == 1
+
+
 def test_estimate_parameters():
     llama7b = {"hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "vocab_size": 32000}
     assert 6e9 < harness.estimate_parameters(llama7b) < 7.5e9
