@@ -204,9 +204,27 @@ def shrink_dict(d, overrides=None, seq_len=None, level="tiny"):
     _fix_dims(orig, out)
     _fix_agreement(orig, out, overrides or {})
     _fix_groups(out)
+    _placeholder_image_token(out)
     mapping = {}
     _remap_token_ids(out, None, mapping)
     return out
+
+
+# An id past any vocabulary: _remap_token_ids moves it to the top of the shrunk one.
+_PAST_ANY_VOCAB = 2**31
+
+
+def _placeholder_image_token(d):
+    """A query-token model (BLIP-2-likes) whose default leaves the image token unset gets one.
+
+    Its forward marks the prompt positions the query features replace with
+    input_ids == image_token_id; with None nothing matches and forward breaks.
+    """
+    if not _is_int(d.get("num_query_tokens")):
+        return
+    for k in ("image_token_index", "image_token_id"):
+        if k in d and d[k] is None:
+            d[k] = _PAST_ANY_VOCAB
 
 
 def shrink_config(config, overrides=None, seq_len=None, level="tiny"):

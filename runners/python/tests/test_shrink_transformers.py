@@ -169,6 +169,9 @@ def test_any_group_count_divides_the_shrunk_width(key):
         ("deepseek_v2", lambda c: c.num_experts_per_tok == 2),
         # expert layers built with every expert count unset: a few experts, one shared
         ("dots1", lambda c: (c.n_routed_experts, c.num_experts_per_tok, c.n_shared_experts) == (4, 2, 1)),
+        # query-token models mark the image positions with an image token, unset by default
+        ("blip-2", lambda c: 0 <= c.image_token_index < c.text_config.vocab_size),
+        ("instructblip", lambda c: 0 <= c.image_token_index < c.text_config.vocab_size),
     ],
 )  # fmt: skip
 def test_sizes_a_default_leaves_unset_are_filled(model_type, check):
