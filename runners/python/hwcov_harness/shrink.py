@@ -154,11 +154,13 @@ def _shrink_dict(d, seq_len, sizes=None):
 def _fill_unset_sizes(d, sizes):
     """Sizes a default config leaves None that its model needs anyway: a vocabulary, experts chosen per token.
 
-    ESM-likes leave vocab_size to the tokenizer; DeepSeek-V2-likes route through
+    ESM-likes leave vocab_size (and the padding id) to the tokenizer; DeepSeek-V2-likes route through
     n_routed_experts with num_experts_per_tok unset. Both get the level's value.
     """
     if "vocab_size" in d and d["vocab_size"] is None and _first(d, sorted(_HIDDEN_KEYS))[1]:
         d["vocab_size"] = sizes["vocab"] or TINY_VOCAB
+        if "pad_token_id" in d and d["pad_token_id"] is None:  # the tokenizer's ids are left unset too
+            d["pad_token_id"] = 1
     _, experts = _first(d, sorted(_EXPERT_KEYS))
     unset = [k for k in _EXPERT_KEYS if k in d and d[k] is None]
     if not experts and unset and any(k in d for k in _EXPERT_TOPK_KEYS | {"moe_intermediate_size", "top_k_experts"}):

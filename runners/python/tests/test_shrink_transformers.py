@@ -128,6 +128,8 @@ def test_time_series_inputs_follow_the_config(model_type, want):
          {"pixel_values": (2, 3, 224, 224), "prompt_pixel_values": (2, 3, 224, 224), "prompt_masks": (2, 3, 224, 224)}),
         (("input_ids", "query_embeds"), {"input_ids": (2, 16), "query_embeds": (2, 16, 32)}),
         (("input_features",), {"input_features": (2, 400, 80)}),
+        (("hidden_states",), {"hidden_states": (2, 16, 32)}),  # an encoder stack driven directly
+        (("spectrogram",), {"spectrogram": (2, 32, 80)}),  # a vocoder's mel frames
     ],
 )  # fmt: skip
 def test_required_inputs_are_built_by_name(required, want):
@@ -164,7 +166,7 @@ def test_any_group_count_divides_the_shrunk_width(key):
     "model_type, check",
     [
         # a vocabulary left to the tokenizer gets the level's size
-        ("esm", lambda c: c.vocab_size == 1024),
+        ("esm", lambda c: (c.vocab_size, c.pad_token_id) == (1024, 1)),
         # experts routed with num_experts_per_tok unset: a few per token
         ("deepseek_v2", lambda c: c.num_experts_per_tok == 2),
         # expert layers built with every expert count unset: a few experts, one shared
