@@ -58,20 +58,16 @@ done >"$models"
 # Only what passes on the reference platform, when FROM_DB is given.
 if [ -n "${FROM_DB:-}" ]; then
 	passing=$(mktemp "${TMPDIR:-/tmp}/hwcov-sweep-pass.XXXXXX")
-	"$HWCOV" report coverage --db "$FROM_DB" --hardware cpu --format json |
-		"$HWCOV_PYTHON" -c '
-import json, sys
-doc = json.load(sys.stdin)
-names = set()
-def walk(v):
-    if isinstance(v, dict):
-        if v.get("hardware") == "cpu" and v.get("status") == "pass" and "model" in v:
-            names.add(v["model"])
-        for x in v.values(): walk(x)
-    elif isinstance(v, list):
-        for x in v: walk(x)
-walk(doc)
-print("\n".join(sorted(names)))' >"$passing"
+	"$HWCOV" report export --db "$FROM_DB" --format csv --out "$passing.csv" >/dev/null
+	# the newest cpu result of each architecture (the export is ordered by start time)
+	"$HWCOV_PYTHON" -c '
+import csv, sys
+newest = {}
+for row in csv.DictReader(open(sys.argv[1], newline="")):
+    if row["hardware"] == "cpu":
+        newest[row["architecture"]] = row["status"]
+print("\n".join(sorted(a for a, s in newest.items() if s == "pass")))' "$passing.csv" >"$passing"
+	rm -f "$passing.csv"
 	grep -Fxf "$passing" "$models" >"$models.tmp" || true
 	mv "$models.tmp" "$models"
 	rm -f "$passing"
