@@ -184,6 +184,10 @@ def audio_samples(config, seconds=1.0):
 def waveform_shape(config, batch):
     """Shape of a raw input_values waveform: (batch, samples), or (batch, channels, samples) for audio codecs."""
     ac = audio_config(config)
+    bins, frames = _get(ac, "num_mel_bins"), _get(ac, "max_length")
+    if _is_int(bins) and _is_int(frames) and _get(ac, "conv_dim") is None:
+        # a spectrogram fed as input_values (Audio Spectrogram Transformer): (batch, max_length frames, mel bins)
+        return (batch, frames, bins)
     samples = audio_samples(config)
     channels = _get(ac, "audio_channels", "channels")
     if _is_int(channels) and channels > 0:
@@ -222,6 +226,10 @@ def audio_features_shape(config, batch, frames=400, model=None):
     400 frames is a multiple of the usual subsampling factors (4, 8, 16) and windows (100, 200).
     """
     ac = audio_config(config)
+    spec = _get(ac, "spec_size")
+    if _is_int(spec) and _is_int(_get(ac, "num_mel_bins")):
+        # HTSAT (CLAP) towers read a one-channel image: (batch, 1, frames, mel bins), frames up to spec_size x freq_ratio
+        return (batch, 1, min(frames, spec * int(_get(ac, "freq_ratio", default=1))), int(_get(ac, "num_mel_bins")))
     src = _get(ac, "max_source_positions", default=None)
     window = _get(ac, "n_window", default=None)
     if _is_int(window) and window > 0:  # chunked encoders (Qwen-ASR-likes) take whole windows of 2 x n_window frames
@@ -243,6 +251,8 @@ def audio_features_shape(config, batch, frames=400, model=None):
 def audio_frames(config, batch, model=None):
     """Number of time frames in audio_features_shape(config, batch, model=model): the length of input_features_mask."""
     shape = audio_features_shape(config, batch, model=model)
+    if len(shape) == 4:  # (batch, 1, frames, bins)
+        return shape[2]
     ac = audio_config(config)
     whisper_like = (_is_int(_get(ac, "max_source_positions")) or _is_int(_get(ac, "n_window"))) and _get(
         ac, "num_mel_bins"

@@ -70,7 +70,8 @@ def complete_inputs(ctx, inputs):
     of what it has: past_observed_mask with past_values, ...), from the config:
     time-series context and features (past_values, past_time_features,
     future_*, static_*, freq), image prompts (prompt_pixel_values, prompt_masks),
-    query_embeds, inputs_embeds, token ids, pixel values and audio. Parameters
+    query_embeds, inputs_embeds, hidden_states of a driven encoder, a vocoder's
+    spectrogram, token ids, pixel values and audio. Parameters
     no rule knows are left to the model's defaults (or its TypeError).
     """
     import torch
@@ -111,6 +112,16 @@ def _input_for(name, ctx, inputs, generator):
         length = _get(config, "num_query_tokens", default=None) if name == "query_embeds" else None
         length = length if _is_int(length) else min(text_length(config, ctx.seq_len), 32)
         return torch.randn(batch, length, int(hidden), generator=generator)
+    if name == "hidden_states":  # an encoder stack or tower driven directly (FLAVA's multimodal encoder, CTC encoders)
+        if _is_int(_get(config, "input_dim")):  # speech encoders: frames of input_dim features
+            return torch.randn(*audio_features_shape(config, batch), generator=generator)
+        hidden = _get(config, "hidden_size", "d_model", "embed_dim", default=TINY_HIDDEN)
+        if not _is_int(hidden):  # per-stage widths (a list): no single width to give
+            return None
+        return torch.randn(batch, min(text_length(config, ctx.seq_len), 32), hidden, generator=generator)
+    if name == "spectrogram":  # vocoders (HiFi-GAN): frames of model_in_dim mel bins
+        bins = _get(config, "model_in_dim", "num_mel_bins", default=80)
+        return torch.randn(batch, 32, int(bins), generator=generator)
     if name == "input_features":
         return torch.randn(*audio_features_shape(config, batch), generator=generator)
     if name == "input_values":

@@ -34,7 +34,11 @@ from .sizes import (
     SHRINK_LEVELS,
     TIME_SERIES_PREDICTION_LENGTH,
     TINY_HEADS,
+    TINY_EXPERTS,
+    TINY_EXPERTS_PER_TOKEN,
+    TINY_INTERMEDIATE,
     TINY_IMAGE_SIZE,
+    TINY_VOCAB,
     _first,
     _get,
     _is_int,
@@ -124,6 +128,8 @@ def _shrink_dict(d, seq_len, sizes=None):
                 out[k] = TINY_IMAGE_SIZE
             elif k == "max_source_positions":
                 out[k] = min(v, MAX_SOURCE_POSITIONS)
+            elif k == "max_length" and "num_mel_bins" in d:
+                out[k] = min(v, 128)  # spectrogram frames (Audio Spectrogram Transformer); positions follow
             elif k == "context_length" and "prediction_length" in d:
                 out[k] = min(v, 64)  # a time-series context; the inputs follow it
             else:
@@ -141,7 +147,37 @@ def _shrink_dict(d, seq_len, sizes=None):
             out[k] = TIME_SERIES_PREDICTION_LENGTH  # time-series configs refuse to build without a horizon
         else:
             out[k] = v
+    _fill_unset_sizes(out, sizes)
     return out
+
+
+def _fill_unset_sizes(d, sizes):
+    """Sizes a default config leaves None that its model needs anyway: a vocabulary, experts chosen per token.
+
+    ESM-likes leave vocab_size (and the padding id) to the tokenizer; DeepSeek-V2-likes route through
+    n_routed_experts with num_experts_per_tok unset. Both get the level's value.
+    """
+    if "vocab_size" in d and d["vocab_size"] is None and _first(d, sorted(_HIDDEN_KEYS))[1]:
+        d["vocab_size"] = sizes["vocab"] or TINY_VOCAB
+        if "pad_token_id" in d and d["pad_token_id"] is None:  # the tokenizer's ids are left unset too
+            d["pad_token_id"] = 1
+    _, experts = _first(d, sorted(_EXPERT_KEYS))
+    unset = [k for k in _EXPERT_KEYS if k in d and d[k] is None]
+    if not experts and unset and any(k in d for k in _EXPERT_TOPK_KEYS | {"moe_intermediate_size", "top_k_experts"}):
+        # the model builds its expert layers anyway (Dots1, DiffusionGemma): a few experts
+        experts = sizes["experts"] or TINY_EXPERTS
+        for k in unset:
+            d[k] = experts
+        if "top_k_experts" in d and d["top_k_experts"] is None:
+            d["top_k_experts"] = min(experts, sizes["experts_per_token"] or TINY_EXPERTS_PER_TOKEN)
+        if "n_shared_experts" in d and d["n_shared_experts"] is None:
+            d["n_shared_experts"] = 1
+        if "moe_intermediate_size" in d and d["moe_intermediate_size"] is None:
+            d["moe_intermediate_size"] = sizes["ffn"] or TINY_INTERMEDIATE
+    if experts:
+        for k in _EXPERT_TOPK_KEYS:
+            if k in d and d[k] is None:
+                d[k] = min(experts, sizes["experts_per_token"] or TINY_EXPERTS_PER_TOKEN)
 
 
 def _merge(d, overrides):
@@ -170,9 +206,27 @@ def shrink_dict(d, overrides=None, seq_len=None, level="tiny"):
     _fix_dims(orig, out)
     _fix_agreement(orig, out, overrides or {})
     _fix_groups(out)
+    _placeholder_image_token(out)
     mapping = {}
     _remap_token_ids(out, None, mapping)
     return out
+
+
+# An id past any vocabulary: _remap_token_ids moves it to the top of the shrunk one.
+_PAST_ANY_VOCAB = 2**31
+
+
+def _placeholder_image_token(d):
+    """A query-token model (BLIP-2-likes) whose default leaves the image token unset gets one.
+
+    Its forward marks the prompt positions the query features replace with
+    input_ids == image_token_id; with None nothing matches and forward breaks.
+    """
+    if not _is_int(d.get("num_query_tokens")):
+        return
+    for k in ("image_token_index", "image_token_id"):
+        if k in d and d[k] is None:
+            d[k] = _PAST_ANY_VOCAB
 
 
 def shrink_config(config, overrides=None, seq_len=None, level="tiny"):

@@ -171,6 +171,7 @@ def execute(module, params=None):
             ctx.config = stage("build_config", ctx)
             _seed(module, ctx)
             ctx.model = stage("build_model", ctx)
+            require_forward(ctx.model)
             extra["model"] = describe_model(ctx.model, ctx.config)
             _seed(module, ctx)
             ctx.inputs = stage("build_inputs", ctx) or {}
@@ -259,6 +260,20 @@ def execute(module, params=None):
         settle_garbage()
         result["wall_ms"] = (time.perf_counter() - wall_start) * 1000.0
     return jsonable(result)
+
+
+def require_forward(model):
+    """Skip (stated) when model is a torch module without a forward() of its own: there is no pass to run or time.
+
+    Such classes (BarkModel, the VQ-VAE image tokenizers) only offer generate(),
+    encode() or decode(); torch's placeholder forward raises NotImplementedError.
+    """
+    cls = type(model)
+    fwd = getattr(cls, "forward", None)
+    if getattr(fwd, "__name__", "") == "_forward_unimplemented":
+        methods = [m for m in ("generate", "encode", "decode") if callable(getattr(model, m, None))]
+        also = f" (it offers {', '.join(m + '()' for m in methods)})" if methods else ""
+        raise Skip(f"{cls.__name__} defines no forward(){also}: there is no forward pass to run")
 
 
 def _seed(module, ctx):

@@ -391,3 +391,15 @@ def test_validator_repair_reads_what_the_validator_wants(message, repair):
     wrapped = ValueError("Class validation error for validator 'validate_architecture':")
     wrapped.__cause__ = ValueError(message)
     assert harness._validator_repair(wrapped) == repair
+
+
+def test_a_model_without_forward_is_a_stated_skip():
+    torch = pytest.importorskip("torch")
+
+    class Tokenizer(torch.nn.Module):
+        def encode(self, x):
+            return x
+
+    r = harness.execute(module(build_model=lambda ctx: Tokenizer()))
+    assert r["status"] == "skip"
+    assert r["error_message"] == "Tokenizer defines no forward() (it offers encode()): there is no forward pass to run"

@@ -128,6 +128,8 @@ def test_time_series_inputs_follow_the_config(model_type, want):
          {"pixel_values": (2, 3, 224, 224), "prompt_pixel_values": (2, 3, 224, 224), "prompt_masks": (2, 3, 224, 224)}),
         (("input_ids", "query_embeds"), {"input_ids": (2, 16), "query_embeds": (2, 16, 32)}),
         (("input_features",), {"input_features": (2, 400, 80)}),
+        (("hidden_states",), {"hidden_states": (2, 16, 32)}),  # an encoder stack driven directly
+        (("spectrogram",), {"spectrogram": (2, 32, 80)}),  # a vocoder's mel frames
     ],
 )  # fmt: skip
 def test_required_inputs_are_built_by_name(required, want):
@@ -158,3 +160,30 @@ def test_any_group_count_divides_the_shrunk_width(key):
     d = {"hidden_size": 32, key: 512}
     harness._fix_groups(d)
     assert d[key] == 32  # depthwise stays depthwise
+
+
+@pytest.mark.parametrize(
+    "model_type, check",
+    [
+        # a vocabulary left to the tokenizer gets the level's size
+        ("esm", lambda c: (c.vocab_size, c.pad_token_id) == (1024, 1)),
+        # experts routed with num_experts_per_tok unset: a few per token
+        ("deepseek_v2", lambda c: c.num_experts_per_tok == 2),
+        # expert layers built with every expert count unset: a few experts, one shared
+        ("dots1", lambda c: (c.n_routed_experts, c.num_experts_per_tok, c.n_shared_experts) == (4, 2, 1)),
+        # query-token models mark the image positions with an image token, unset by default
+        ("blip-2", lambda c: 0 <= c.image_token_index < c.text_config.vocab_size),
+        ("instructblip", lambda c: 0 <= c.image_token_index < c.text_config.vocab_size),
+    ],
+)  # fmt: skip
+def test_sizes_a_default_leaves_unset_are_filled(model_type, check):
+    assert check(tiny(model_type))
+
+
+def test_spectrogram_inputs_follow_the_audio_config():
+    ast = tiny("audio-spectrogram-transformer")
+    assert harness.waveform_shape(ast, 2) == (2, 128, ast.num_mel_bins)  # frames capped, positions follow
+    htsat = tiny("clap_audio_model")
+    frames = min(400, htsat.spec_size * getattr(htsat, "freq_ratio", 1))  # HTSAT folds at most spec_size x freq_ratio frames
+    assert harness.audio_features_shape(htsat, 2) == (2, 1, frames, htsat.num_mel_bins)
+    assert harness.audio_frames(htsat, 2) == frames
