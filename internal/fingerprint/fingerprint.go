@@ -11,7 +11,7 @@ import (
 // RuleVersion names the grouping rules below. Change it whenever a rule is
 // added, removed or edited: stored fingerprints keep the version that made
 // them, and only results without a fingerprint get the new one.
-const RuleVersion = "fp-1"
+const RuleVersion = "fp-2"
 
 // A Rule replaces what matches Re with Repl in a message or frame.
 type Rule struct {
@@ -24,6 +24,9 @@ type Rule struct {
 // model-name rule, which depends on the result, runs right after "path" (see
 // normalise): a path is one placeholder whatever model it names.
 var Rules = []Rule{
+	// the shrink ladder's summary of the other sizes it tried repeats the
+	// message once per size: the first size's error is the signature.
+	{"shrink-ladder", regexp.MustCompile(`\s*\[shrink ladder: .*\]\s*$`), ""},
 	{"path", regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+`), "<path>"},
 	// transformers' per-model files whose name is not the architecture's
 	// (modeling_fastspeech2_conformer.py for fastspeech2_conformer_with_hifigan);
@@ -58,6 +61,10 @@ type Fingerprint struct {
 	Rules       []string // the rules that changed something, in order: why two results group together
 }
 
+// causeLine separates a chained exception's cause from it in a Python
+// traceback; the cause comes first.
+const causeLine = "The above exception was the direct cause of the following exception"
+
 var frameRe = regexp.MustCompile(`File "([^"]+)", line \d+, in (\S+)`)
 
 // skipFrame matches frames that only dispatch (torch's Module.__call__ and
@@ -75,9 +82,16 @@ func Compute(in Input) Fingerprint {
 		}
 	}
 	msg := normalise(in, firstLine(in.Message), note)
+	tb := in.Traceback
+	// raise ... from cause (the shrink ladder's summary, a backend's wrapped
+	// error): the cause's frames say where it failed, not the re-raise's.
+	if i := strings.Index(tb, causeLine); i >= 0 {
+		tb = tb[:i]
+		note("cause")
+	}
 	var frames []string
 	var ms [][]string
-	for _, m := range frameRe.FindAllStringSubmatch(in.Traceback, -1) {
+	for _, m := range frameRe.FindAllStringSubmatch(tb, -1) {
 		if !skipFrame.MatchString(m[1]) {
 			ms = append(ms, m)
 		}

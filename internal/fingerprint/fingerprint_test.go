@@ -43,6 +43,12 @@ func TestComputeGroups(t *testing.T) {
 			Input{Message: "index 3 is out of range in self"}, false},
 		{"different inner frame", Input{Message: "boom", Traceback: tb("/a/x.py", "forward")},
 			Input{Message: "boom", Traceback: tb("/a/x.py", "generate")}, false},
+		{"shrink ladder sizes", Input{Message: "RuntimeError: shape '[1, 40, 8, 8]' is invalid [shrink ladder: small: RuntimeError: shape '[1, 80, 8, 8]' is invalid]",
+			Traceback: ladderTB("/v/models/a/modeling_a.py", "forward")},
+			Input{Message: "RuntimeError: shape '[2, 4]' is invalid [shrink ladder: small: RuntimeError: x; capped: ~400M parameters over the 100M budget]",
+				Traceback: ladderTB("/v/models/b/modeling_b.py", "forward")}, true},
+		{"chained cause frames", Input{Message: "boom", Traceback: ladderTB("/a/x.py", "forward")},
+			Input{Message: "boom", Traceback: ladderTB("/a/x.py", "generate")}, false},
 		{"fp32 is no number", Input{Message: "expected fp32 input"}, Input{Message: "expected fp16 input"}, false},
 	}
 	for _, tt := range tests {
@@ -53,6 +59,14 @@ func TestComputeGroups(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ladderTB is a chained Python traceback: the cause failing in fn of path,
+// then the shrink ladder's re-raise.
+func ladderTB(path, fn string) string {
+	return "Traceback (most recent call last):\n  File \"" + path + "\", line 88, in " + fn + "\nRuntimeError: x\n\n" +
+		"The above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n" +
+		"  File \"/h/stages.py\", line 40, in execute\n  File \"/h/ladder.py\", line 60, in shrink_ladder\nLadderExhausted: x"
 }
 
 func TestComputeSignature(t *testing.T) {
@@ -161,5 +175,16 @@ func TestBuildByOutcome(t *testing.T) {
 	want := map[string][]string{"platform": {"bert"}, "harness": {"vit", "vit"}, "declared_unsupported": {"clip"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("architectures by outcome %v, want %v", got, want)
+	}
+}
+
+func TestComputeLadderSignature(t *testing.T) {
+	fp := Compute(Input{Architecture: "a", Message: "RuntimeError: boom [shrink ladder: small: RuntimeError: boom]",
+		Traceback: ladderTB("/v/models/a/modeling_a.py", "forward")})
+	if want := "RuntimeError: boom | at <model>.py:forward"; fp.Signature != want {
+		t.Errorf("signature = %q, want %q", fp.Signature, want)
+	}
+	if !reflect.DeepEqual(fp.Rules[:2], []string{"shrink-ladder", "cause"}) {
+		t.Errorf("rules = %v, want shrink-ladder and cause first", fp.Rules)
 	}
 }
