@@ -170,10 +170,14 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, spec: sp, handlers: map[string]HandlerFunc{}}
 	s.state.init()
-	s.api = httptest.NewServer(http.HandlerFunc(s.serveAPI))
-	s.blobs = httptest.NewServer(http.HandlerFunc(s.serveBlob))
+	// Unstarted, then started: the handlers read s.api and s.blobs, which
+	// are set before the servers' goroutines begin.
+	s.api = httptest.NewUnstartedServer(http.HandlerFunc(s.serveAPI))
+	s.blobs = httptest.NewUnstartedServer(http.HandlerFunc(s.serveBlob))
+	s.blobs.Start()
+	s.BlobURL = s.blobs.URL + "/" // the API's handlers read it
+	s.api.Start()
 	s.URL = s.api.URL + Prefix
-	s.BlobURL = s.blobs.URL + "/"
 	return s, nil
 }
 
