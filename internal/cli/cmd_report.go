@@ -62,16 +62,12 @@ one self-contained page (guide: --visualize-coverage).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
-	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "", formatUsage("table", matrixFormats...))
+	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, formatUsage("table", matrixFormats...))
 	fl.StringVar(&opts.Category, "category", "", "only this category")
 	fl.StringSliceVar(&opts.Hardware, "hardware", nil, "columns (default: the platforms with results; all for every platform)")
 	fl.BoolVar(&opts.AllModels, "all-models", false, "every architecture of the catalog, tested or not")
 	fl.BoolVar(&opts.AllModels, "expand-hf-models", false, "alias of --all-models")
 	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
-	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
-	fl.StringVar(&opts.Out, "output", "", "alias of --out")
 	return cmd
 }
 

@@ -42,17 +42,13 @@ Infrastructure errors are listed apart; passes and skips are left out.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
-	fl.StringVar(&opts.DB, "db-path", "", "alias of --db")
-	fl.StringVar(&opts.Format, "format", "", formatUsage("table", reporter.FailureFormats...))
+	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.FailureFormats...))
 	fl.StringSliceVar(&opts.GroupBy, "group-by", nil, "group by these of "+strings.Join(fingerprint.Keys, ",")+" (default fingerprint,hardware,template)")
 	fl.BoolVar(&opts.ByPattern, "by-pattern", false, "group by fingerprint only (guide: --error-pattern-analysis)")
 	fl.BoolVar(&opts.ByPattern, "error-pattern-analysis", false, "alias of --by-pattern")
 	fl.BoolVar(&opts.Explain, "explain", false, "say why results grouped: the signature and the rules that matched")
 	fl.BoolVar(&opts.Solutions, "solutions", false, "write the error resolution guide (markdown)")
 	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
-	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file")
-	fl.StringVar(&opts.Out, "output", "", "alias of --out")
 	return cmd
 }
 
