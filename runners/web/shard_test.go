@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -10,13 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwcov/hwcov/internal/cli"
+	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/internal/workspace"
+	"github.com/hwcov/hwcov/runners/shard"
 	"github.com/hwcov/hwcov/runners/web"
 )
 
-// shardEnv starts a browser service for `hwcov run` in this process and
+// shardEnv starts a browser service for the shard runs in this process and
 // points the Python workers at it; it skips when anything is missing.
 func shardEnv(t *testing.T) (*web.Service, string) {
 	t.Helper()
@@ -53,11 +54,64 @@ func shardEnv(t *testing.T) (*web.Service, string) {
 	return svc, t.TempDir()
 }
 
-func hwcov(t *testing.T, args ...string) (int, string) {
+// runShard runs the models on the platforms as `hwcov run --models ...
+// --hardware ... --warmup 1 --timeout 300s --tests-out DIR/tests --db DB`
+// does, through the domain packages: the workspace resolves the names, the
+// shard package selects, renders and runs the tests. The error is the
+// shard's verdict (nil when every test ran, whatever its status).
+func runShard(t *testing.T, dir, db string, models, platforms []string, iterations int) error {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := cli.Main(args, strings.NewReader(""), &out, &errb)
-	return code, out.String() + errb.String()
+	ws := workspace.New(os.Getenv, "test")
+	ps, err := ws.Platforms(platforms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := ws.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var archs []catalog.Architecture
+	for _, m := range models {
+		a, ok := cat.Get(m)
+		if !ok {
+			t.Fatalf("no %s in the catalog", m)
+		}
+		archs = append(archs, a)
+	}
+	reg, err := ws.Hardware()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := ws.Generator("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	tests, err := shard.Select(shard.Selection{Archs: archs, Platforms: ps, Out: filepath.Join(dir, "tests"),
+		Generator: gen, Catalog: cat, Hardware: reg, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := shard.Options{Workers: 1, Warmup: 1, Iterations: iterations, Timeout: 300 * time.Second,
+		Version: "test", Getenv: os.Getenv, Now: time.Now, Log: &log,
+		Web: func() (web.Options, error) { return web.OptionsFromEnv(os.Getenv) }}
+	if o.Python, err = ws.Python(); err != nil {
+		t.Fatal(err)
+	}
+	if o.Harness, err = ws.HarnessDir(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := store.Open(db, store.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	run := shard.NewRun(ctx, d, "", platforms, o)
+	start := time.Now()
+	res, runErr := shard.Run(ctx, d, run, tests, o)
+	t.Logf("shard run %s in %s\n%s%s", run.RunID, time.Since(start).Round(time.Second), log.String(), res.Summary.Report(run.RunID, db))
+	return res.Verdict(runErr, false)
 }
 
 func resultsOf(t *testing.T, db string) map[string]results.Result {
@@ -84,10 +138,9 @@ func resultsOf(t *testing.T, db string) map[string]results.Result {
 func TestKeyModelsInBrowsers(t *testing.T) {
 	_, dir := shardEnv(t)
 	db := filepath.Join(dir, "web.duckdb")
-	start := time.Now()
-	code, out := hwcov(t, "run", "--models", "bert,vit,clip,t5,detr,wav2vec2,whisper", "--hardware", "webgpu,webnn",
-		"--warmup", "1", "--iterations", "3", "--timeout", "300s", "--tests-out", filepath.Join(dir, "tests"), "--db", db)
-	t.Logf("hwcov run: exit %d in %s\n%s", code, time.Since(start).Round(time.Second), out)
+	if err := runShard(t, dir, db, []string{"bert", "vit", "clip", "t5", "detr", "wav2vec2", "whisper"}, []string{"webgpu", "webnn"}, 3); err != nil {
+		t.Logf("verdict: %v", err)
+	}
 	rs := resultsOf(t, db)
 	want := map[string]results.Status{}
 	for _, m := range []string{"bert", "vit", "clip", "t5", "detr", "wav2vec2", "whisper"} {
@@ -138,9 +191,9 @@ func TestShardSurvivesKilledBrowser(t *testing.T) {
 			}
 		}
 	}()
-	code, out := hwcov(t, "run", "--models", "bert,vit", "--hardware", "webgpu", "--warmup", "1", "--iterations", "2", "--timeout", "300s",
-		"--tests-out", filepath.Join(dir, "tests"), "--db", db)
-	t.Logf("hwcov run: exit %d\n%s", code, out)
+	if err := runShard(t, dir, db, []string{"bert", "vit"}, []string{"webgpu"}, 2); err != nil {
+		t.Logf("verdict: %v", err)
+	}
 	select {
 	case pid := <-killed:
 		t.Logf("killed browser pid %d during the first test", pid)
