@@ -81,6 +81,21 @@ func TestWriteEmpty(t *testing.T) {
 	}
 }
 
+// A baseline that cannot be written is an error, and no note is left.
+func TestWriteEmptyUnwritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(file, "base.duckdb")
+	if err := WriteEmpty(out, ghapi.BaselineQuery{Workflow: "hwcov.yml", Branch: "main"}, ghapi.ErrNoBaseline); err == nil {
+		t.Error("WriteEmpty under a file: no error")
+	}
+	if ReadNote(out) != nil {
+		t.Error("a note was written without its database")
+	}
+}
+
 // fakeGitHub is a fake GitHub and a client of it.
 func fakeGitHub(t *testing.T) (*ghfake.Server, *ghapi.Client, ghapi.Repo) {
 	t.Helper()

@@ -208,6 +208,25 @@ func TestLoadNoBaseline(t *testing.T) {
 	}
 }
 
+// With a window, a history base gives each test's newest runs only.
+func TestLoadWindow(t *testing.T) {
+	dir := t.TempDir()
+	base, head := filepath.Join(dir, "history.duckdb"), filepath.Join(dir, "head.duckdb")
+	for i, id := range []string{"r1", "r2", "r3"} {
+		writeDB(t, base, results.Run{RunID: id, StartedAt: t0.Add(time.Duration(i) * time.Hour)}, cell{"bert@cpu/fp32/b1/s128", results.StatusPass})
+	}
+	writeDB(t, head, results.Run{RunID: "h"}, cell{"bert@cpu/fp32/b1/s128", results.StatusPass})
+	for _, tc := range []struct{ window, want int }{{0, 3}, {1, 1}, {2, 2}, {5, 3}} {
+		c, err := Load(context.Background(), Input{Base: base, Head: head, Options: compare.Options{Window: tc.window}}, "hwcov compare")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Report.Base.Results != tc.want || len(c.BaseRuns) != 3 {
+			t.Errorf("window %d: %d base results (%d runs), want %d", tc.window, c.Report.Base.Results, len(c.BaseRuns), tc.want)
+		}
+	}
+}
+
 // Each error names the file and maps to exit 2 with a hint.
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
