@@ -79,3 +79,9 @@ func (f *Factory) result(v any) {
 		f.yield(v)
 	}
 }
+
+// checkPlatforms checks platform keys against the catalog of platforms.
+func (f *Factory) checkPlatforms(keys []string) error {
+	_, err := f.Platforms(keys)
+	return err
+}
