@@ -54,7 +54,7 @@ func runReportExport(ctx context.Context, opts *ReportExportOptions) error {
 	if err := checkFormat("format", format, store.ExportFormats...); err != nil {
 		return usagef("--format parquet (or csv, json)", "--format %q is not one of %s (--out %q)", format, strings.Join(store.ExportFormats, ", "), opts.Out)
 	}
-	path, err := dbPath(opts.F, opts.DB)
+	path, err := opts.F.DBPath(opts.DB)
 	if err != nil {
 		return err
 	}

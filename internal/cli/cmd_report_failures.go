@@ -104,13 +104,5 @@ func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
 // fingerprints are stored; one that cannot be written is read (migrated on a
 // copy when older) and its fingerprints are computed but not stored.
 func openFingerprintDB(f *Factory, path string) (*store.DB, func(), error) {
-	path, err := dbPath(f, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, done, err := store.OpenWritableOrRead(path)
-	if err != nil {
-		return nil, nil, dbError(path, "", err)
-	}
-	return db, done, nil
+	return f.OpenFingerprintDB(path)
 }

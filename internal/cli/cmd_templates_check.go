@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -10,9 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/generator"
-	"github.com/hwcov/hwcov/internal/catalog"
-	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/testid"
 )
 
 // TemplatesCheckOptions are the options of `hwcov templates check`.
@@ -53,7 +49,7 @@ func runTemplatesCheck(opts *TemplatesCheckOptions) error {
 	if err != nil {
 		return err
 	}
-	resolve, err := f.resolver()
+	resolve, err := f.Resolver()
 	if err != nil {
 		return err
 	}
@@ -81,27 +77,4 @@ func addOnce(xs []string, x string) []string {
 		return xs
 	}
 	return append(xs, x)
-}
-
-// resolver finds a test id's architecture in the catalog and platform in the registry.
-func (f *Factory) resolver() (generator.Resolver, error) {
-	c, err := f.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	hw, err := f.Hardware()
-	if err != nil {
-		return nil, err
-	}
-	return func(id testid.ID) (catalog.Architecture, hardware.Platform, error) {
-		a, ok := c.Get(id.Model)
-		if !ok {
-			return a, hardware.Platform{}, errors.New("architecture " + id.Model + " is not in the catalog")
-		}
-		p, ok := hw.Get(id.Hardware)
-		if !ok {
-			return a, p, errors.New("platform " + id.Hardware + " is unknown")
-		}
-		return a, p, nil
-	}, nil
 }
