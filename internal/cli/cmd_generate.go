@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/catalog"
 )
 
 // GenerateOptions are the options of `hwcov generate`.
@@ -43,7 +44,7 @@ deterministic; files are written atomically. (guide: --bulk-generate-tests,
 			return runGenerate(opts)
 		},
 	}
-	opts.Models.register(cmd.Flags())
+	addModelFlags(cmd.Flags(), &opts.Models)
 	cmd.Flags().StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
 	cmd.Flags().StringVar(&opts.Out, "out", "generated_tests", "folder to write the tests into")
 	cmd.Flags().StringVar(&opts.Out, "output-dir", "generated_tests", "alias of --out")
@@ -57,7 +58,7 @@ deterministic; files are written atomically. (guide: --bulk-generate-tests,
 func runGenerate(opts *GenerateOptions) error {
 	f := opts.F
 	start := time.Now()
-	archs, err := opts.Models.archs(f)
+	archs, err := f.Archs(opts.Models)
 	if err != nil {
 		return err
 	}
@@ -186,8 +187,7 @@ func runTemplatesWhich(opts *TemplatesWhichOptions) error {
 	if opts.Model == "" {
 		return usagef("hwcov templates which --model bert --hardware cpu", "--model is required")
 	}
-	mf := ModelFlags{Models: []string{opts.Model}}
-	archs, err := mf.archs(opts.F)
+	archs, err := opts.F.Archs(catalog.Choice{Models: []string{opts.Model}})
 	if err != nil {
 		return err
 	}

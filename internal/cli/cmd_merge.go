@@ -105,7 +105,7 @@ func recordPlan(ctx context.Context, db *store.DB, path string) error {
 	if path == "" {
 		return nil
 	}
-	plan, err := readPlan(path, "pass the plan.json from the plan job")
+	plan, err := shard.ReadPlan(path, "pass the plan.json from the plan job")
 	if err != nil {
 		return err
 	}

@@ -82,14 +82,9 @@ func runPatchVerify(ctx context.Context, opts *PatchVerifyOptions) error {
 func (f *Factory) rerunTests(db string) patchrun.Rerun {
 	return func(ctx context.Context, hw string, archs []string, tdir, runID string) error {
 		fmt.Fprintf(f.Err, "re-running %d tests on %s with the patched templates: %s\n", len(archs), hw, strings.Join(archs, ","))
-		s := shardRun{Models: ModelFlags{Models: archs}, Hardware: []string{hw}, DB: db, TemplatesDir: tdir, TestsOut: ".hwcov/patch-verify",
+		s := shard.Request{Models: ModelFlags{Models: archs}, Hardware: []string{hw}, DB: db, TemplatesDir: tdir, TestsOut: ".hwcov/patch-verify",
 			Index: 1, Count: 1, Options: shard.Options{RunID: runID, Warmup: 1, Iterations: 1, Workers: 1}}
-		res, runErr := f.runShard(ctx, s)
-		if res.DB == "" {
-			return runErr
-		}
-		f.printRun(res)
-		f.result(res)
-		return res.Verdict(runErr, false)
+		_, err := f.runShard(ctx, s, false, false)
+		return err
 	}
 }

@@ -66,7 +66,7 @@ of --db, capped by --budget-minutes; --explain says why each test was picked.`,
 			return runPlan(c.Context(), opts)
 		},
 	}
-	opts.Models.register(cmd.Flags())
+	addModelFlags(cmd.Flags(), &opts.Models)
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
 	fl.IntSliceVar(&opts.BatchSizes, "batch-sizes", nil, "batch sizes (default: each platform's default batch size)")
@@ -94,7 +94,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if opts.CIMode && opts.Models.Priority == "" {
 		opts.Models.Priority = catalog.PriorityHigh
 	}
-	ciMode := strings.EqualFold(opts.Models.Priority, catalog.PriorityHigh) && !opts.Models.givenOtherThanPriority()
+	ciMode := strings.EqualFold(opts.Models.Priority, catalog.PriorityHigh) && !opts.Models.GivenOtherThanPriority()
 	if !ciMode && (len(opts.ChangedFiles) > 0 || opts.BaseRef != "" || opts.BudgetMinutes > 0 || opts.Explain) {
 		return usagef("hwcov plan --priority high --changed-files FILE... --explain", "--changed-files, --base-ref, --budget-minutes and --explain belong to --priority high")
 	}
@@ -151,7 +151,7 @@ func (opts *PlanOptions) buildOptions(ctx context.Context, ciMode bool, platform
 		}
 	}
 	if !ciMode {
-		bo.Matrix.Architectures, err = opts.Models.archs(f)
+		bo.Matrix.Architectures, err = f.Archs(opts.Models)
 		return bo, err
 	}
 	c, err := f.Catalog()
@@ -199,14 +199,6 @@ func printPlan(f *Factory, format string, plan *planner.Plan, data []byte) error
 	}
 	_, err = fmt.Fprintln(f.Out, string(b))
 	return err
-}
-
-// givenOtherThanPriority reports whether a selection other than --priority is set.
-func (m *ModelFlags) givenOtherThanPriority() bool {
-	p := m.Priority
-	m.Priority = ""
-	defer func() { m.Priority = p }()
-	return m.given()
 }
 
 // history reads test durations (seconds, mean per test id) and the failures of

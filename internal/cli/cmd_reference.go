@@ -84,7 +84,7 @@ validation) and printed; hwcov report validation shows them again.`,
 }
 
 func (opts *ReferenceOptions) register(cmd *cobra.Command, dirFlag string) {
-	opts.Models.register(cmd.Flags())
+	addModelFlags(cmd.Flags(), &opts.Models)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Dir, dirFlag, "reference", "reference folder (npz files and manifest.json)")
 	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
@@ -99,7 +99,7 @@ func (opts *ReferenceOptions) register(cmd *cobra.Command, dirFlag string) {
 func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precision, runSuffix string, params map[string]any) (shard.Result, []results.Result, error) {
 	f := opts.F
 	run := runners.NewRun(f.Getenv, f.Now(), version(), "1/1", hardware)
-	s := shardRun{
+	s := shard.Request{
 		Models: opts.Models, Hardware: hardware, TestsOut: ".hwcov/generated", DB: opts.DB, Precision: precision,
 		Options: shard.Options{Workers: opts.Workers, Iterations: opts.Iterations, Optimizations: "default",
 			Benchmark: true, RunID: run.RunID + "-" + runSuffix, Params: params},
@@ -107,12 +107,8 @@ func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precis
 	if s.Sweep = planner.PartialSweep(opts.BatchSizes, opts.SeqLens); s.Sweep == nil {
 		s.Options.Benchmark = false
 	}
-	res, err := f.runShard(ctx, s)
-	if res.DB == "" {
-		return res, nil, err
-	}
-	f.printRun(res)
-	if err := res.Verdict(err, false); err != nil {
+	res, err := f.runShard(ctx, s, false, false)
+	if err != nil {
 		return res, nil, err
 	}
 	rs, err := opts.results(ctx, res.Run.RunID)
@@ -124,7 +120,7 @@ func runReferenceGenerate(ctx context.Context, opts *ReferenceOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if !opts.Models.given() {
+	if !opts.Models.Given() {
 		return usagef("hwcov reference generate --models bert,vit --out reference/", "choose the models (--models, --category, --priority ...)")
 	}
 	dir, err := filepath.Abs(opts.Dir)
@@ -163,7 +159,7 @@ func runReferenceValidate(ctx context.Context, opts *ReferenceOptions) error {
 	if err := checkFormat("format", opts.Format, reporter.PerfFormats...); err != nil {
 		return err
 	}
-	if !opts.Models.given() {
+	if !opts.Models.Given() {
 		return usagef("hwcov reference validate --models bert --hardware openvino --reference reference/", "choose the models (--models, --category, --priority ...)")
 	}
 	dir, err := filepath.Abs(opts.Dir)
