@@ -138,26 +138,14 @@ func buildMatrix(f *Factory, rs []results.Result, hw []string, all bool, cats []
 }
 
 // platformKeys are the matrix's columns: hw, else the platforms the
-// results are of, in the registry's order.
+// results are of (reporter.ResultPlatforms).
 func platformKeys(f *Factory, hw []string, rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
-	if len(hw) > 0 {
-		ps, err := f.Platforms(hw)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			keys = append(keys, p.PlatformKey)
-		}
-	} else {
-		seen := map[string]bool{}
-		for _, r := range rs {
-			seen[r.Hardware] = true
-		}
-		for _, k := range reg.Keys() {
-			if seen[k] {
-				keys = append(keys, k)
-			}
-		}
+	if len(hw) == 0 {
+		return reporter.ResultPlatforms(rs, reg.Keys()), nil
 	}
-	return keys, nil
+	ps, err := f.Platforms(hw)
+	for _, p := range ps {
+		keys = append(keys, p.PlatformKey)
+	}
+	return keys, err
 }
