@@ -1,0 +1,42 @@
+package comparison
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hwcov/hwcov/internal/compare"
+)
+
+func TestRequestInput(t *testing.T) {
+	d := compare.DefaultOptions()
+	ok := func() Request {
+		return Request{Head: "run.duckdb", Threshold: 10, Alpha: d.Alpha, Test: d.Test, MinSamples: d.MinSamples, Window: d.Window, FailOn: "new-failures"}
+	}
+	tests := []struct {
+		name    string
+		edit    func(*Request)
+		wantErr string
+	}{
+		{"ok", func(*Request) {}, ""},
+		{"no head", func(r *Request) { r.Head = "" }, "--head is required"},
+		{"bad policy", func(r *Request) { r.FailOn = "sometimes" }, "sometimes"},
+		{"zero threshold", func(r *Request) { r.Threshold = 0 }, "--threshold 0: want a percentage above 0"},
+		{"bad test", func(r *Request) { r.Test = "chi2" }, "chi2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ok()
+			tt.edit(&r)
+			in, err := r.Input("hwcov compare")
+			if tt.wantErr == "" {
+				if err != nil || in.Head != "run.duckdb" || in.Options.Threshold != 0.1 {
+					t.Fatalf("Input = %+v, %v; want head run.duckdb, threshold 0.1", in, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Input error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
