@@ -45,7 +45,7 @@ $GITHUB_SHA. Needs GITHUB_TOKEN with checks: write. Exits 1 when --fail-on says 
 		},
 	}
 	fl := cmd.Flags()
-	opts.Flags.register(fl)
+	addCompareFlags(fl, &opts.Flags)
 	fl.StringVar(&opts.Name, "name", "hwcov", "check run name")
 	fl.StringVar(&opts.SHA, "sha", "", "commit to attach the check to (default: the pull request's head, else $GITHUB_SHA)")
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")

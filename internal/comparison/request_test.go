@@ -40,3 +40,25 @@ func TestRequestInput(t *testing.T) {
 		})
 	}
 }
+
+func TestCommentRequestCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		req     CommentRequest
+		wantErr string
+	}{
+		{"empty", CommentRequest{}, ""},
+		{"https dashboard", CommentRequest{DashboardURL: "https://github.com/o/r/actions/runs/1/artifacts/2"}, ""},
+		{"http dashboard", CommentRequest{DashboardURL: "http://example.com"}, "want an https URL"},
+		{"markdown in dashboard", CommentRequest{DashboardURL: "https://x/(y)"}, "want an https URL"},
+		{"negative pr", CommentRequest{PR: -1}, "--pr -1: want a positive pull request number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.req.Check()
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("Check = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
