@@ -130,4 +130,3 @@ func writeRows(w io.Writer, format string, header []string, rows [][]string) {
 	}
 	tw.Flush()
 }
-
