@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/generator"
-	"github.com/hwcov/hwcov/internal/catalog"
 )
 
 // GenerateOptions are the options of `hwcov generate`.
@@ -172,24 +171,9 @@ func NewCmdTemplatesWhich(f *Factory) *cobra.Command {
 }
 
 func runTemplatesWhich(opts *TemplatesWhichOptions) error {
-	if opts.Model == "" {
-		return usagef("hwcov templates which --model bert --hardware cpu", "--model is required")
-	}
-	archs, err := opts.F.Archs(catalog.Choice{Models: []string{opts.Model}})
+	chain, err := opts.F.Chain(opts.Model, opts.Hardware, opts.TemplatesDir)
 	if err != nil {
 		return err
-	}
-	ps, err := opts.F.Platforms([]string{opts.Hardware})
-	if err != nil {
-		return err
-	}
-	g, err := opts.F.Generator(opts.TemplatesDir)
-	if err != nil {
-		return err
-	}
-	chain, err := g.Chain(archs[0], ps[0])
-	if err != nil {
-		return generator.UsageError(err)
 	}
 	for _, l := range chain {
 		fmt.Fprintf(opts.F.Out, "%-18s %s\n", l.Role, l)

@@ -78,3 +78,25 @@ func addOnce(xs []string, x string) []string {
 	}
 	return append(xs, x)
 }
+
+// Chain is the template chain a test of model on the platform hw is
+// rendered from, with the templates in dir (default: the workspace's).
+func (w *Workspace) Chain(model, hw, dir string) ([]generator.Layer, error) {
+	if model == "" {
+		return nil, hwerr.Usagef("hwcov templates which --model bert --hardware cpu", "--model is required")
+	}
+	archs, err := w.Archs(catalog.Choice{Models: []string{model}})
+	if err != nil {
+		return nil, err
+	}
+	ps, err := w.Platforms([]string{hw})
+	if err != nil {
+		return nil, err
+	}
+	g, err := w.Generator(dir)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := g.Chain(archs[0], ps[0])
+	return chain, generator.UsageError(err)
+}
