@@ -81,3 +81,36 @@ func (r CommentRequest) PostSticky(ctx context.Context, gh *ghapi.Client, s Stic
 	res, err := gh.UpsertComment(ctx, s.Repo, pr, s.Body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: r.BotLogin})
 	return Posted{CommentResult: res}, err
 }
+
+// CheckRequest is `hwcov check` apart from the comparison.
+type CheckRequest struct {
+	Name           string
+	SHA            string
+	Repo           string
+	EventPath      string
+	Details        string
+	MaxAnnotations int
+}
+
+// HeadSHA checks the request and returns the commit the check run is
+// attached to: SHA, else the event's head, else $GITHUB_SHA.
+func (r CheckRequest) HeadSHA(getenv func(string) string) (string, error) {
+	if strings.TrimSpace(r.Name) == "" {
+		return "", hwerr.Usagef("--name hwcov", "--name must not be empty")
+	}
+	sha := r.SHA
+	if sha == "" {
+		ev, err := ghevent.ReadOr(getenv, r.EventPath)
+		if err != nil {
+			return "", err
+		}
+		sha = ev.HeadSHA()
+	}
+	if sha == "" {
+		sha = getenv("GITHUB_SHA")
+	}
+	if sha == "" {
+		return "", hwerr.Usagef("--sha $(git rev-parse HEAD)", "no commit to attach the check run to: pass --sha or run in GitHub Actions")
+	}
+	return sha, nil
+}

@@ -62,3 +62,33 @@ func TestCommentRequestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckRequestHeadSHA(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	tests := []struct {
+		name    string
+		req     CheckRequest
+		env     map[string]string
+		want    string
+		wantErr string
+	}{
+		{"flag", CheckRequest{Name: "hwcov", SHA: "abc"}, nil, "abc", ""},
+		{"GITHUB_SHA", CheckRequest{Name: "hwcov"}, map[string]string{"GITHUB_SHA": "def"}, "def", ""},
+		{"blank name", CheckRequest{Name: " ", SHA: "abc"}, nil, "", "--name must not be empty"},
+		{"no commit", CheckRequest{Name: "hwcov"}, nil, "", "no commit to attach the check run to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.req.HeadSHA(env(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("HeadSHA = %q, %v; want error %q", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("HeadSHA = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
