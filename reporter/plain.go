@@ -34,11 +34,22 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	return cw.Error()
 }
 
-// WriteJSON renders v as indented JSON, without HTML escaping.
-func WriteJSON(w io.Writer, v any) error {
+// JSONOption changes how WriteJSON encodes.
+type JSONOption func(*json.Encoder)
+
+// EscapeHTML escapes <, > and & in strings, as encoding/json does by
+// default.
+func EscapeHTML(e *json.Encoder) { e.SetEscapeHTML(true) }
+
+// WriteJSON writes v as indented JSON, leaving <, > and & as they are
+// unless EscapeHTML is given.
+func WriteJSON(w io.Writer, v any, opts ...JSONOption) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
+	for _, o := range opts {
+		o(enc)
+	}
 	return enc.Encode(v)
 }
 

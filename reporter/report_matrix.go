@@ -451,3 +451,28 @@ func CatalogArchs(archs []catalog.Architecture) []Arch {
 	}
 	return out
 }
+
+// ResultPlatforms are a matrix's columns when none are named: the
+// platforms rs are of, in order (the registry's keys), then those order
+// lacks (a platform since removed), sorted.
+func ResultPlatforms(rs []results.Result, order []string) []string {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if r.Hardware != "" {
+			seen[r.Hardware] = true
+		}
+	}
+	var keys []string
+	for _, k := range order {
+		if seen[k] {
+			keys = append(keys, k)
+			delete(seen, k)
+		}
+	}
+	unknown := make([]string, 0, len(seen))
+	for k := range seen {
+		unknown = append(unknown, k)
+	}
+	slices.Sort(unknown)
+	return append(keys, unknown...)
+}

@@ -1,7 +1,6 @@
 package reporter
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -18,7 +17,7 @@ var PatchFormats = []string{"table", "markdown", "json"}
 // the tests it touches.
 func WriteSuggestions(w io.Writer, rules []patch.AppliedRule, format string) error {
 	if format == "json" {
-		return writeIndentJSON(w, rules)
+		return WriteJSON(w, rules, EscapeHTML)
 	}
 	header := []string{"rule", "kind", "tests", "platforms", "architectures", "templates", "reason"}
 	var rows [][]string
@@ -44,7 +43,7 @@ func WriteSuggestions(w io.Writer, rules []patch.AppliedRule, format string) err
 // guide's --identify-patch-patterns).
 func WritePatterns(w io.Writer, ps []patch.Pattern, format string) error {
 	if format == "json" {
-		return writeIndentJSON(w, ps)
+		return WriteJSON(w, ps, EscapeHTML)
 	}
 	header := []string{"fingerprint", "count", "error category", "platforms", "architectures", "rules", "signature"}
 	var rows [][]string
@@ -102,7 +101,7 @@ func WriteManual(w io.Writer, manual []patch.Suggestion, ps []patch.Pattern) err
 // before and after.
 func WriteVerdicts(w io.Writer, vs []patch.Verdict, format string) error {
 	if format == "json" {
-		return writeIndentJSON(w, vs)
+		return WriteJSON(w, vs, EscapeHTML)
 	}
 	header := []string{"rule", "test", "role", "before", "after", "revision before", "revision after"}
 	var rows [][]string
@@ -130,10 +129,4 @@ func writeRows(w io.Writer, format string, header []string, rows [][]string) {
 		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
 	tw.Flush()
-}
-
-func writeIndentJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -27,17 +27,10 @@ func NewCmdBaseline(f *Factory) *cobra.Command {
 
 // BaselineFetchOptions are the options of `hwcov baseline fetch`.
 type BaselineFetchOptions struct {
-	F          *Factory
-	Repo       string
-	Branch     string
-	Workflow   string
-	Artifact   string
-	File       string
-	Out        string
-	SHA        string
-	MaxArchive int64
-	MaxFile    int64
-	Require    bool
+	F       *Factory
+	Req     baseline.Request
+	Repo    string
+	Require bool
 }
 
 // NewCmdBaselineFetch builds `hwcov baseline fetch`.
@@ -71,61 +64,51 @@ yet"; --require makes that exit 1 instead. Needs GITHUB_TOKEN with actions: read
 			return runBaselineFetch(c.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
+	fl, r := cmd.Flags(), &opts.Req
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
-	fl.StringVar(&opts.Branch, "branch", "", "base branch (default $GITHUB_BASE_REF, else main)")
-	fl.StringVar(&opts.Workflow, "workflow", "", "workflow file name (or id) whose runs upload the database (default: this run's own file, from $GITHUB_WORKFLOW_REF, else hwcov.yml)")
-	fl.StringVar(&opts.Artifact, "artifact", "hwcov-db", "artifact name")
-	fl.StringVar(&opts.File, "file", "*.duckdb", "file in the artifact (a pattern; exactly one must match)")
-	fl.StringVarP(&opts.Out, "out", "o", "base.duckdb", "where to write the database")
-	fl.StringVar(&opts.SHA, "sha", "", "prefer the run of this commit (the merge base)")
-	fl.Int64Var(&opts.MaxArchive, "max-archive-bytes", 1<<30, "largest artifact archive accepted")
-	fl.Int64Var(&opts.MaxFile, "max-file-bytes", 4<<30, "largest extracted database accepted")
+	fl.StringVar(&r.Query.Branch, "branch", "", "base branch (default $GITHUB_BASE_REF, else main)")
+	fl.StringVar(&r.Query.Workflow, "workflow", "", "workflow file name (or id) whose runs upload the database (default: this run's own file, from $GITHUB_WORKFLOW_REF, else hwcov.yml)")
+	fl.StringVar(&r.Query.Artifact, "artifact", "hwcov-db", "artifact name")
+	fl.StringVar(&r.File, "file", "*.duckdb", "file in the artifact (a pattern; exactly one must match)")
+	fl.StringVarP(&r.Out, "out", "o", "base.duckdb", "where to write the database")
+	fl.StringVar(&r.Query.HeadSHA, "sha", "", "prefer the run of this commit (the merge base)")
+	fl.Int64Var(&r.MaxArchive, "max-archive-bytes", 1<<30, "largest artifact archive accepted")
+	fl.Int64Var(&r.MaxFile, "max-file-bytes", 4<<30, "largest extracted database accepted")
 	fl.BoolVar(&opts.Require, "require", false, "exit 1 when there is no baseline instead of writing an empty database")
 	return cmd
 }
 
 func runBaselineFetch(ctx context.Context, opts *BaselineFetchOptions) error {
-	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if opts.Out == "" {
+	f, r := opts.F, opts.Req
+	if r.Out == "" {
 		return usagef("--out base.duckdb", "--out is required")
 	}
 	repo, gh, err := githubSession(f, opts.Repo)
 	if err != nil {
 		return err
 	}
-	q := ghapi.BaselineQuery{Workflow: cmp.Or(opts.Workflow, baseline.WorkflowFile(f.Getenv("GITHUB_WORKFLOW_REF"))),
-		Branch: cmp.Or(opts.Branch, f.Getenv("GITHUB_BASE_REF"), "main"), Artifact: opts.Artifact, HeadSHA: opts.SHA}
-	b, err := baseline.Fetch(ctx, gh, repo, baseline.Request{Query: q, File: opts.File, Out: opts.Out, MaxArchive: opts.MaxArchive, MaxFile: opts.MaxFile})
-	if errors.Is(err, ghapi.ErrNoBaseline) {
-		return opts.noBaseline(err, q)
-	}
-	if err != nil {
+	q := &r.Query
+	q.Workflow = cmp.Or(q.Workflow, baseline.WorkflowFile(f.Getenv("GITHUB_WORKFLOW_REF")))
+	q.Branch = cmp.Or(q.Branch, f.Getenv("GITHUB_BASE_REF"), "main")
+	b, err := baseline.Fetch(cmp.Or(ctx, context.Background()), gh, repo, r)
+	switch {
+	case errors.Is(err, ghapi.ErrNoBaseline) && opts.Require:
+		return &policyError{Msg: err.Error() + " (--require)"}
+	case errors.Is(err, ghapi.ErrNoBaseline):
+		fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, r.Out)
+		setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": r.Out})
+		return baseline.WriteEmpty(r.Out, *q, err)
+	case err != nil:
 		return githubError(err)
 	}
-	if opts.SHA != "" && !b.ExactSHA {
-		fmt.Fprintf(f.Err, "hwcov baseline: no run of %s has the artifact; using the newest, of %s\n", ghevent.ShortSHA(opts.SHA), ghevent.ShortSHA(b.HeadSHA))
+	if q.HeadSHA != "" && !b.ExactSHA {
+		fmt.Fprintf(f.Err, "hwcov baseline: no run of %s has the artifact; using the newest, of %s\n", ghevent.ShortSHA(q.HeadSHA), ghevent.ShortSHA(b.HeadSHA))
 	}
-	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", opts.Out, b.Name, b.RunID, q.Workflow, b.Branch,
+	fmt.Fprintf(f.Out, "%s: %s of run %d (%s on %s @ %s, %s), %s\n", r.Out, b.Name, b.RunID, q.Workflow, b.Branch,
 		ghevent.ShortSHA(b.HeadSHA), b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), baseline.ByteSize(b.Size))
-	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": opts.Out,
+	setOutputs(f, map[string]string{"baseline-found": "true", "baseline-path": r.Out,
 		"baseline-run-id": fmt.Sprint(b.RunID), "baseline-sha": b.HeadSHA})
 	return nil
-}
-
-// noBaseline writes an empty baseline and a note saying why, or fails with
-// --require.
-func (opts *BaselineFetchOptions) noBaseline(err error, q ghapi.BaselineQuery) error {
-	f := opts.F
-	if opts.Require {
-		return &policyError{Msg: err.Error() + " (--require)"}
-	}
-	fmt.Fprintf(f.Err, "hwcov baseline: %v; writing an empty baseline to %s\n", err, opts.Out)
-	setOutputs(f, map[string]string{"baseline-found": "false", "baseline-path": opts.Out})
-	return baseline.WriteEmpty(opts.Out, q, err)
 }
 
 // setOutputs appends step outputs to $GITHUB_OUTPUT when it is set.

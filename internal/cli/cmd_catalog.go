@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/fsutil"
+	"github.com/hwcov/hwcov/internal/workspace"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -27,12 +27,8 @@ func NewCmdCatalog(f *Factory) *cobra.Command {
 
 // CatalogSyncOptions are the options of `hwcov catalog sync`.
 type CatalogSyncOptions struct {
-	F              *Factory
-	Out            string
-	Popularity     bool
-	PopularityOnly bool
-	HubURL         string
-	Pages          int
+	F   *Factory
+	Req workspace.SyncRequest
 }
 
 // NewCmdCatalogSync builds `hwcov catalog sync`.
@@ -52,50 +48,25 @@ With --popularity it also asks the HuggingFace Hub API for download counts.`,
 			return runCatalogSync(c.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Out, "out", "", "catalog file to write (default: catalog in hwcov.yaml, .hwcov/catalog.json)")
-	cmd.Flags().BoolVar(&opts.Popularity, "popularity", false, "also fetch download counts from the HuggingFace Hub API")
-	cmd.Flags().BoolVar(&opts.PopularityOnly, "popularity-only", false, "only refresh download counts, keep the architectures")
-	cmd.Flags().StringVar(&opts.HubURL, "hub-url", "", "HuggingFace Hub base URL (default hub_url in hwcov.yaml, https://huggingface.co)")
-	cmd.Flags().IntVar(&opts.Pages, "pages", 5, "pages of 1000 models to read from the Hub")
+	cmd.Flags().StringVar(&opts.Req.Out, "out", "", "catalog file to write (default: catalog in hwcov.yaml, .hwcov/catalog.json)")
+	cmd.Flags().BoolVar(&opts.Req.Popularity, "popularity", false, "also fetch download counts from the HuggingFace Hub API")
+	cmd.Flags().BoolVar(&opts.Req.PopularityOnly, "popularity-only", false, "only refresh download counts, keep the architectures")
+	cmd.Flags().StringVar(&opts.Req.HubURL, "hub-url", "", "HuggingFace Hub base URL (default hub_url in hwcov.yaml, https://huggingface.co)")
+	cmd.Flags().IntVar(&opts.Req.Pages, "pages", 5, "pages of 1000 models to read from the Hub")
 	return cmd
 }
 
 func runCatalogSync(ctx context.Context, opts *CatalogSyncOptions) error {
-	f := opts.F
-	cfg, err := f.Config()
+	f, req := opts.F, opts.Req
+	req.HTTP, req.Token, req.Now = f.HTTP, f.Getenv("HF_TOKEN"), f.Now()
+	s, err := f.SyncCatalog(ctx, req)
+	if s.HubURL != "" && s.Catalog != nil {
+		fmt.Fprintf(f.Err, "popularity: %d architectures ranked from %s\n", s.Ranked, s.HubURL)
+	}
 	if err != nil {
 		return err
 	}
-	out := opts.Out
-	if out == "" {
-		out = cfg.CatalogFile
-	}
-	prev, err := f.Catalog()
-	if err != nil {
-		return err
-	}
-	so := catalog.SyncOptions{Prev: prev, Priorities: cfg.Priorities, Now: f.Now()}
-	if !opts.PopularityOnly {
-		so.Dump = func(ctx context.Context) ([]byte, error) { return f.RunHarnessScript(ctx, "catalog_sync") }
-	}
-	if opts.Popularity || opts.PopularityOnly {
-		so.Hub = &catalog.HubClient{BaseURL: cmp.Or(opts.HubURL, cfg.HubURL), HTTP: f.HTTP, Token: f.Getenv("HF_TOKEN"), Pages: opts.Pages}
-	}
-	c, ranked, err := catalog.Sync(ctx, so)
-	if err != nil {
-		return err
-	}
-	if so.Hub != nil {
-		fmt.Fprintf(f.Err, "popularity: %d architectures ranked from %s\n", ranked, so.Hub.BaseURL)
-	}
-	data, err := c.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := fsutil.WriteFileDirs(out, data); err != nil {
-		return err
-	}
-	fmt.Fprintf(f.Out, "wrote %s: %d architectures from transformers %s\n", out, len(c.Architectures), c.TransformersVersion)
+	fmt.Fprintf(f.Out, "wrote %s: %d architectures from transformers %s\n", s.Path, len(s.Catalog.Architectures), s.Catalog.TransformersVersion)
 	return nil
 }
 

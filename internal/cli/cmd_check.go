@@ -4,23 +4,18 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwcov/hwcov/internal/comparison"
 	"github.com/hwcov/hwcov/internal/ghevent"
 )
 
 // CheckOptions are the options of `hwcov check`.
 type CheckOptions struct {
-	F              *Factory
-	Flags          CompareFlags
-	Name           string
-	SHA            string
-	Repo           string
-	EventPath      string
-	Details        string
-	MaxAnnotations int
+	F     *Factory
+	Flags CompareFlags
+	Req   comparison.CheckRequest
 }
 
 // NewCmdCheck builds `hwcov check`.
@@ -44,26 +39,21 @@ $GITHUB_SHA. Needs GITHUB_TOKEN with checks: write. Exits 1 when --fail-on says 
 			return runCheck(c.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	opts.Flags.register(fl)
-	fl.StringVar(&opts.Name, "name", "hwcov", "check run name")
-	fl.StringVar(&opts.SHA, "sha", "", "commit to attach the check to (default: the pull request's head, else $GITHUB_SHA)")
-	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
-	fl.StringVar(&opts.EventPath, "event-path", "", "event payload (default $GITHUB_EVENT_PATH)")
-	fl.StringVar(&opts.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
-	fl.IntVar(&opts.MaxAnnotations, "max-annotations", 1000, "most annotations to send")
+	fl, r := cmd.Flags(), &opts.Req
+	addCompareFlags(fl, &opts.Flags)
+	fl.StringVar(&r.Name, "name", "hwcov", "check run name")
+	fl.StringVar(&r.SHA, "sha", "", "commit to attach the check to (default: the pull request's head, else $GITHUB_SHA)")
+	fl.StringVar(&r.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
+	fl.StringVar(&r.EventPath, "event-path", "", "event payload (default $GITHUB_EVENT_PATH)")
+	fl.StringVar(&r.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
+	fl.IntVar(&r.MaxAnnotations, "max-annotations", 1000, "most annotations to send")
 	return cmd
 }
 
 func runCheck(ctx context.Context, opts *CheckOptions) error {
-	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if strings.TrimSpace(opts.Name) == "" {
-		return usagef("--name hwcov", "--name must not be empty")
-	}
-	sha, err := opts.headSHA()
+	f, r := opts.F, opts.Req
+	ctx = cmp.Or(ctx, context.Background())
+	sha, err := r.HeadSHA(f.Getenv)
 	if err != nil {
 		return err
 	}
@@ -71,41 +61,19 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	repo, gh, err := githubSession(f, opts.Repo)
+	repo, gh, err := githubSession(f, r.Repo)
 	if err != nil {
 		return err
 	}
-	details := cmp.Or(opts.Details, detailsURL(f))
-	run, skipped := cr.CheckRun(opts.Name, sha, details, annotations(f, cr), opts.MaxAnnotations)
+	run, skipped := cr.CheckRun(r.Name, sha, cmp.Or(r.Details, detailsURL(f)), annotations(f, cr), r.MaxAnnotations)
 	res, err := gh.CreateCheckRun(ctx, repo, run)
 	if err != nil {
 		return githubError(err)
 	}
 	fmt.Fprintf(f.Out, "check run %q (%s) on %s: %s, %d annotations in %d requests\n",
-		opts.Name, run.Conclusion, ghevent.ShortSHA(sha), res.URL, len(run.Annotations), res.Requests)
+		r.Name, run.Conclusion, ghevent.ShortSHA(sha), res.URL, len(run.Annotations), res.Requests)
 	if skipped > 0 {
 		fmt.Fprintf(f.Err, "hwcov check: %d annotations left out (no file in the repository to point at, or over --max-annotations)\n", skipped)
 	}
 	return cr.Verdict()
-}
-
-// headSHA is the commit the check run is attached to: --sha, else the
-// event's head, else $GITHUB_SHA.
-func (opts *CheckOptions) headSHA() (string, error) {
-	f := opts.F
-	sha := opts.SHA
-	if sha == "" {
-		ev, err := ghevent.ReadOr(f.Getenv, opts.EventPath)
-		if err != nil {
-			return "", err
-		}
-		sha = ev.HeadSHA()
-	}
-	if sha == "" {
-		sha = f.Getenv("GITHUB_SHA")
-	}
-	if sha == "" {
-		return "", usagef("--sha $(git rev-parse HEAD)", "no commit to attach the check run to: pass --sha or run in GitHub Actions")
-	}
-	return sha, nil
 }

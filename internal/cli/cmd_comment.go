@@ -4,32 +4,19 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/comparison"
-	"github.com/hwcov/hwcov/internal/ghapi"
 	"github.com/hwcov/hwcov/internal/ghevent"
 	"github.com/hwcov/hwcov/reporter"
 )
 
 // CommentOptions are the options of `hwcov comment`.
 type CommentOptions struct {
-	F             *Factory
-	Flags         CompareFlags
-	PR            int
-	PRFromFile    string
-	WorkflowRun   int64
-	EventPath     string
-	ExpectHeadSHA string
-	Repo          string
-	Details       string
-	DashboardURL  string
-	BotLogin      string
-	DryRun        bool
-	Summary       bool
-	Chart         bool
+	F     *Factory
+	Flags CompareFlags
+	Req   comparison.CommentRequest
 }
 
 // NewCmdComment builds `hwcov comment`.
@@ -62,43 +49,39 @@ Server). Exits 1 when --fail-on says so, after posting.`,
 			return runComment(c.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	opts.Flags.register(fl)
-	fl.IntVar(&opts.PR, "pr", 0, "pull request number (default: from the event payload)")
-	fl.StringVar(&opts.PRFromFile, "pr-from-file", "", "read the pull request number from this untrusted file (a fork's artifact)")
-	fl.StringVar(&opts.PRFromFile, "pr-file", "", "alias of --pr-from-file")
-	fl.Int64Var(&opts.WorkflowRun, "workflow-run", 0, "id of the run the artifact came from; must match the file's run_id (default: the workflow_run event's)")
-	fl.StringVar(&opts.EventPath, "event-path", "", "event payload (default $GITHUB_EVENT_PATH)")
-	fl.StringVar(&opts.ExpectHeadSHA, "expect-head-sha", "", "refuse unless the pull request's head is this commit (default with --pr-from-file: the workflow_run's head)")
-	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
-	fl.StringVar(&opts.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
-	fl.StringVar(&opts.DashboardURL, "dashboard-url", "", "link to this run's dashboard (the hwcov-dashboard artifact's URL)")
-	fl.StringVar(&opts.BotLogin, "bot-login", "", "login the sticky comment is written by (default: GET /user, or github-actions[bot])")
-	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the comment body instead of posting it")
-	fl.BoolVar(&opts.Summary, "summary", false, "also append the report to $GITHUB_STEP_SUMMARY")
-	fl.BoolVar(&opts.Chart, "chart", true, "add a Mermaid chart of the largest regressions")
+	fl, r := cmd.Flags(), &opts.Req
+	addCompareFlags(fl, &opts.Flags)
+	fl.IntVar(&r.PR, "pr", 0, "pull request number (default: from the event payload)")
+	fl.StringVar(&r.PRFromFile, "pr-from-file", "", "read the pull request number from this untrusted file (a fork's artifact)")
+	fl.StringVar(&r.PRFromFile, "pr-file", "", "alias of --pr-from-file")
+	fl.Int64Var(&r.WorkflowRun, "workflow-run", 0, "id of the run the artifact came from; must match the file's run_id (default: the workflow_run event's)")
+	fl.StringVar(&r.EventPath, "event-path", "", "event payload (default $GITHUB_EVENT_PATH)")
+	fl.StringVar(&r.ExpectHeadSHA, "expect-head-sha", "", "refuse unless the pull request's head is this commit (default with --pr-from-file: the workflow_run's head)")
+	fl.StringVar(&r.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")
+	fl.StringVar(&r.Details, "details-url", "", "link to the full report (default: this workflow run's page)")
+	fl.StringVar(&r.DashboardURL, "dashboard-url", "", "link to this run's dashboard (the hwcov-dashboard artifact's URL)")
+	fl.StringVar(&r.BotLogin, "bot-login", "", "login the sticky comment is written by (default: GET /user, or github-actions[bot])")
+	fl.BoolVar(&r.DryRun, "dry-run", false, "print the comment body instead of posting it")
+	fl.BoolVar(&r.Summary, "summary", false, "also append the report to $GITHUB_STEP_SUMMARY")
+	fl.BoolVar(&r.Chart, "chart", true, "add a Mermaid chart of the largest regressions")
 	cmd.MarkFlagsMutuallyExclusive("pr", "pr-from-file", "pr-file")
 	return cmd
 }
 
 func runComment(ctx context.Context, opts *CommentOptions) error {
-	f := opts.F
-	if u := opts.DashboardURL; u != "" && (!strings.HasPrefix(u, "https://") || strings.ContainsAny(u, " ()<>[]\n")) {
-		return usagef("--dashboard-url https://github.com/OWNER/REPO/actions/runs/ID/artifacts/ID", "--dashboard-url %q: want an https URL", u)
+	f, r := opts.F, opts.Req
+	if err := r.Check(); err != nil {
+		return err
 	}
-	if opts.PR < 0 {
-		return usagef("--pr 42", "--pr %d: want a positive pull request number", opts.PR)
-	}
-	ev, err := ghevent.ReadOr(f.Getenv, opts.EventPath)
+	ev, err := ghevent.ReadOr(f.Getenv, r.EventPath)
 	if err != nil {
 		return err
 	}
-	target, err := ghevent.ResolveTarget(opts.PR, opts.PRFromFile, ev)
+	target, err := ghevent.ResolveTarget(r.PR, r.PRFromFile, ev)
 	if err != nil {
 		return err
 	}
-	pr := target.Number
-	if pr == 0 && !opts.DryRun {
+	if target.Number == 0 && !r.DryRun {
 		if ev == nil {
 			return usagef("hwcov comment --pr 42 ... (or run it in a pull_request workflow)", "no pull request: pass --pr or --pr-from-file")
 		}
@@ -109,83 +92,34 @@ func runComment(ctx context.Context, opts *CommentOptions) error {
 	if err != nil {
 		return err
 	}
-	details := cmp.Or(opts.Details, detailsURL(f))
-	in := cr.ReportInput(details, opts.Chart)
-	in.DashboardURL = opts.DashboardURL
+	in := cr.ReportInput(cmp.Or(r.Details, detailsURL(f)), r.Chart)
+	in.DashboardURL = r.DashboardURL
 	body := reporter.RenderComment(in)
-	if opts.Summary {
+	if r.Summary {
 		if err := appendStepSummary(f, reporter.RenderSummary(in)); err != nil {
 			return err
 		}
 	}
-	if opts.DryRun {
+	if r.DryRun {
 		fmt.Fprint(f.Out, body)
 		return cr.Verdict()
 	}
-
-	repo, gh, err := githubSession(f, opts.Repo)
+	repo, gh, err := githubSession(f, r.Repo)
 	if err != nil {
 		return err
 	}
-	expect, ok, err := opts.expectedHead(f, ev, target.Record, target.FromFile)
-	if err != nil || !ok {
-		return err
-	}
-	if ok, err := headIs(ctx, f, gh, repo, pr, expect); err != nil || !ok {
-		return err
-	}
-	return opts.post(ctx, gh, repo, pr, body, cr)
-}
-
-// post writes body as the pull request's sticky comment and returns the
-// comparison's verdict.
-func (opts *CommentOptions) post(ctx context.Context, gh *ghapi.Client, repo ghapi.Repo, pr int, body string, cr *comparison.Comparison) error {
-	f := opts.F
-	res, err := gh.UpsertComment(ctx, repo, pr, body, ghapi.CommentOptions{Marker: reporter.CommentMarker, Login: opts.BotLogin})
-	if err != nil {
+	p, err := r.PostSticky(ctx, gh, comparison.Sticky{Repo: repo, Body: body, Target: target, Event: ev})
+	switch {
+	case err != nil:
 		return githubError(err)
+	case p.Skipped != "":
+		fmt.Fprintf(f.Err, "hwcov comment: not commenting%s\n", p.Skipped)
+		return nil
 	}
-	where := res.URL
-	if where == "" {
-		where = fmt.Sprintf("%s#%d", repo, pr)
-	}
-	fmt.Fprintf(f.Out, "comment %s: %s\n", res.Action, where)
-	if res.Deleted > 0 {
-		fmt.Fprintf(f.Err, "hwcov comment: removed %d duplicate comments\n", res.Deleted)
+	fmt.Fprintf(f.Out, "comment %s: %s\n", p.Action, cmp.Or(p.URL, fmt.Sprintf("%s#%d", repo, target.Number)))
+	if p.Deleted > 0 {
+		fmt.Fprintf(f.Err, "hwcov comment: removed %d duplicate comments\n", p.Deleted)
 	}
 	fmt.Fprintf(f.Err, "hwcov comment: %s\n", reporter.Verdict(cr.Report))
 	return cr.Verdict()
-}
-
-// expectedHead is the commit the pull request's head must be: --expect-head-sha,
-// or with --pr-from-file the workflow_run's head. ok is false (and the reason
-// printed) when the untrusted file names another run or commit.
-func (opts *CommentOptions) expectedHead(f *Factory, ev *ghevent.Event, rec ghevent.PR, fromFile bool) (expect string, ok bool, err error) {
-	if !fromFile {
-		return opts.ExpectHeadSHA, true, nil
-	}
-	expect, refusal, err := rec.ExpectedHead(ev, opts.ExpectHeadSHA, opts.WorkflowRun)
-	if refusal != "" {
-		fmt.Fprintf(f.Err, "hwcov comment: not commenting: %s\n", refusal)
-	}
-	return expect, err == nil && refusal == "", err
-}
-
-// headIs says whether the pull request's head is expect (always, when expect
-// is empty); when not, it prints why there is no comment.
-func headIs(ctx context.Context, f *Factory, gh *ghapi.Client, repo ghapi.Repo, pr int, expect string) (bool, error) {
-	if expect != "" {
-		head, err := gh.PullRequestHead(ctx, repo, pr)
-		if err != nil {
-			return false, githubError(err)
-		}
-		if !strings.EqualFold(head, expect) {
-			// A newer push (these results are stale), or a number that is not
-			// this run's pull request: either way, no comment.
-			fmt.Fprintf(f.Err, "hwcov comment: not commenting on %s#%d: its head is %s, these results are of %s\n",
-				repo, pr, ghevent.ShortSHA(head), ghevent.ShortSHA(expect))
-			return false, nil
-		}
-	}
-	return true, nil
 }

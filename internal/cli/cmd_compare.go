@@ -17,19 +17,10 @@ import (
 
 // CompareFlags are the flags compare, comment and check share: which
 // databases, how to decide, and when to fail.
-type CompareFlags struct {
-	Base       string
-	Head       string
-	Threshold  float64 // percent
-	Alpha      float64
-	Test       string
-	MinSamples int
-	Window     int
-	IgnoreEnv  []string
-	FailOn     string
-}
+type CompareFlags = comparison.Request
 
-func (c *CompareFlags) register(fl *pflag.FlagSet) {
+// addCompareFlags registers the flags compare, comment and check share.
+func addCompareFlags(fl *pflag.FlagSet, c *comparison.Request) {
 	d := compare.DefaultOptions()
 	fl.StringVar(&c.Base, "base", "", "base branch results database, from hwcov baseline fetch (empty: no baseline)")
 	fl.StringVar(&c.Head, "head", "", "this run's merged results database (required)")
@@ -43,39 +34,9 @@ func (c *CompareFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&c.FailOn, "fail-on", "new-failures", "what exits 1: comma-separated "+strings.Join(compare.PolicyNames, ", "))
 }
 
-// options checks the flags and turns them into compare options and a policy.
-func (c *CompareFlags) options(cmd string) (compare.Options, compare.Policy, error) {
-	if c.Head == "" {
-		return compare.Options{}, compare.Policy{}, usagef(cmd+" --base base.duckdb --head run.duckdb", "--head is required")
-	}
-	policy, err := compare.ParsePolicy(c.FailOn)
-	if err != nil {
-		return compare.Options{}, compare.Policy{}, usagef("--fail-on new-failures,regressions", "%v", err)
-	}
-	if c.Threshold <= 0 {
-		return compare.Options{}, compare.Policy{}, usagef("--threshold 10", "--threshold %g: want a percentage above 0", c.Threshold)
-	}
-	o := compare.Options{Threshold: c.Threshold / 100, Alpha: c.Alpha, Test: c.Test, MinSamples: c.MinSamples,
-		Window: c.Window, IgnoreEnv: c.IgnoreEnv}
-	if _, err := compare.Compare(nil, nil, o); err != nil {
-		return o, policy, usagef(cmd+" --help", "%v", err)
-	}
-	return o, policy, nil
-}
-
 // loadComparison checks the flags and loads the comparison they name.
 func loadComparison(ctx context.Context, f *Factory, c *CompareFlags, cmd string) (*comparison.Comparison, error) {
-	opts, policy, err := c.options(cmd)
-	if err != nil {
-		return nil, err
-	}
-	in := comparison.Input{Base: c.Base, Head: c.Head, Options: opts, Policy: policy}
-	in.Catalog, _ = f.Catalog()
-	in.Hardware, _ = f.Hardware()
-	if in.Options.Declared, err = f.Declarations(); err != nil {
-		return nil, err
-	}
-	return comparison.Load(ctx, in, cmd)
+	return comparison.LoadRequest(ctx, f.Workspace, *c, cmd)
 }
 
 // annotations are the comparison's annotations for this workflow run.
@@ -147,7 +108,7 @@ when run in GitHub Actions. Exits 1 when --fail-on says so (default: new failure
 		},
 	}
 	fl := cmd.Flags()
-	opts.Flags.register(fl)
+	addCompareFlags(fl, &opts.Flags)
 	fl.StringVar(&opts.Format, "format", "", formatUsage("markdown", CompareFormats...))
 	fl.StringVarP(&opts.Out, "out", "o", "", "write to this file instead of stdout")
 	fl.BoolVar(&opts.Summary, "summary", true, "append the report to $GITHUB_STEP_SUMMARY when it is set")

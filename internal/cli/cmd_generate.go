@@ -43,7 +43,7 @@ deterministic; files are written atomically. (guide: --bulk-generate-tests,
 			return runGenerate(opts)
 		},
 	}
-	opts.Models.register(cmd.Flags())
+	addModelFlags(cmd.Flags(), &opts.Models)
 	cmd.Flags().StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
 	cmd.Flags().StringVar(&opts.Out, "out", "generated_tests", "folder to write the tests into")
 	cmd.Flags().StringVar(&opts.Out, "output-dir", "generated_tests", "alias of --out")
@@ -57,42 +57,30 @@ deterministic; files are written atomically. (guide: --bulk-generate-tests,
 func runGenerate(opts *GenerateOptions) error {
 	f := opts.F
 	start := time.Now()
-	archs, err := opts.Models.archs(f)
-	if err != nil {
-		return err
-	}
-	platforms, err := f.Platforms(opts.Hardware)
-	if err != nil {
-		return err
-	}
-	g, err := f.Generator(opts.TemplatesDir)
-	if err != nil {
-		return err
-	}
-	tests, skipped, err := g.RenderTests(archs, platforms, opts.Precision)
+	r, err := f.RenderTests(opts.Models, opts.Hardware, opts.TemplatesDir, opts.Precision)
 	if err != nil {
 		return err
 	}
 	if !opts.Quiet {
-		for _, s := range skipped {
+		for _, s := range r.Skipped {
 			fmt.Fprintf(f.Err, "skip %s: %s\n", s.Pair, s.Reason)
 		}
 	}
 	if opts.DryRun {
-		for _, t := range tests {
+		for _, t := range r.Tests {
 			fmt.Fprintf(f.Out, "%s\t%s\t%s\n", t.Rendered.Path, t.ID, t.Chain)
 		}
 		fmt.Fprintf(f.Out, "dry run: %d files would be written to %s, %d incompatible pairs skipped (%s)\n",
-			len(tests), opts.Out, len(skipped), time.Since(start).Round(time.Millisecond))
+			len(r.Tests), opts.Out, len(r.Skipped), time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	if len(tests) == 0 {
-		return usagef("hwcov generate --models bert --hardware cpu", "no compatible (architecture, hardware) pair to generate (%d skipped)", len(skipped))
+	if len(r.Tests) == 0 {
+		return usagef("hwcov generate --models bert --hardware cpu", "no compatible (architecture, hardware) pair to generate (%d skipped)", len(r.Skipped))
 	}
-	if err := g.WriteTests(opts.Out, tests); err != nil {
+	if err := r.WriteTests(opts.Out, r.Tests); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.Out, "wrote %d tests to %s (%s), %d incompatible pairs skipped\n", len(tests), opts.Out, generator.CountByHardware(tests), len(skipped))
+	fmt.Fprintf(f.Out, "wrote %d tests to %s (%s), %d incompatible pairs skipped\n", len(r.Tests), opts.Out, generator.CountByHardware(r.Tests), len(r.Skipped))
 	return nil
 }
 
@@ -183,25 +171,9 @@ func NewCmdTemplatesWhich(f *Factory) *cobra.Command {
 }
 
 func runTemplatesWhich(opts *TemplatesWhichOptions) error {
-	if opts.Model == "" {
-		return usagef("hwcov templates which --model bert --hardware cpu", "--model is required")
-	}
-	mf := ModelFlags{Models: []string{opts.Model}}
-	archs, err := mf.archs(opts.F)
+	chain, err := opts.F.Chain(opts.Model, opts.Hardware, opts.TemplatesDir)
 	if err != nil {
 		return err
-	}
-	ps, err := opts.F.Platforms([]string{opts.Hardware})
-	if err != nil {
-		return err
-	}
-	g, err := opts.F.Generator(opts.TemplatesDir)
-	if err != nil {
-		return err
-	}
-	chain, err := g.Chain(archs[0], ps[0])
-	if err != nil {
-		return generator.UsageError(err)
 	}
 	for _, l := range chain {
 		fmt.Fprintf(opts.F.Out, "%-18s %s\n", l.Role, l)

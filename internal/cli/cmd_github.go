@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/hwcov/hwcov/internal/ghapi"
 )
@@ -57,18 +55,4 @@ func githubSession(f *Factory, repoFlag string) (ghapi.Repo, *ghapi.Client, erro
 	}
 	gh, err := githubClient(f)
 	return repo, gh, err
-}
-
-// githubError gives GitHub errors a hint by status.
-func githubError(err error) error {
-	var ge *ghapi.Error
-	if errors.As(err, &ge) {
-		switch ge.Status {
-		case http.StatusUnauthorized:
-			return usagef("check GITHUB_TOKEN", "%v", err)
-		case http.StatusForbidden, http.StatusNotFound:
-			return usagef("give the job permissions: pull-requests: write, checks: write, actions: read", "%v", err)
-		}
-	}
-	return err
 }

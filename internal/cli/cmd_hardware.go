@@ -120,22 +120,7 @@ field and the file; nothing is written on error) and saves it as
 }
 
 func runHardwareAdd(opts *HardwareAddOptions) error {
-	if opts.Properties == "" {
-		return usagef("hwcov hardware add --properties qualcomm.json", "--properties is required")
-	}
-	r, err := opts.F.Hardware()
-	if err != nil {
-		return err
-	}
-	dir := opts.Dir
-	if dir == "" {
-		cfg, err := opts.F.Config()
-		if err != nil {
-			return err
-		}
-		dir = cfg.HardwareDir
-	}
-	p, path, err := hardware.Add(r, opts.Properties, dir, opts.Force)
+	p, path, err := opts.F.AddPlatform(opts.Properties, opts.Dir, opts.Force)
 	if err != nil {
 		return err
 	}

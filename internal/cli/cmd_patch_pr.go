@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/botpr"
+	"github.com/hwcov/hwcov/reporter"
 )
 
 // PRTokenEnv is the environment variable whose token `hwcov patch pr`
@@ -63,15 +63,9 @@ func runPatchPR(ctx context.Context, opts *PatchPROptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if len(opts.Input) == 0 {
-		return usagef("hwcov patch pr --input proposals.json", "--input is required")
-	}
-	if opts.MaxOpen < 1 {
-		return usagef("--max-open 5", "--max-open %d: want at least 1", opts.MaxOpen)
-	}
-	in, err := botpr.ReadInputs(opts.Input)
+	in, err := botpr.ReadRequest(opts.Input, opts.MaxOpen)
 	if err != nil {
-		return usagef("hwcov patch verify writes the proposals; docs/patch-pr.md has the format", "%v", err)
+		return err
 	}
 	f := *opts.F
 	if tok := opts.F.Getenv(PRTokenEnv); tok != "" {
@@ -88,9 +82,7 @@ func runPatchPR(ctx context.Context, opts *PatchPROptions) error {
 	}
 	rep, err := botpr.Run(ctx, gh, repo, in.Proposals, botpr.Options{MaxOpen: opts.MaxOpen, DryRun: opts.DryRun})
 	if opts.JSON {
-		enc := json.NewEncoder(opts.F.Out)
-		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		reporter.WriteJSON(opts.F.Out, rep, reporter.EscapeHTML)
 	} else {
 		fmt.Fprint(opts.F.Out, rep.Text())
 	}

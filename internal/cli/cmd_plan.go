@@ -4,37 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/generator"
-	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/fsutil"
-	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/internal/planrun"
 	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
 )
 
 // PlanOptions are the options of `hwcov plan`.
 type PlanOptions struct {
-	F               *Factory
-	Models          ModelFlags
-	Hardware        []string
-	BatchSizes      []int
-	SeqLengths      []int
-	Benchmark       bool
-	Precision       string
-	Shards          int
-	MaxShardMinutes float64
-	HistoryDB       string
-	Format          string
-	Out             string
-	CIMode          bool
-	ChangedFiles    []string
-	BaseRef         string
-	BudgetMinutes   float64
-	Explain         bool
+	F           *Factory
+	Req         planrun.Request
+	Format, Out string
 }
 
 // NewCmdPlan builds `hwcov plan`.
@@ -66,23 +49,23 @@ of --db, capped by --budget-minutes; --explain says why each test was picked.`,
 			return runPlan(c.Context(), opts)
 		},
 	}
-	opts.Models.register(cmd.Flags())
-	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
-	fl.IntSliceVar(&opts.BatchSizes, "batch-sizes", nil, "batch sizes (default: each platform's default batch size)")
-	fl.IntSliceVar(&opts.SeqLengths, "seq-lengths", nil, "sequence lengths (default 128)")
-	fl.BoolVar(&opts.Benchmark, "benchmark", false, "the guide's benchmark cells: batch 1,2,4,8 x sequence 128,256,512")
-	fl.StringVar(&opts.Precision, "precision", "", "precision (default: each platform's preferred)")
-	fl.IntVar(&opts.Shards, "shards", 0, "shards per platform (default 1)")
-	fl.Float64Var(&opts.MaxShardMinutes, "max-shard-minutes", 0, "as many shards as needed to keep each under this estimate")
-	fl.StringVar(&opts.HistoryDB, "db", "", "history database: test durations and the last run's failures (in CI: the base branch's, from hwcov baseline fetch)")
+	fl, r := cmd.Flags(), &opts.Req
+	addModelFlags(fl, &r.Models)
+	fl.StringSliceVar(&r.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
+	fl.IntSliceVar(&r.BatchSizes, "batch-sizes", nil, "batch sizes (default: each platform's default batch size)")
+	fl.IntSliceVar(&r.SeqLengths, "seq-lengths", nil, "sequence lengths (default 128)")
+	fl.BoolVar(&r.Benchmark, "benchmark", false, "the guide's benchmark cells: batch 1,2,4,8 x sequence 128,256,512")
+	fl.StringVar(&r.Precision, "precision", "", "precision (default: each platform's preferred)")
+	fl.IntVar(&r.Shards, "shards", 0, "shards per platform (default 1)")
+	fl.Float64Var(&r.MaxShardMinutes, "max-shard-minutes", 0, "as many shards as needed to keep each under this estimate")
+	fl.StringVar(&r.HistoryDB, "db", "", "history database: test durations and the last run's failures (in CI: the base branch's, from hwcov baseline fetch)")
 	fl.StringVar(&opts.Format, "format", "github-matrix", "github-matrix, json (the plan) or table")
 	fl.StringVar(&opts.Out, "out", "plan.json", "where to write the plan")
-	fl.BoolVar(&opts.CIMode, "ci-mode", false, "alias of --priority high")
-	fl.StringSliceVar(&opts.ChangedFiles, "changed-files", nil, "files the change touches (priority high)")
-	fl.StringVar(&opts.BaseRef, "base-ref", "", "take the changed files from `git diff --name-only REF...HEAD` (priority high)")
-	fl.Float64Var(&opts.BudgetMinutes, "budget-minutes", 0, "cap the picked tests' estimated machine time (priority high)")
-	fl.BoolVar(&opts.Explain, "explain", false, "print why each test was picked (priority high)")
+	fl.BoolVar(&r.CIMode, "ci-mode", false, "alias of --priority high")
+	fl.StringSliceVar(&r.ChangedFiles, "changed-files", nil, "files the change touches (priority high)")
+	fl.StringVar(&r.BaseRef, "base-ref", "", "take the changed files from `git diff --name-only REF...HEAD` (priority high)")
+	fl.Float64Var(&r.BudgetMinutes, "budget-minutes", 0, "cap the picked tests' estimated machine time (priority high)")
+	fl.BoolVar(&r.Explain, "explain", false, "print why each test was picked (priority high)")
 	return cmd
 }
 
@@ -91,25 +74,11 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err := checkFormat("format", opts.Format, "github-matrix", "json", "table"); err != nil {
 		return err
 	}
-	if opts.CIMode && opts.Models.Priority == "" {
-		opts.Models.Priority = catalog.PriorityHigh
-	}
-	ciMode := strings.EqualFold(opts.Models.Priority, catalog.PriorityHigh) && !opts.Models.givenOtherThanPriority()
-	if !ciMode && (len(opts.ChangedFiles) > 0 || opts.BaseRef != "" || opts.BudgetMinutes > 0 || opts.Explain) {
-		return usagef("hwcov plan --priority high --changed-files FILE... --explain", "--changed-files, --base-ref, --budget-minutes and --explain belong to --priority high")
-	}
-	platforms, err := f.Platforms(opts.Hardware)
+	p, err := planrun.Build(ctx, f.Workspace, opts.Req, f.Err)
 	if err != nil {
 		return err
 	}
-	bo, err := opts.buildOptions(ctx, ciMode, platforms)
-	if err != nil {
-		return err
-	}
-	plan, sel, err := planner.Build(bo)
-	if err != nil {
-		return plannerError(err)
-	}
+	plan := p.Plan
 	f.result(plan)
 	data, err := plan.Marshal()
 	if err != nil {
@@ -118,60 +87,12 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err := fsutil.WriteFileDirs(opts.Out, data); err != nil {
 		return err
 	}
-	if sel != nil && opts.Explain {
-		fmt.Fprint(f.Err, sel.Explain())
-	}
+	fmt.Fprint(f.Err, p.Explain)
 	for _, n := range plan.Notes {
 		fmt.Fprintf(f.Err, "note: %s\n", n)
 	}
 	fmt.Fprintf(f.Err, "plan: %d tests in %d shards, %d skipped; written to %s\n", plan.TestCount(), len(plan.Shards), len(plan.Skipped), opts.Out)
 	return printPlan(f, opts.Format, plan, data)
-}
-
-// buildOptions are the planner's options for the flags: the cells, the
-// history, the change (CI mode) and the sharding.
-func (opts *PlanOptions) buildOptions(ctx context.Context, ciMode bool, platforms []hardware.Platform) (planner.BuildOptions, error) {
-	f := opts.F
-	bo := planner.BuildOptions{CI: ciMode, BudgetMinutes: opts.BudgetMinutes, ChangedFiles: opts.ChangedFiles,
-		Matrix: planner.MatrixOptions{Platforms: platforms, BatchSizes: opts.BatchSizes, SeqLens: opts.SeqLengths, Precision: opts.Precision}}
-	if opts.Benchmark {
-		bo.Matrix.BatchSizes, bo.Matrix.SeqLens = planner.BenchmarkCells()
-	}
-	durations, lastFailed, err := history(ctx, f, opts.HistoryDB)
-	if err != nil {
-		return bo, err
-	}
-	bo.LastFailed = lastFailed
-	bo.Shard = planner.ShardOptions{Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, Durations: durations}
-	if opts.Models.AllModels && !ciMode {
-		// One shard per platform would be a job of the whole catalog.
-		if bo.Shard = bo.Shard.WholeCatalog(); opts.MaxShardMinutes == 0 && opts.Shards == 0 {
-			fmt.Fprintf(f.Err, "note: --all-models: shards of at most %g estimated minutes (--shards or --max-shard-minutes to choose)\n",
-				bo.Shard.MaxShardMinutes)
-		}
-	}
-	if !ciMode {
-		bo.Matrix.Architectures, err = opts.Models.archs(f)
-		return bo, err
-	}
-	c, err := f.Catalog()
-	if err != nil {
-		return bo, err
-	}
-	bo.AllArchitectures = c.Architectures
-	if opts.BaseRef != "" {
-		more, err := planner.GitChangedFiles(ctx, opts.BaseRef)
-		if err != nil {
-			return bo, err
-		}
-		bo.ChangedFiles = append(append([]string{}, bo.ChangedFiles...), more...)
-	}
-	dir := ""
-	if cfg, err := f.Config(); err == nil {
-		dir = cfg.TemplatesDir
-	}
-	bo.HasTemplate = planner.TemplateExists(generator.TemplateNames(), dir)
-	return bo, nil
 }
 
 // printPlan writes the plan to stdout as format: the GitHub matrix, the plan
@@ -199,27 +120,4 @@ func printPlan(f *Factory, format string, plan *planner.Plan, data []byte) error
 	}
 	_, err = fmt.Fprintln(f.Out, string(b))
 	return err
-}
-
-// givenOtherThanPriority reports whether a selection other than --priority is set.
-func (m *ModelFlags) givenOtherThanPriority() bool {
-	p := m.Priority
-	m.Priority = ""
-	defer func() { m.Priority = p }()
-	return m.given()
-}
-
-// history reads test durations (seconds, mean per test id) and the failures of
-// the newest run from a history database. An empty path gives no history.
-func history(ctx context.Context, f *Factory, path string) (map[string]float64, []string, error) {
-	if path == "" {
-		return nil, nil, nil
-	}
-	db, err := openDB(f, path, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer db.Close()
-	h, err := db.History(ctx)
-	return h.Durations, h.Failed, err
 }

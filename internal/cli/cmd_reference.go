@@ -1,17 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/planner"
 	"github.com/hwcov/hwcov/reporter"
 	"github.com/hwcov/hwcov/runners"
 	"github.com/hwcov/hwcov/runners/reference"
@@ -20,16 +17,9 @@ import (
 
 // ReferenceOptions are the options of `hwcov reference generate|validate`.
 type ReferenceOptions struct {
-	F          *Factory
-	Models     ModelFlags
-	Hardware   []string
-	Dir        string
-	DB         string
-	BatchSizes []int
-	SeqLens    []int
-	Workers    int
-	Format     string
-	Iterations int
+	F      *Factory
+	Req    reference.Request
+	Format string
 }
 
 // NewCmdReference builds `hwcov reference`.
@@ -62,7 +52,7 @@ replaces its entries and keeps the others.`,
 }
 
 func newCmdReferenceValidate(f *Factory) *cobra.Command {
-	opts := &ReferenceOptions{F: f}
+	opts := &ReferenceOptions{F: f, Req: reference.Request{Validate: true}}
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Run platforms and compare their outputs with the stored CPU reference (guide: --validate-against-reference)",
@@ -78,60 +68,46 @@ validation) and printed; hwcov report validation shows them again.`,
 		},
 	}
 	opts.register(cmd, "reference")
-	cmd.Flags().StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms to validate, comma-separated")
+	cmd.Flags().StringSliceVar(&opts.Req.Hardware, "hardware", []string{"cpu"}, "platforms to validate, comma-separated")
 	cmd.Flags().StringVar(&opts.Format, "format", "table", strings.Join(reporter.PerfFormats, ", "))
 	return cmd
 }
 
 func (opts *ReferenceOptions) register(cmd *cobra.Command, dirFlag string) {
-	opts.Models.register(cmd.Flags())
-	fl := cmd.Flags()
-	fl.StringVar(&opts.Dir, dirFlag, "reference", "reference folder (npz files and manifest.json)")
-	fl.StringVar(&opts.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
-	fl.IntSliceVar(&opts.BatchSizes, "batch-sizes", nil, "batch sizes (default: the platform's default batch)")
-	fl.IntSliceVar(&opts.SeqLens, "seq-lengths", nil, "sequence lengths (default 128)")
-	fl.IntVar(&opts.Workers, "workers", 1, "parallel worker processes")
-	fl.IntVar(&opts.Iterations, "iterations", 1, "timed iterations per test")
+	fl, r := cmd.Flags(), &opts.Req
+	addModelFlags(fl, &r.Models)
+	fl.StringVar(&r.Dir, dirFlag, "reference", "reference folder (npz files and manifest.json)")
+	fl.StringVar(&r.DB, "db", "", "DuckDB file (default db in hwcov.yaml, ./benchmark_db.duckdb)")
+	fl.IntSliceVar(&r.BatchSizes, "batch-sizes", nil, "batch sizes (default: the platform's default batch)")
+	fl.IntSliceVar(&r.SeqLens, "seq-lengths", nil, "sequence lengths (default 128)")
+	fl.IntVar(&r.Workers, "workers", 1, "parallel worker processes")
+	fl.IntVar(&r.Iterations, "iterations", 1, "timed iterations per test")
 }
 
-// run runs the models on hardware as a one-shard run whose id ends in
-// runSuffix, and returns its results.
-func (opts *ReferenceOptions) run(ctx context.Context, hardware []string, precision, runSuffix string, params map[string]any) (shard.Result, []results.Result, error) {
+// run runs the one-shard run of the request and returns its results and
+// the reference folder.
+func (opts *ReferenceOptions) run(ctx context.Context) (shard.Result, []results.Result, string, error) {
 	f := opts.F
-	run := runners.NewRun(f.Getenv, f.Now(), version(), "1/1", hardware)
-	s := shardRun{
-		Models: opts.Models, Hardware: hardware, TestsOut: ".hwcov/generated", DB: opts.DB, Precision: precision,
-		Options: shard.Options{Workers: opts.Workers, Iterations: opts.Iterations, Optimizations: "default",
-			Benchmark: true, RunID: run.RunID + "-" + runSuffix, Params: params},
+	s, dir, err := opts.Req.Shard(func(hw []string) string { return runners.NewRun(f.Getenv, f.Now(), version(), "1/1", hw).RunID })
+	if err != nil {
+		return shard.Result{}, nil, "", err
 	}
-	if s.Sweep = planner.PartialSweep(opts.BatchSizes, opts.SeqLens); s.Sweep == nil {
-		s.Options.Benchmark = false
+	res, err := f.runShard(ctx, s, false, false)
+	if err != nil {
+		return res, nil, dir, err
 	}
-	res, err := f.runShard(ctx, s)
-	if res.DB == "" {
-		return res, nil, err
+	db, err := openDB(f, opts.Req.DB, true)
+	if err != nil {
+		return res, nil, dir, err
 	}
-	f.printRun(res)
-	if err := res.Verdict(err, false); err != nil {
-		return res, nil, err
-	}
-	rs, err := opts.results(ctx, res.Run.RunID)
-	return res, rs, err
+	defer db.Close()
+	rs, err := db.Results(ctx, res.Run.RunID)
+	return res, rs, dir, err
 }
 
 func runReferenceGenerate(ctx context.Context, opts *ReferenceOptions) error {
 	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if !opts.Models.given() {
-		return usagef("hwcov reference generate --models bert,vit --out reference/", "choose the models (--models, --category, --priority ...)")
-	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return err
-	}
-	res, rs, err := opts.run(ctx, []string{"cpu"}, "fp32", "reference", map[string]any{"reference_out": dir})
+	res, rs, dir, err := opts.run(cmp.Or(ctx, context.Background()))
 	if err != nil {
 		return err
 	}
@@ -139,45 +115,22 @@ func runReferenceGenerate(ctx context.Context, opts *ReferenceOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(f.Out, "stored %d reference outputs in %s (manifest lists %d)\n", st.Stored, opts.Dir, st.Listed)
+	fmt.Fprintf(f.Out, "stored %d reference outputs in %s (manifest lists %d)\n", st.Stored, opts.Req.Dir, st.Listed)
 	for _, s := range st.NoOutput {
 		fmt.Fprintf(f.Out, "  no reference: %s\n", s)
 	}
 	return nil
 }
 
-func (opts *ReferenceOptions) results(ctx context.Context, runID string) ([]results.Result, error) {
-	db, err := openDB(opts.F, opts.DB, true)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return db.Results(ctx, runID)
-}
-
 func runReferenceValidate(ctx context.Context, opts *ReferenceOptions) error {
-	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if err := checkFormat("format", opts.Format, reporter.PerfFormats...); err != nil {
 		return err
 	}
-	if !opts.Models.given() {
-		return usagef("hwcov reference validate --models bert --hardware openvino --reference reference/", "choose the models (--models, --category, --priority ...)")
-	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(reference.ManifestPath(dir)); errors.Is(err, os.ErrNotExist) {
-		return usagef("hwcov reference generate --models ... --out "+opts.Dir, "no reference manifest in %q", opts.Dir)
-	}
-	_, rs, err := opts.run(ctx, opts.Hardware, "", "validate", map[string]any{"reference_dir": dir})
+	_, rs, _, err := opts.run(cmp.Or(ctx, context.Background()))
 	if err != nil {
 		return err
 	}
 	t := reporter.ValidationTable(rs)
 	t.Notes = append(t.Notes, reference.Unvalidated(rs)...)
-	return writeOutput(f, "", func(b *strings.Builder) error { return reporter.RenderTables(b, []reporter.Table{t}, opts.Format) })
+	return writeOutput(opts.F, "", func(b *strings.Builder) error { return reporter.RenderTables(b, []reporter.Table{t}, opts.Format) })
 }

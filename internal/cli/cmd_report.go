@@ -1,14 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/catalog"
-	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/results"
+	"github.com/hwcov/hwcov/internal/reportrun"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -30,14 +29,9 @@ func NewCmdReport(f *Factory) *cobra.Command {
 
 // ReportMatrixOptions are the options of `hwcov report matrix`.
 type ReportMatrixOptions struct {
-	F         *Factory
-	DB        string
-	Format    string
-	Category  string
-	Hardware  []string
-	AllModels bool
-	RunID     string
-	Out       string
+	F           *Factory
+	Req         reportrun.MatrixRequest
+	Format, Out string
 }
 
 // NewCmdReportMatrix builds `hwcov report matrix`.
@@ -61,21 +55,19 @@ one self-contained page (guide: --visualize-coverage).`,
 			return runReportMatrix(c.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, formatUsage("table", matrixFormats...))
-	fl.StringVar(&opts.Category, "category", "", "only this category")
-	fl.StringSliceVar(&opts.Hardware, "hardware", nil, "columns (default: the platforms with results; all for every platform)")
-	fl.BoolVar(&opts.AllModels, "all-models", false, "every architecture of the catalog, tested or not")
-	fl.BoolVar(&opts.AllModels, "expand-hf-models", false, "alias of --all-models")
-	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
+	fl, r := cmd.Flags(), &opts.Req
+	addDBFlags(fl, &r.DB, &opts.Format, &opts.Out, formatUsage("table", matrixFormats...))
+	fl.StringVar(&r.Category, "category", "", "only this category")
+	fl.StringSliceVar(&r.Hardware, "hardware", nil, "columns (default: the platforms with results; all for every platform)")
+	fl.BoolVar(&r.AllModels, "all-models", false, "every architecture of the catalog, tested or not")
+	fl.BoolVar(&r.AllModels, "expand-hf-models", false, "alias of --all-models")
+	fl.StringVar(&r.RunID, "run", "", "only this run id (default: the newest result of every test)")
 	return cmd
 }
 
 func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx = cmp.Or(ctx, context.Background())
 	format, err := outputFormat(opts.Format, opts.Out, "table", matrixFormats...)
 	if err != nil {
 		return err
@@ -83,81 +75,10 @@ func runReportMatrix(ctx context.Context, opts *ReportMatrixOptions) error {
 	if format == "html" {
 		return writeMatrixPage(ctx, opts)
 	}
-	var cats []string
-	if opts.Category != "" {
-		cat, ok := catalog.NormalizeCategory(opts.Category)
-		if !ok {
-			return selectError(&catalog.UnknownError{Kind: "category", Name: opts.Category, Closest: catalog.Closest(opts.Category, catalog.Categories, 3)})
-		}
-		cats = []string{cat}
-	}
-	db, err := openDB(f, opts.DB, true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rs, err := db.Results(ctx, opts.RunID)
-	if err != nil {
-		return err
-	}
-	if opts.RunID == "" {
-		if rs, err = db.WithLostShards(ctx, rs); err != nil {
-			return err
-		}
-	}
-	m, err := buildMatrix(f, rs, opts.Hardware, opts.AllModels, cats)
+	m, err := reportrun.Matrix(ctx, f.Workspace, opts.Req)
 	if err != nil {
 		return err
 	}
 	f.result(m)
 	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderMatrix(b, m, format) })
-}
-
-// buildMatrix builds the matrix of rs over the platforms named in hw (else
-// those with results): the architectures with results, or every catalog
-// architecture with all, of categories cats (empty: all).
-func buildMatrix(f *Factory, rs []results.Result, hw []string, all bool, cats []string) (reporter.Matrix, error) {
-	c, err := f.Catalog()
-	if err != nil {
-		return reporter.Matrix{}, err
-	}
-	reg, err := f.Hardware()
-	if err != nil {
-		return reporter.Matrix{}, err
-	}
-	keys, err := platformKeys(f, hw, rs, reg)
-	if err != nil {
-		return reporter.Matrix{}, err
-	}
-	decl, err := f.Declarations()
-	if err != nil {
-		return reporter.Matrix{}, err
-	}
-	return reporter.BuildMatrix(reporter.MatrixInput{Archs: reporter.CatalogArchs(c.Architectures), Platforms: keys, Results: rs,
-		All: all, Categories: cats, Declared: decl, Compat: hardware.CompatFunc(c, reg)}), nil
-}
-
-// platformKeys are the matrix's columns: hw, else the platforms the
-// results are of, in the registry's order.
-func platformKeys(f *Factory, hw []string, rs []results.Result, reg *hardware.Registry) (keys []string, err error) {
-	if len(hw) > 0 {
-		ps, err := f.Platforms(hw)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			keys = append(keys, p.PlatformKey)
-		}
-	} else {
-		seen := map[string]bool{}
-		for _, r := range rs {
-			seen[r.Hardware] = true
-		}
-		for _, k := range reg.Keys() {
-			if seen[k] {
-				keys = append(keys, k)
-			}
-		}
-	}
-	return keys, nil
 }

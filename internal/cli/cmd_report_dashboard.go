@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/hardware"
+	"github.com/hwcov/hwcov/internal/reportrun"
 	"github.com/hwcov/hwcov/reporter"
 )
 
@@ -64,7 +64,7 @@ func runReportDashboard(ctx context.Context, opts *ReportDashboardOptions) error
 			return usagef("hwcov report dashboard --out "+opts.Out, "--update: no dashboard at %q to update", path)
 		}
 	}
-	d, err := dashboardData(ctx, opts.F, opts.DB, false)
+	d, err := reportrun.DashboardData(cmp.Or(ctx, context.Background()), opts.F.Workspace, opts.DB, opts.F.Now(), false)
 	if err != nil {
 		return err
 	}
@@ -83,27 +83,6 @@ func dashboardFile(out string) string {
 	return filepath.Join(out, "index.html")
 }
 
-// dashboardData reads what the dashboard shows from the database at path,
-// opened read-only; fingerprints missing from it are computed, not stored.
-func dashboardData(ctx context.Context, f *Factory, path string, matrixOnly bool) (reporter.DashboardInput, error) {
-	in := reporter.DashboardInput{Generated: f.Now(), MatrixOnly: matrixOnly}
-	db, err := openDB(f, path, true)
-	if err != nil {
-		return in, err
-	}
-	defer db.Close()
-	if in, err = reporter.LoadDashboard(cmp.Or(ctx, context.Background()), db, in); err != nil {
-		return in, err
-	}
-	c, err := f.Catalog()
-	if err != nil {
-		return in, err
-	}
-	reg, err := f.Hardware()
-	in.Compat = hardware.CompatFunc(c, reg)
-	return in, err
-}
-
 // matrixFormats are what `report matrix` writes: the reporter's formats and
 // html, the dashboard's matrix view.
 var matrixFormats = append(append([]string{}, reporter.MatrixFormats...), "html")
@@ -111,10 +90,10 @@ var matrixFormats = append(append([]string{}, reporter.MatrixFormats...), "html"
 // writeMatrixPage writes the dashboard's matrix view alone (report matrix
 // --format html; guide: --visualize-coverage).
 func writeMatrixPage(ctx context.Context, opts *ReportMatrixOptions) error {
-	if opts.RunID != "" || opts.Category != "" || len(opts.Hardware) > 0 {
+	if r := opts.Req; r.RunID != "" || r.Category != "" || len(r.Hardware) > 0 {
 		return usagef("hwcov report matrix --format html --out coverage_visualization.html", "--format html shows every result and filters in the page; drop --run, --category and --hardware")
 	}
-	in, err := dashboardData(ctx, opts.F, opts.DB, true)
+	in, err := reportrun.DashboardData(ctx, opts.F.Workspace, opts.Req.DB, opts.F.Now(), true)
 	if err != nil {
 		return err
 	}

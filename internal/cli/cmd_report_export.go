@@ -1,23 +1,21 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwcov/hwcov/internal/reportrun"
 	"github.com/hwcov/hwcov/internal/store"
 )
 
 // ReportExportOptions are the options of `hwcov report export`.
 type ReportExportOptions struct {
-	F      *Factory
-	DB     string
-	Format string
-	Out    string
-	RunID  string
+	F   *Factory
+	Req reportrun.ExportRequest
 }
 
 // NewCmdReportExport builds `hwcov report export`.
@@ -35,33 +33,16 @@ read-only to a private in-memory DuckDB that can reach no other file.`,
 		RunE:    func(c *cobra.Command, _ []string) error { return runReportExport(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
-	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, strings.Join(store.ExportFormats, ", ")+" (default: from --out's extension)")
-	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: every run)")
+	addDBFlags(fl, &opts.Req.DB, &opts.Req.Format, &opts.Req.Out, strings.Join(store.ExportFormats, ", ")+" (default: from --out's extension)")
+	fl.StringVar(&opts.Req.RunID, "run", "", "only this run id (default: every run)")
 	return cmd
 }
 
 func runReportExport(ctx context.Context, opts *ReportExportOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if opts.Out == "" || opts.Out == "-" {
-		return usagef("hwcov report export --format csv --out results.csv", "--out is required: the export is a file")
-	}
-	format := opts.Format
-	if format == "" {
-		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(opts.Out)), ".")
-	}
-	if err := checkFormat("format", format, store.ExportFormats...); err != nil {
-		return usagef("--format parquet (or csv, json)", "--format %q is not one of %s (--out %q)", format, strings.Join(store.ExportFormats, ", "), opts.Out)
-	}
-	path, err := dbPath(opts.F, opts.DB)
+	n, format, err := reportrun.Export(cmp.Or(ctx, context.Background()), opts.F.Workspace, opts.Req)
 	if err != nil {
 		return err
 	}
-	n, err := store.Export(ctx, path, opts.Out, format, opts.RunID)
-	if err != nil {
-		return dbError(path, "", err)
-	}
-	fmt.Fprintf(opts.F.Err, "wrote %s: %d rows, %s (columns: docs/reports.md)\n", opts.Out, n, format)
+	fmt.Fprintf(opts.F.Err, "wrote %s: %d rows, %s (columns: docs/reports.md)\n", opts.Req.Out, n, format)
 	return nil
 }

@@ -1,27 +1,23 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwcov/hwcov/internal/fingerprint"
+	"github.com/hwcov/hwcov/internal/reportrun"
 	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/reporter"
 )
 
 // ReportFailuresOptions are the options of `hwcov report failures`.
 type ReportFailuresOptions struct {
-	F         *Factory
-	DB        string
-	Format    string
-	GroupBy   []string
-	ByPattern bool
-	Explain   bool
-	Solutions bool
-	RunID     string
-	Out       string
+	F   *Factory
+	Req reportrun.FailuresRequest
+	Out string
 }
 
 // NewCmdReportFailures builds `hwcov report failures`.
@@ -41,76 +37,37 @@ Infrastructure errors are listed apart; passes and skips are left out.`,
 			return runReportFailures(c.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.FailureFormats...))
-	fl.StringSliceVar(&opts.GroupBy, "group-by", nil, "group by these of "+strings.Join(fingerprint.Keys, ",")+" (default fingerprint,hardware,template)")
-	fl.BoolVar(&opts.ByPattern, "by-pattern", false, "group by fingerprint only (guide: --error-pattern-analysis)")
-	fl.BoolVar(&opts.ByPattern, "error-pattern-analysis", false, "alias of --by-pattern")
-	fl.BoolVar(&opts.Explain, "explain", false, "say why results grouped: the signature and the rules that matched")
-	fl.BoolVar(&opts.Solutions, "solutions", false, "write the error resolution guide (markdown)")
-	fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
+	fl, r := cmd.Flags(), &opts.Req
+	addDBFlags(fl, &r.DB, &r.Format, &opts.Out, formatUsage("table", reporter.FailureFormats...))
+	fl.StringSliceVar(&r.GroupBy, "group-by", nil, "group by these of "+strings.Join(fingerprint.Keys, ",")+" (default fingerprint,hardware,template)")
+	fl.BoolVar(&r.ByPattern, "by-pattern", false, "group by fingerprint only (guide: --error-pattern-analysis)")
+	fl.BoolVar(&r.ByPattern, "error-pattern-analysis", false, "alias of --by-pattern")
+	fl.BoolVar(&r.Explain, "explain", false, "say why results grouped: the signature and the rules that matched")
+	fl.BoolVar(&r.Solutions, "solutions", false, "write the error resolution guide (markdown)")
+	fl.StringVar(&r.RunID, "run", "", "only this run id (default: the newest result of every test)")
 	return cmd
 }
 
 func runReportFailures(ctx context.Context, opts *ReportFailuresOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	r := opts.Req
 	def := "table"
-	if opts.Solutions {
+	if r.Solutions {
 		def = "markdown"
 	}
-	format, err := outputFormat(opts.Format, opts.Out, def, reporter.FailureFormats...)
+	var err error
+	if r.Format, err = outputFormat(r.Format, opts.Out, def, reporter.FailureFormats...); err != nil {
+		return err
+	}
+	render, err := reportrun.Failures(cmp.Or(ctx, context.Background()), opts.F.Workspace, r)
 	if err != nil {
 		return err
 	}
-	if opts.Solutions && format != "markdown" {
-		return usagef("--format markdown --solutions", "--solutions writes markdown, not %s", format)
-	}
-	groupBy := opts.GroupBy
-	if opts.ByPattern {
-		groupBy = []string{"fingerprint"}
-	}
-	keys, err := fingerprint.ParseKeys(groupBy)
-	if err != nil {
-		return usagef("--group-by fingerprint,hardware,template", "%v", err)
-	}
-	db, done, err := openFingerprintDB(opts.F, opts.DB)
-	if err != nil {
-		return err
-	}
-	defer done()
-	rs, all, err := db.ResultsWithFingerprints(ctx, opts.RunID)
-	if err != nil {
-		return err
-	}
-	decl, err := opts.F.Declarations()
-	if err != nil {
-		return err
-	}
-	rep := fingerprint.BuildWith(rs, all, keys, decl)
-	ropts := reporter.FailureOptions{Explain: opts.Explain, Solutions: opts.Solutions}
-	if opts.Solutions {
-		if ropts.Fixes, err = db.VerifiedFixes(ctx); err != nil {
-			return err
-		}
-	}
-	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error {
-		return reporter.WriteFailures(b, rep, format, ropts)
-	})
+	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error { return render(b) })
 }
 
 // openFingerprintDB opens an existing database writable, so that new
 // fingerprints are stored; one that cannot be written is read (migrated on a
 // copy when older) and its fingerprints are computed but not stored.
 func openFingerprintDB(f *Factory, path string) (*store.DB, func(), error) {
-	path, err := dbPath(f, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, done, err := store.OpenWritableOrRead(path)
-	if err != nil {
-		return nil, nil, dbError(path, "", err)
-	}
-	return db, done, nil
+	return f.OpenFingerprintDB(path)
 }

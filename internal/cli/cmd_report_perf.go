@@ -1,29 +1,21 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/internal/reportrun"
 	"github.com/hwcov/hwcov/reporter"
 )
 
 // ReportPerfOptions are the options of `hwcov report validation|hardware|optimal-hardware|optimization-impact|profile`.
 type ReportPerfOptions struct {
-	F      *Factory
-	Kind   string
-	DB     string
-	Format string
-	Models []string
-	RunID  string
-	Base   string
-	Head   string
-	Test   string
-	Top    int
-	Alpha  float64
-	Out    string
+	F           *Factory
+	Req         reportrun.PerfRequest
+	Format, Out string
 }
 
 var perfReports = map[string]struct{ short, long, example string }{
@@ -61,7 +53,7 @@ var perfReports = map[string]struct{ short, long, example string }{
 
 // NewCmdReportPerf builds one of the performance reports.
 func NewCmdReportPerf(f *Factory, kind string) *cobra.Command {
-	opts := &ReportPerfOptions{F: f, Kind: kind}
+	opts := &ReportPerfOptions{F: f, Req: reportrun.PerfRequest{Kind: kind}}
 	doc := perfReports[kind]
 	cmd := &cobra.Command{
 		Use: kind, Short: doc.short, Long: doc.long, Example: doc.example, Args: cobra.NoArgs,
@@ -69,72 +61,33 @@ func NewCmdReportPerf(f *Factory, kind string) *cobra.Command {
 			return runReportPerf(c.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	addDBFlags(fl, &opts.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.PerfFormats...))
+	fl, r := cmd.Flags(), &opts.Req
+	addDBFlags(fl, &r.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.PerfFormats...))
 	switch kind {
 	case "optimization-impact":
-		fl.StringVar(&opts.Base, "base", "", "run id of the baseline (e.g. run with --optimizations none)")
-		fl.StringVar(&opts.Head, "head", "", "run id of the optimized run")
-		fl.Float64Var(&opts.Alpha, "alpha", 0.05, "significance level")
+		fl.StringVar(&r.Base, "base", "", "run id of the baseline (e.g. run with --optimizations none)")
+		fl.StringVar(&r.Head, "head", "", "run id of the optimized run")
+		fl.Float64Var(&r.Alpha, "alpha", 0.05, "significance level")
 	case "profile":
-		fl.StringVar(&opts.Test, "test", "", "test id, e.g. bert@cpu/fp32/b1/s128")
-		fl.IntVar(&opts.Top, "top", 15, "rows per table")
-		fl.StringVar(&opts.RunID, "run", "", "the result of this run id (default: the newest profiled result)")
+		fl.StringVar(&r.Test, "test", "", "test id, e.g. bert@cpu/fp32/b1/s128")
+		fl.IntVar(&r.Top, "top", 15, "rows per table")
+		fl.StringVar(&r.RunID, "run", "", "the result of this run id (default: the newest profiled result)")
 	default:
-		fl.StringSliceVar(&opts.Models, "models", nil, "only these architectures")
-		fl.StringSliceVar(&opts.Models, "model", nil, "alias of --models")
-		fl.StringVar(&opts.RunID, "run", "", "only this run id (default: the newest result of every test)")
+		fl.StringSliceVar(&r.Models, "models", nil, "only these architectures")
+		fl.StringSliceVar(&r.Models, "model", nil, "alias of --models")
+		fl.StringVar(&r.RunID, "run", "", "only this run id (default: the newest result of every test)")
 	}
 	return cmd
 }
 
 func runReportPerf(ctx context.Context, opts *ReportPerfOptions) error {
-	f := opts.F
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	format, err := outputFormat(opts.Format, opts.Out, "table", reporter.PerfFormats...)
 	if err != nil {
 		return err
 	}
-	if opts.Kind == "optimization-impact" && (opts.Base == "" || opts.Head == "") {
-		return usagef("hwcov report optimization-impact --base RUN_ID --head RUN_ID", "--base and --head are required")
-	}
-	if opts.Kind == "profile" && opts.Test == "" {
-		return usagef("hwcov report profile --test bert@cpu/fp32/b1/s128", "--test is required")
-	}
-	db, err := openDB(f, opts.DB, true)
+	tables, err := reportrun.Perf(cmp.Or(ctx, context.Background()), opts.F.Workspace, opts.Req)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tables, err := opts.tables(ctx, db)
-	if err != nil {
-		return err
-	}
-	return writeOutput(f, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, format) })
-}
-
-// tables reads the results the report of opts.Kind is made of and builds
-// its tables.
-func (opts *ReportPerfOptions) tables(ctx context.Context, db *store.DB) (tables []reporter.Table, err error) {
-	in := reporter.PerfInput{BaseID: opts.Base, HeadID: opts.Head, Test: opts.Test, Top: opts.Top, Alpha: opts.Alpha, Models: opts.Models}
-	if opts.Kind == "optimization-impact" {
-		if in.Base, err = db.Results(ctx, opts.Base); err == nil {
-			in.Head, err = db.Results(ctx, opts.Head)
-		}
-	} else {
-		in.Results, err = db.Results(ctx, opts.RunID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if opts.Kind == "optimizations" {
-		reg, err := opts.F.Hardware()
-		if err != nil {
-			return nil, err
-		}
-		in.Available = reg.Optimizations()
-	}
-	return reporter.PerfTables(opts.Kind, in)
+	return writeOutput(opts.F, opts.Out, func(b *strings.Builder) error { return reporter.RenderTables(b, tables, format) })
 }

@@ -1,18 +1,9 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/hwcov/hwcov/generator"
-	"github.com/hwcov/hwcov/internal/catalog"
-	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/testid"
 )
 
 // TemplatesCheckOptions are the options of `hwcov templates check`.
@@ -45,63 +36,13 @@ differs: edit the templates, not the generated files, and regenerate. The
 
 func runTemplatesCheck(opts *TemplatesCheckOptions) error {
 	f := opts.F
-	tests, err := generator.ReadTests(opts.Tests)
+	n, stale, err := f.CheckTests(opts.Tests, opts.TemplatesDir)
+	for _, s := range stale {
+		fmt.Fprintf(f.Err, "hwcov: %v\n", s)
+	}
 	if err != nil {
 		return err
 	}
-	g, err := f.Generator(opts.TemplatesDir)
-	if err != nil {
-		return err
-	}
-	resolve, err := f.resolver()
-	if err != nil {
-		return err
-	}
-	var models, hws []string
-	for _, t := range tests {
-		s, err := g.Check(filepath.Join(opts.Tests, filepath.Base(t.File)), resolve)
-		if err != nil {
-			return generator.UsageError(err)
-		}
-		if s != nil {
-			models, hws = addOnce(models, t.ID.Model), addOnce(hws, t.ID.Hardware)
-			fmt.Fprintf(f.Err, "hwcov: %v\n", s)
-		}
-	}
-	if len(models) > 0 {
-		return &policyError{Msg: fmt.Sprintf("generated tests in %s differ from the templates (edit the templates, not the files); regenerate them: hwcov generate --models %s --hardware %s --out %s",
-			opts.Tests, strings.Join(models, ","), strings.Join(hws, ","), opts.Tests)}
-	}
-	fmt.Fprintf(f.Out, "%d generated tests in %s match the templates\n", len(tests), opts.Tests)
+	fmt.Fprintf(f.Out, "%d generated tests in %s match the templates\n", n, opts.Tests)
 	return nil
-}
-
-func addOnce(xs []string, x string) []string {
-	if slices.Contains(xs, x) {
-		return xs
-	}
-	return append(xs, x)
-}
-
-// resolver finds a test id's architecture in the catalog and platform in the registry.
-func (f *Factory) resolver() (generator.Resolver, error) {
-	c, err := f.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	hw, err := f.Hardware()
-	if err != nil {
-		return nil, err
-	}
-	return func(id testid.ID) (catalog.Architecture, hardware.Platform, error) {
-		a, ok := c.Get(id.Model)
-		if !ok {
-			return a, hardware.Platform{}, errors.New("architecture " + id.Model + " is not in the catalog")
-		}
-		p, ok := hw.Get(id.Hardware)
-		if !ok {
-			return a, p, errors.New("platform " + id.Hardware + " is unknown")
-		}
-		return a, p, nil
-	}, nil
 }

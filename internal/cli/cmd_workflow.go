@@ -3,8 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -12,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hwcov/hwcov/internal/fsutil"
-	"github.com/hwcov/hwcov/internal/schedule"
 	"github.com/hwcov/hwcov/workflows"
 )
 
@@ -28,33 +25,8 @@ func NewCmdWorkflow(f *Factory) *cobra.Command {
 
 // WorkflowGenerateOptions are the options of `hwcov workflow generate`.
 type WorkflowGenerateOptions struct {
-	F               *Factory
-	Output          string
-	CommentOutput   string
-	Style           string
-	Name            string
-	Action          string
-	Workflow        string
-	Runner          string
-	Priority        string
-	Models          string
-	Category        string
-	Hardware        []string
-	Shards          int
-	MaxShardMinutes float64
-	BudgetMinutes   float64
-	RunArgs         string
-	Binary          string
-	FailOnError     bool
-	TimeoutMinutes  int
-	Schedule        string
-	Pages           bool
-	Force           bool
-	Pin             bool
-	PinSHA          []string
-	Patch           bool
-	Cron            string
-	MaxOpen         int
+	F   *Factory
+	Req workflows.GenerateRequest
 }
 
 // NewCmdWorkflowGenerate builds `hwcov workflow generate`.
@@ -86,145 +58,48 @@ existing different file is kept unless --force. (guide: --generate-ci-config)`,
 			return runWorkflowGenerate(opts, c)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVarP(&opts.Output, "output", "o", ".github/workflows/hwcov.yml", "file to write, - for stdout")
-	fl.StringVar(&opts.CommentOutput, "comment-output", "", "also write the pull request comment workflow (workflow_run) here")
-	fl.StringVar(&opts.Style, "style", "standalone", "standalone (the jobs, using the action) or reusable (one job calling hwcov's reusable workflow)")
-	fl.StringVar(&opts.Name, "name", workflows.DefaultName, "workflow name")
-	fl.StringVar(&opts.Action, "action", workflows.DefaultAction, "the action the jobs use (./ inside the hwcov repository)")
-	fl.StringVar(&opts.Workflow, "workflow", workflows.DefaultWorkflow, "the reusable workflow (--style reusable)")
-	fl.StringVar(&opts.Runner, "runner", workflows.DefaultRunner, "runner label of the plan and report jobs")
-	fl.StringVar(&opts.Priority, "priority", "", "key, or high (default: high when no --models/--category)")
-	fl.StringVar(&opts.Models, "models", "", "architectures, comma-separated, instead of --priority")
-	fl.StringVar(&opts.Category, "category", "", "a category, instead of --priority")
-	fl.StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
-	fl.IntVar(&opts.Shards, "shards", 0, "shards per platform")
-	fl.Float64Var(&opts.MaxShardMinutes, "max-shard-minutes", 0, "as many shards as needed to keep each under this estimate")
-	fl.Float64Var(&opts.BudgetMinutes, "budget-minutes", 0, "priority high: cap the picked tests' estimated machine time")
-	fl.StringVar(&opts.RunArgs, "run-args", "", "extra arguments for hwcov run on the test runners")
-	fl.StringVar(&opts.Binary, "binary", "", "a prebuilt hwcov on the runners (default: the action builds its source)")
-	fl.BoolVar(&opts.FailOnError, "fail-on-error", false, "fail the report job when a test failed, crashed or timed out")
-	fl.IntVar(&opts.TimeoutMinutes, "timeout-minutes", 360, "timeout of each test job")
-	fl.StringVar(&opts.Schedule, "schedule", "", "schedule file (hwcov workflow schedule): cron triggers and what each runs")
-	fl.BoolVar(&opts.Pages, "pages", false, "keep a history, write the dashboard in every report job (linked from the comment) and publish it to GitHub Pages on scheduled runs")
-	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing file that differs")
-	fl.BoolVar(&opts.Pin, "pin", false, "pin every action to a commit (hwcov's table of known tags, and --pin-sha), keeping the tag in a comment")
-	fl.StringArrayVar(&opts.PinSHA, "pin-sha", nil, "with --pin: the commit of an action the table lacks, owner/repo@ref=SHA (repeatable)")
-	fl.BoolVar(&opts.Patch, "patch", false, "write the weekly patch workflow instead: results -> failures -> patch suggest, apply, verify -> patch pr (default --output .github/workflows/hwcov-patch.yml)")
-	fl.StringVar(&opts.Cron, "cron", workflows.DefaultPatchCron, "with --patch: when it runs (cron, UTC)")
-	fl.IntVar(&opts.MaxOpen, "max-open", 5, "with --patch: most hwcov patch pull requests open at once")
+	fl, r := cmd.Flags(), &opts.Req
+	fl.StringVarP(&r.Output, "output", "o", ".github/workflows/hwcov.yml", "file to write, - for stdout")
+	fl.StringVar(&r.CommentOutput, "comment-output", "", "also write the pull request comment workflow (workflow_run) here")
+	fl.StringVar((*string)(&r.Style), "style", "standalone", "standalone (the jobs, using the action) or reusable (one job calling hwcov's reusable workflow)")
+	fl.StringVar(&r.Name, "name", workflows.DefaultName, "workflow name")
+	fl.StringVar(&r.Action, "action", workflows.DefaultAction, "the action the jobs use (./ inside the hwcov repository)")
+	fl.StringVar(&r.Workflow, "workflow", workflows.DefaultWorkflow, "the reusable workflow (--style reusable)")
+	fl.StringVar(&r.Runner, "runner", workflows.DefaultRunner, "runner label of the plan and report jobs")
+	fl.StringVar(&r.Priority, "priority", "", "key, or high (default: high when no --models/--category)")
+	fl.StringVar(&r.Models, "models", "", "architectures, comma-separated, instead of --priority")
+	fl.StringVar(&r.Category, "category", "", "a category, instead of --priority")
+	fl.StringSliceVar(&r.HardwareList, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
+	fl.IntVar(&r.Shards, "shards", 0, "shards per platform")
+	fl.Float64Var(&r.MaxShardMinutes, "max-shard-minutes", 0, "as many shards as needed to keep each under this estimate")
+	fl.Float64Var(&r.BudgetMinutes, "budget-minutes", 0, "priority high: cap the picked tests' estimated machine time")
+	fl.StringVar(&r.RunArgs, "run-args", "", "extra arguments for hwcov run on the test runners")
+	fl.StringVar(&r.Binary, "binary", "", "a prebuilt hwcov on the runners (default: the action builds its source)")
+	fl.BoolVar(&r.FailOnError, "fail-on-error", false, "fail the report job when a test failed, crashed or timed out")
+	fl.IntVar(&r.TimeoutMinutes, "timeout-minutes", 360, "timeout of each test job")
+	fl.StringVar(&r.ScheduleFile, "schedule", "", "schedule file (hwcov workflow schedule): cron triggers and what each runs")
+	fl.BoolVar(&r.Pages, "pages", false, "keep a history, write the dashboard in every report job (linked from the comment) and publish it to GitHub Pages on scheduled runs")
+	fl.BoolVar(&r.Force, "force", false, "overwrite an existing file that differs")
+	fl.BoolVar(&r.Pin, "pin", false, "pin every action to a commit (hwcov's table of known tags, and --pin-sha), keeping the tag in a comment")
+	fl.StringArrayVar(&r.PinSHA, "pin-sha", nil, "with --pin: the commit of an action the table lacks, owner/repo@ref=SHA (repeatable)")
+	fl.BoolVar(&r.Patch, "patch", false, "write the weekly patch workflow instead: results -> failures -> patch suggest, apply, verify -> patch pr (default --output .github/workflows/hwcov-patch.yml)")
+	fl.StringVar(&r.Cron, "cron", workflows.DefaultPatchCron, "with --patch: when it runs (cron, UTC)")
+	fl.IntVar(&r.MaxOpen, "max-open", 5, "with --patch: most hwcov patch pull requests open at once")
 	return cmd
 }
 
 func runWorkflowGenerate(opts *WorkflowGenerateOptions, c *cobra.Command) error {
-	f := opts.F
-	if opts.Patch {
-		return runWorkflowGeneratePatch(opts, c)
-	}
-	hardware, err := opts.check()
+	opts.Req.Command, opts.Req.Changed = commandLine(c), c.Flags().Changed
+	files, err := workflows.Generate(opts.Req, opts.F.checkPlatforms)
 	if err != nil {
 		return err
 	}
-	o := workflows.CallerOptions{
-		Name: opts.Name, Style: workflows.Style(opts.Style), Action: opts.Action, Workflow: opts.Workflow, Runner: opts.Runner,
-		Priority: opts.Priority, Models: opts.Models, Category: opts.Category, Hardware: hardware,
-		Shards: opts.Shards, MaxShardMinutes: opts.MaxShardMinutes, BudgetMinutes: opts.BudgetMinutes,
-		RunArgs: opts.RunArgs, Binary: opts.Binary, FailOnError: opts.FailOnError, TimeoutMinutes: opts.TimeoutMinutes,
-		Pages: opts.Pages, Command: commandLine(c),
-	}
-	if o.Schedule, err = opts.schedule(); err != nil {
-		return err
-	}
-	if o.Schedule != nil {
-		o.SchedulePath = filepath.ToSlash(opts.Schedule)
-	}
-	src, err := opts.pinned(workflows.RenderCaller(o))
-	if err != nil {
-		return err
-	}
-	pin, err := workflows.Pinner(opts.Pin, opts.PinSHA)
-	if err != nil {
-		return err
-	}
-	var com []byte
-	if opts.CommentOutput != "" {
-		if com, err = workflows.RenderCommentWith(workflows.CommentOptions{Name: opts.Name, Action: opts.Action,
-			Runner: opts.Runner, Binary: opts.Binary}); err != nil {
-			return err
-		}
-		if com, err = pin(com); err != nil {
-			return err
-		}
-	}
-	if err := writeGenerated(f, opts.Output, src, opts.Force); err != nil {
-		return err
-	}
-	if opts.CommentOutput != "" {
-		if err := writeGenerated(f, opts.CommentOutput, com, opts.Force); err != nil {
+	for _, file := range files {
+		if err := writeGenerated(opts.F, file.Path, file.Data, opts.Req.Force); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// schedule reads --schedule (nil without it) and checks its platforms.
-func (opts *WorkflowGenerateOptions) schedule() (*schedule.Schedule, error) {
-	if opts.Schedule == "" {
-		return nil, nil
-	}
-	s, err := schedule.ReadFile(opts.Schedule)
-	if err != nil {
-		return nil, err
-	}
-	return s, checkScheduleHardware(opts.F, s, opts.Schedule)
-}
-
-// check validates the flags of `hwcov workflow generate` and returns the
-// --hardware list as the workflow writes it.
-func (opts *WorkflowGenerateOptions) check() (string, error) {
-	f := opts.F
-	if opts.Output == "" {
-		return "", usagef("--output .github/workflows/hwcov.yml", "--output is required")
-	}
-	n := 0
-	for _, set := range []bool{opts.Priority != "", opts.Models != "", opts.Category != ""} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return "", usagef("use one of --priority, --models, --category", "more than one way of choosing architectures given")
-	}
-	if p := strings.ToLower(opts.Priority); p != "" && p != "key" && p != "high" {
-		return "", usagef("--priority high", "--priority %q is not key or high", opts.Priority)
-	}
-	hardware := strings.Join(opts.Hardware, ",")
-	if hardware != "all" {
-		if _, err := f.Platforms(opts.Hardware); err != nil {
-			return "", err
-		}
-	}
-	if opts.TimeoutMinutes < 1 {
-		return "", usagef("--timeout-minutes 360", "--timeout-minutes must be at least 1")
-	}
-	return hardware, nil
-}
-
-// pinned takes a rendered workflow: a render error becomes a usage error
-// naming the flag, and the actions are pinned when --pin says so.
-func (opts *WorkflowGenerateOptions) pinned(src []byte, err error) ([]byte, error) {
-	var oe *workflows.OptionsError
-	if errors.As(err, &oe) {
-		return nil, usagef("hwcov workflow generate --help", "--%s: %s", oe.Field, oe.Msg)
-	}
-	if err != nil {
-		return nil, err
-	}
-	pin, err := workflows.Pinner(opts.Pin, opts.PinSHA)
-	if err != nil {
-		return nil, err
-	}
-	return pin(src)
 }
 
 // commandLine is the command as a user would type it, for the header.
@@ -310,11 +185,8 @@ hardware_platforms: a list of platform keys, or "all".`,
 func runWorkflowSchedule(opts *WorkflowScheduleOptions) error {
 	f := opts.F
 	if opts.Check != "" {
-		s, err := schedule.ReadFile(opts.Check)
+		s, err := workflows.ReadSchedule(opts.Check, f.checkPlatforms)
 		if err != nil {
-			return err
-		}
-		if err := checkScheduleHardware(f, s, opts.Check); err != nil {
 			return err
 		}
 		for _, e := range s.Entries {
@@ -322,26 +194,11 @@ func runWorkflowSchedule(opts *WorkflowScheduleOptions) error {
 		}
 		return nil
 	}
-	s := schedule.Default(opts.Email)
-	if opts.Email != "" {
-		if _, err := schedule.Parse(s.MustMarshal()); err != nil {
-			return usagef("--notification-email ml-alerts@example.com", "--notification-email %q is not an email address", opts.Email)
-		}
+	data, err := workflows.DefaultSchedule(opts.Email)
+	if err != nil {
+		return err
 	}
-	return writeGenerated(f, opts.Output, s.MustMarshal(), opts.Force)
-}
-
-// checkScheduleHardware checks that every entry of the schedule file path
-// names known platforms.
-func checkScheduleHardware(f *Factory, s *schedule.Schedule, path string) error {
-	for _, e := range s.Entries {
-		if !e.AllHardware {
-			if _, err := f.Platforms(e.Hardware); err != nil {
-				return usagef("fix "+e.Name+".hardware_platforms in "+path, "schedule: field %q: %v", e.Name+".hardware_platforms", err)
-			}
-		}
-	}
-	return nil
+	return writeGenerated(f, opts.Output, data, opts.Force)
 }
 
 // WorkflowShowOptions are the options of `hwcov workflow show`.
@@ -378,12 +235,7 @@ func NewCmdWorkflowPins(f *Factory) *cobra.Command {
 		Short: "Print the actions `workflow generate --pin` knows the commits of",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			keys := make([]string, 0, len(workflows.Pins))
-			for k := range workflows.Pins {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
+			for _, k := range workflows.PinKeys() {
 				p := workflows.Pins[k]
 				fmt.Fprintf(f.Out, "%-30s %s # %s\n", k, p.SHA, p.Release)
 			}

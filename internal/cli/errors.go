@@ -46,4 +46,5 @@ var (
 	plannerError = hint.Planner
 	selectError  = hint.Select
 	dbError      = hint.DB
+	githubError  = hint.GitHub
 )

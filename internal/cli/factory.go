@@ -40,27 +40,7 @@ func NewFactory(in io.Reader, out, errw io.Writer) *Factory {
 
 // openDB opens the database with errors a user can act on.
 func openDB(f *Factory, path string, readOnly bool) (*store.DB, error) {
-	path, err := dbPath(f, path)
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(path, store.Options{ReadOnly: readOnly, Create: !readOnly})
-	if err != nil {
-		return nil, dbError(path, "", err)
-	}
-	return db, nil
-}
-
-// dbPath is the database a command's --db names, else hwcov.yaml's db.
-func dbPath(f *Factory, path string) (string, error) {
-	if path != "" {
-		return path, nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return "", err
-	}
-	return cfg.DB, nil
+	return f.OpenDB(path, readOnly)
 }
 
 // addDBFlags registers the flags every report shares: --db (--db-path),
@@ -78,4 +58,10 @@ func (f *Factory) result(v any) {
 	if f.yield != nil {
 		f.yield(v)
 	}
+}
+
+// checkPlatforms checks platform keys against the catalog of platforms.
+func (f *Factory) checkPlatforms(keys []string) error {
+	_, err := f.Platforms(keys)
+	return err
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hwcov/hwcov/internal/hwerr"
 )
 
 // Version is set at build time with -ldflags "-X github.com/hwcov/hwcov/internal/cli.Version=v1.2.3".
@@ -44,7 +43,7 @@ func execute(f *Factory, args []string) error {
 	root.SetIn(f.In)
 	root.SetOut(f.Out)
 	root.SetErr(f.Err)
-	ctx, stop := interruptContext(context.Background())
+	ctx, stop := hwerr.InterruptContext(context.Background())
 	defer stop()
 	_, err := root.ExecuteContextC(ctx)
 	if err != nil && errors.Is(context.Cause(ctx), errInterrupted) && !asErr(err, new(*interruptedError)) {
@@ -54,29 +53,6 @@ func execute(f *Factory, args []string) error {
 		err = st.helpErr
 	}
 	return err
-}
-
-// interruptContext returns a context cancelled with errInterrupted on the
-// first SIGINT or SIGTERM; a second signal gets the default behaviour (the
-// process dies), for a command that does not stop.
-func interruptContext(parent context.Context) (context.Context, func()) {
-	ctx, cancel := context.WithCancelCause(parent)
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-ch:
-			signal.Stop(ch)
-			cancel(errInterrupted)
-		case <-done:
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		close(done)
-		cancel(nil)
-	}
 }
 
 // NewCmdRoot builds the command tree.

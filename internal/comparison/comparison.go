@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/hwcov/hwcov/internal/baseline"
@@ -128,24 +127,7 @@ func ReadDB(ctx context.Context, path, side string, lost bool, window int) ([]re
 func HeadMatrix(rs []results.Result, c *catalog.Catalog, reg *hardware.Registry, decl outcome.Declarations) reporter.Matrix {
 	in := reporter.MatrixInput{Results: store.NewestPerTest(rs), Declared: decl}
 	if reg != nil {
-		seen := map[string]bool{}
-		for _, r := range rs {
-			if r.Hardware != "" {
-				seen[r.Hardware] = true
-			}
-		}
-		for _, k := range reg.Keys() {
-			if seen[k] {
-				in.Platforms = append(in.Platforms, k)
-				delete(seen, k)
-			}
-		}
-		var unknown []string
-		for k := range seen {
-			unknown = append(unknown, k)
-		}
-		sort.Strings(unknown)
-		in.Platforms = append(in.Platforms, unknown...)
+		in.Platforms = reporter.ResultPlatforms(rs, reg.Keys())
 	}
 	if c != nil {
 		in.Archs = reporter.CatalogArchs(c.Architectures)

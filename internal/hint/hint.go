@@ -2,10 +2,12 @@ package hint
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/catalog"
+	"github.com/hwcov/hwcov/internal/ghapi"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/planner"
@@ -89,6 +91,21 @@ func DB(path, side string, err error) error {
 		return hwerr.Usagef("pass a database that hwcov run or hwcov merge wrote; this one may have been tampered with", "%v", err)
 	case errors.Is(err, store.ErrBadPath):
 		return hwerr.Usagef("pass a .duckdb file in a writable folder, e.g. --db results/hwcov.duckdb", "%v", err)
+	}
+	return err
+}
+
+// GitHub gives GitHub's errors a hint by status: a token that does not
+// authenticate, or a job without the permissions.
+func GitHub(err error) error {
+	var ge *ghapi.Error
+	if errors.As(err, &ge) {
+		switch ge.Status {
+		case http.StatusUnauthorized:
+			return hwerr.Usagef("check GITHUB_TOKEN", "%v", err)
+		case http.StatusForbidden, http.StatusNotFound:
+			return hwerr.Usagef("give the job permissions: pull-requests: write, checks: write, actions: read", "%v", err)
+		}
 	}
 	return err
 }
