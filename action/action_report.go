@@ -9,6 +9,7 @@ import (
 	"github.com/hwcov/hwcov/internal/ghevent"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners"
 )
 
 func (r *runner) report() error {
@@ -44,7 +45,7 @@ func (r *runner) report() error {
 		return r.fail(&hwerr.PolicyError{Msg: fmt.Sprintf("%d tests failed, crashed or timed out", m.Failures())})
 	}
 	if in.FailOnError && m.InfraErrors() > 0 {
-		return r.fail(&hwerr.InfraError{Msg: fmt.Sprintf("%d tests could not run on their runner (infra_error)", m.InfraErrors())})
+		return r.fail(&hwerr.InfraError{Msg: fmt.Sprintf("%s could not run on their runner (infra_error)", runners.Plural(m.InfraErrors(), "test"))})
 	}
 	return nil
 }

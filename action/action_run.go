@@ -11,6 +11,7 @@ import (
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/results"
 	"github.com/hwcov/hwcov/reporter"
+	"github.com/hwcov/hwcov/runners"
 )
 
 // maxAnnotations is how many failed tests get an ::error:: each; GitHub shows
@@ -79,7 +80,7 @@ func (r *runner) run() error {
 	case infra > 0:
 		// hwcov run says so itself; this holds for results it left behind
 		// all the same.
-		return r.fail(&hwerr.InfraError{Msg: fmt.Sprintf("%d tests could not run on this runner (infra_error)", infra)})
+		return r.fail(&hwerr.InfraError{Msg: fmt.Sprintf("%s could not run on this runner (infra_error)", runners.Plural(infra, "test"))})
 	case in.FailOnError && failures > 0:
 		return r.fail(&hwerr.PolicyError{Msg: fmt.Sprintf("%d tests failed, crashed or timed out", failures)})
 	}

@@ -58,15 +58,15 @@ func shardTitle(s ShardInfo) string {
 
 // summaryLine is the one-line result of a shard.
 func summaryLine(s Summary) string {
-	line := fmt.Sprintf("%s: %s in %s", plural(s.Tests, "test"), countsText(s.Counts), roundDuration(s.Wall))
+	line := fmt.Sprintf("%s: %s in %s", Plural(s.Tests, "test"), countsText(s.Counts), roundDuration(s.Wall))
 	if s.Resumed > 0 {
 		line += fmt.Sprintf(", %d already done", s.Resumed)
 	}
 	if s.Reruns > 0 {
-		line += fmt.Sprintf(", %s (%d flaky)", plural(s.Reruns, "rerun"), len(s.Flaky))
+		line += fmt.Sprintf(", %s (%d flaky)", Plural(s.Reruns, "rerun"), len(s.Flaky))
 	}
 	if s.Restarts > 0 {
-		line += fmt.Sprintf(", %s", plural(s.Restarts, "worker restart"))
+		line += fmt.Sprintf(", %s", Plural(s.Restarts, "worker restart"))
 	}
 	if o := s.Overhead(); o > 0 {
 		line += fmt.Sprintf(", overhead x%.2f", o)
@@ -74,8 +74,8 @@ func summaryLine(s Summary) string {
 	return line
 }
 
-// plural writes "1 test", "2 tests".
-func plural(n int, noun string) string {
+// Plural writes "1 test", "2 tests".
+func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -25,7 +25,7 @@ type terminalProgress struct {
 
 func (p *terminalProgress) Start(s ShardInfo) {
 	p.info, p.begin, p.count = s, p.now(), map[results.Status]int{}
-	line := fmt.Sprintf("hwcov: %s: %s on %s", shardTitle(s), plural(s.Total, "test"), plural(s.Workers, "worker"))
+	line := fmt.Sprintf("hwcov: %s: %s on %s", shardTitle(s), Plural(s.Total, "test"), Plural(s.Workers, "worker"))
 	if s.Resumed > 0 {
 		line += fmt.Sprintf(", %d already done", s.Resumed)
 	}

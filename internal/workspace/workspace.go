@@ -67,6 +67,9 @@ func (w *Workspace) Config() (config.Config, error) {
 		path, optional = config.DefaultFile, true
 	}
 	c, err := config.Load(path, optional)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, hwerr.Usagef("pass an existing file to --config, or leave --config out to use ./hwcov.yaml when present", "%v", err)
+	}
 	if err != nil {
 		return c, hwerr.Usagef("fix the key named above, or remove it (see docs/configuration.md)", "%v", err)
 	}

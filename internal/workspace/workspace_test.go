@@ -85,7 +85,7 @@ func TestConfig(t *testing.T) {
 		w := New(env(nil), "v1")
 		w.ConfigPath = "ci.yaml"
 		_, err := w.Config()
-		wantUsage(t, err, `read config "ci.yaml"`, "fix the key named above, or remove it (see docs/configuration.md)")
+		wantUsage(t, err, `read config "ci.yaml"`, "pass an existing file to --config, or leave --config out to use ./hwcov.yaml when present")
 	})
 }
 

@@ -220,7 +220,7 @@ func InfraOf(sum runners.Summary) error {
 		}
 	}
 	return &hwerr.InfraError{
-		Msg:   fmt.Sprintf("%d tests could not run on this runner (infra_error): %s", n, strings.Join(reasons, "; ")),
+		Msg:   fmt.Sprintf("%s could not run on this runner (infra_error): %s", runners.Plural(n, "test"), strings.Join(reasons, "; ")),
 		Fixes: fixes,
 	}
 }

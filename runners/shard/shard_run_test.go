@@ -220,7 +220,7 @@ func TestInfraOf(t *testing.T) {
 			wantFixes: []string{"make venv", "make browsers"}},
 		{name: "a reason without a fix",
 			sum:     summary(map[results.Status]int{results.StatusInfraError: 1}, map[string]int{"no GPU": 1}),
-			wantMsg: "1 tests could not run on this runner (infra_error): no GPU"},
+			wantMsg: "1 test could not run on this runner (infra_error): no GPU"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := InfraOf(tc.sum)
@@ -322,7 +322,7 @@ func TestRun(t *testing.T) {
 
 	var b strings.Builder
 	if code := hwerr.Exit(res.Verdict(nil, true), &b); code != hwerr.ExitInfra ||
-		b.String() != "hwcov: 1 tests could not run on this runner (infra_error): no browser for webgpu here\nTry: make browsers\n" {
+		b.String() != "hwcov: 1 test could not run on this runner (infra_error): no browser for webgpu here\nTry: make browsers\n" {
 		t.Errorf("verdict: exit %d\n%s", code, b.String())
 	}
 
