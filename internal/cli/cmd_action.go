@@ -26,15 +26,7 @@ func NewCmdAction(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "action",
 		Short: "Run as the hwcov GitHub Action: read INPUT_* variables, write outputs, summary and annotations",
-		Long: `The composite action (action.yml) runs this with its inputs in INPUT_COMMAND,
-INPUT_ARGS, INPUT_HARDWARE, ... (dashes become underscores: INPUT_SHARD_ID).
-It runs the same command line the CLI would (plan, run, merge, report, or any
-other command with args), then writes the step outputs (matrix, has-tests,
-plan, db, summary, failures, pr) to $GITHUB_OUTPUT, the job summary, log groups
-and an ::error:: annotation per failed test pointing at its generated file.
-Outside a runner (no $GITHUB_OUTPUT) the outputs are printed on stderr.`,
-		Example: "  INPUT_COMMAND=plan INPUT_PRIORITY=key INPUT_HARDWARE=cpu hwcov action",
-		Args:    cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return runAction(opts)
 		},

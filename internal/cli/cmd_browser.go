@@ -30,10 +30,9 @@ type BrowserServeOptions struct {
 func NewCmdBrowserServe(f *Factory) *cobra.Command {
 	opts := &BrowserServeOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "serve",
-		Short:   "Serve webgpu/webnn browsers for generated tests run with pytest; prints HWCOV_BROWSER_URL",
-		Example: "  hwcov browser serve   # then: export HWCOV_BROWSER_URL=...; pytest generated_tests/test_bert_webgpu.py",
-		Args:    cobra.NoArgs,
+		Use:   "serve",
+		Short: "Serve webgpu/webnn browsers for generated tests run with pytest; prints HWCOV_BROWSER_URL",
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runBrowserServe(c.Context(), opts)
 		},

@@ -37,13 +37,7 @@ func NewCmdCatalogSync(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Read every architecture from the installed transformers into the catalog file",
-		Long: `Runs Python against the installed transformers, reads CONFIG_MAPPING_NAMES and
-every task mapping in transformers.models.auto.modeling_auto, assigns each model
-type a category by the documented rules (hwcov catalog show --rules), and writes
-the catalog (default .hwcov/catalog.json, which then wins over the embedded one).
-With --popularity it also asks the HuggingFace Hub API for download counts.`,
-		Example: "  hwcov catalog sync\n  hwcov catalog sync --popularity --hub-url https://huggingface.co\n  hwcov catalog sync --out internal/catalog/data/catalog.json",
-		Args:    cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runCatalogSync(c.Context(), opts)
 		},
@@ -85,10 +79,9 @@ type CatalogListOptions struct {
 func NewCmdCatalogList(f *Factory) *cobra.Command {
 	opts := &CatalogListOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List architectures with their category, auto class and priority (guide: --list-all-hf-models)",
-		Example: "  hwcov catalog list --summary\n  hwcov catalog list --category vision --format csv\n  hwcov catalog list --format json --out all_models.json",
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List architectures with their category, auto class and priority (guide: --list-all-hf-models)",
+		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return runCatalogList(opts)
 		},
@@ -139,10 +132,9 @@ type CatalogSubsetsOptions struct {
 func NewCmdCatalogSubsets(f *Factory) *cobra.Command {
 	opts := &CatalogSubsetsOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "subsets",
-		Short:   "Write one model list per category and priority tier (guide: --create-model-subsets)",
-		Example: "  hwcov catalog subsets --out model_subsets/\n  hwcov run --models-file model_subsets/text-encoder.txt --hardware cpu",
-		Args:    cobra.NoArgs,
+		Use:   "subsets",
+		Short: "Write one model list per category and priority tier (guide: --create-model-subsets)",
+		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return runCatalogSubsets(opts)
 		},
@@ -181,10 +173,9 @@ type CatalogShowOptions struct {
 func NewCmdCatalogShow(f *Factory) *cobra.Command {
 	opts := &CatalogShowOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "show [ARCHITECTURE]",
-		Short:   "Show one architecture as JSON, or the category rules with --rules",
-		Example: "  hwcov catalog show whisper\n  hwcov catalog show --rules",
-		Args:    cobra.MaximumNArgs(1),
+		Use:   "show [ARCHITECTURE]",
+		Short: "Show one architecture as JSON, or the category rules with --rules",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Name = args[0]

@@ -64,10 +64,9 @@ type HardwareShowOptions struct {
 func NewCmdHardwareShow(f *Factory) *cobra.Command {
 	opts := &HardwareShowOptions{F: f}
 	return &cobra.Command{
-		Use:     "show PLATFORM",
-		Short:   "Print one platform in the guide's JSON format",
-		Example: "  hwcov hardware show qualcomm > qualcomm.json",
-		Args:    cobra.ExactArgs(1),
+		Use:   "show PLATFORM",
+		Short: "Print one platform in the guide's JSON format",
+		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			return runHardwareShow(opts)
@@ -100,12 +99,8 @@ type HardwareAddOptions struct {
 func NewCmdHardwareAdd(f *Factory) *cobra.Command {
 	opts := &HardwareAddOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "add --properties FILE.json",
-		Short: "Add a custom platform from the guide's JSON format (guide: --add-hardware, --define-hardware)",
-		Long: `Validates FILE.json strictly (an unknown key, a wrong type or a bad value names the
-field and the file; nothing is written on error) and saves it as
-.hwcov/hardware/<platform_key>.json, where every later command finds it.`,
-		Example: "  hwcov hardware show qualcomm > my_npu.json   # start from a built-in one\n  hwcov hardware add --properties my_npu.json",
+		Use:     "add --properties FILE.json",
+		Short:   "Add a custom platform from the guide's JSON format (guide: --add-hardware, --define-hardware)",
 		Aliases: []string{"define"},
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -141,12 +136,7 @@ func NewCmdHardwareDetect(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "detect",
 		Short: "Print what this machine can run, as runner labels",
-		Long: `Probes this machine: cpu always; cuda and rocm through torch (and nvidia-smi /
-rocm-smi); mps on macOS; openvino, onnxruntime and QNN by Python import; webgpu
-and webnn when a browser can create an adapter or context. --labels prints the
-comma-separated runner labels to register a self-hosted runner with.`,
-		Example: "  hwcov hardware detect\n  ./config.sh --labels \"$(hwcov hardware detect --labels)\"",
-		Args:    cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runHardwareDetect(c.Context(), opts)
 		},

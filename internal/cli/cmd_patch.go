@@ -46,15 +46,7 @@ func NewCmdPatchSuggest(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "suggest",
 		Short: "List the patches whose rules match the failures, and the tests each one touches",
-		Long: `Matches the patch rules (shipped, and your own in .hwcov/patches/) against the
-newest result of every test and lists each matching rule, the template files
-it would change and the tests it touches. --out DIR writes <rule>.yaml and
-<rule>.diff per patch for review; hwcov patch apply --input DIR applies them.
---manual writes the steps for failures no rule patches (guide:
---suggest-manual-patches); --kind optimization lists optimization patches
-(guide: --generate-optimization-patches).`,
-		Example: "  hwcov patch suggest\n  hwcov patch suggest --out template_patches/\n  hwcov patch suggest --manual --out manual_patches.md\n  hwcov patch suggest --kind optimization --out optimization_patches/",
-		Args:    cobra.NoArgs,
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runPatchSuggest(c.Context(), opts)
 		},
@@ -110,10 +102,9 @@ type PatchPatternsOptions struct {
 func NewCmdPatchPatterns(f *Factory) *cobra.Command {
 	opts := &PatchPatternsOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "patterns",
-		Short:   "Failure patterns (fingerprints) and the patch rules that match them (guide: --identify-patch-patterns)",
-		Example: "  hwcov patch patterns --db benchmark_db.duckdb",
-		Args:    cobra.NoArgs,
+		Use:   "patterns",
+		Short: "Failure patterns (fingerprints) and the patch rules that match them (guide: --identify-patch-patterns)",
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runPatchPatterns(c.Context(), opts)
 		},

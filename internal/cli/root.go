@@ -68,13 +68,8 @@ type rootState struct{ helpErr error }
 func newCmdRoot(f *Factory) (*cobra.Command, *rootState) {
 	st := &rootState{}
 	root := &cobra.Command{
-		Use:   "hwcov",
-		Short: "Test every HuggingFace architecture on every hardware platform, from CI",
-		Long: `hwcov knows every architecture of the installed transformers and the hardware
-platforms cpu, cuda, rocm, mps, openvino, onnxruntime, qualcomm, webnn and webgpu.
-It writes a readable pytest file per (architecture, hardware) from a template
-hierarchy, plans a CI matrix, runs shards in long-lived Python workers, records
-every result in DuckDB and reports the compatibility matrix.`,
+		Use:           "hwcov",
+		Short:         "Test every HuggingFace architecture on every hardware platform, from CI",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -103,6 +98,7 @@ every result in DuckDB and reports the compatibility matrix.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef(c.CommandPath()+" --help", "%v", err)
 	})
+	applyHelp(root, helpSections())
 	strictGroups(root, st)
 	return root, st
 }
