@@ -15,26 +15,18 @@ import (
 	"github.com/hwcov/hwcov/runners/shard"
 )
 
-// ActionOptions are the options of `hwcov action`.
-type ActionOptions struct {
-	F *Factory
-}
-
 // NewCmdAction builds `hwcov action`, the entry point of action.yml.
 func NewCmdAction(f *Factory) *cobra.Command {
-	opts := &ActionOptions{F: f}
 	return &cobra.Command{
 		Use:   "action",
 		Short: "Run as the hwcov GitHub Action: read INPUT_* variables, write outputs, summary and annotations",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runAction(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runAction(f) },
 	}
 }
 
-func runAction(opts *ActionOptions) error {
-	f := opts.F
+// runAction needs no options: the action reads its inputs from the environment.
+func runAction(f *Factory) error {
 	return action.Run(action.Options{Getenv: f.Getenv, Stdout: f.Out, Stderr: f.Err, Now: f.Now, Cmd: actionCommands{f}})
 }
 

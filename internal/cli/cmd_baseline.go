@@ -17,12 +17,8 @@ import (
 
 // NewCmdBaseline builds `hwcov baseline`.
 func NewCmdBaseline(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "baseline",
-		Short: "The base branch's results, to compare a pull request with",
-	}
-	cmd.AddCommand(NewCmdBaselineFetch(f))
-	return cmd
+	return group("baseline", "The base branch's results, to compare a pull request with",
+		NewCmdBaselineFetch(f))
 }
 
 // BaselineFetchOptions are the options of `hwcov baseline fetch`.
@@ -40,9 +36,7 @@ func NewCmdBaselineFetch(f *Factory) *cobra.Command {
 		Use:   "fetch --out base.duckdb",
 		Short: "Download the newest successful base-branch run's results database",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runBaselineFetch(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runBaselineFetch(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")

@@ -17,12 +17,8 @@ import (
 
 // NewCmdCatalog builds `hwcov catalog`.
 func NewCmdCatalog(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "catalog",
-		Short: "List and sync the architectures of the installed transformers",
-	}
-	cmd.AddCommand(NewCmdCatalogSync(f), NewCmdCatalogList(f), NewCmdCatalogSubsets(f), NewCmdCatalogShow(f))
-	return cmd
+	return group("catalog", "List and sync the architectures of the installed transformers",
+		NewCmdCatalogSync(f), NewCmdCatalogList(f), NewCmdCatalogSubsets(f), NewCmdCatalogShow(f))
 }
 
 // CatalogSyncOptions are the options of `hwcov catalog sync`.
@@ -38,9 +34,7 @@ func NewCmdCatalogSync(f *Factory) *cobra.Command {
 		Use:   "sync",
 		Short: "Read every architecture from the installed transformers into the catalog file",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runCatalogSync(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runCatalogSync(c.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.Req.Out, "out", "", "catalog file to write (default: catalog in hwcov.yaml, .hwcov/catalog.json)")
 	cmd.Flags().BoolVar(&opts.Req.Popularity, "popularity", false, "also fetch download counts from the HuggingFace Hub API")
@@ -82,9 +76,7 @@ func NewCmdCatalogList(f *Factory) *cobra.Command {
 		Use:   "list",
 		Short: "List architectures with their category, auto class and priority (guide: --list-all-hf-models)",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runCatalogList(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runCatalogList(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Category, "category", "", "only this category ("+strings.Join(catalog.Categories, ", ")+")")
 	cmd.Flags().StringVar(&opts.Priority, "priority", "", "only this tier and above: key or high")
@@ -135,9 +127,7 @@ func NewCmdCatalogSubsets(f *Factory) *cobra.Command {
 		Use:   "subsets",
 		Short: "Write one model list per category and priority tier (guide: --create-model-subsets)",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runCatalogSubsets(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runCatalogSubsets(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Out, "out", "model_subsets", "folder to write the subsets into")
 	cmd.Flags().StringVar(&opts.Out, "output", "model_subsets", "alias of --out")

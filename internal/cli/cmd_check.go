@@ -25,9 +25,7 @@ func NewCmdCheck(f *Factory) *cobra.Command {
 		Use:   "check --head run.duckdb [--base base.duckdb]",
 		Short: "Create a check run with the comparison and annotations for new failures",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runCheck(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runCheck(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addCompareFlags(fl, &opts.Flags)

@@ -26,9 +26,7 @@ func NewCmdComment(f *Factory) *cobra.Command {
 		Use:   "comment --base base.duckdb --head run.duckdb [--pr N]",
 		Short: "Post the comparison as one sticky pull request comment, edited in place",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runComment(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runComment(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addCompareFlags(fl, &opts.Flags)

@@ -89,9 +89,7 @@ func NewCmdCompare(f *Factory) *cobra.Command {
 		Use:   "compare --base base.duckdb --head run.duckdb",
 		Short: "Compare a run with the base branch: new failures, fixed, flaky, not run, regressions",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runCompare(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runCompare(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	addCompareFlags(fl, &opts.Flags)

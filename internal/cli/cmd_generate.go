@@ -28,9 +28,7 @@ func NewCmdGenerate(f *Factory) *cobra.Command {
 		Use:   "generate",
 		Short: "Write one readable pytest file per (architecture, hardware) from the templates",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runGenerate(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runGenerate(opts) },
 	}
 	addModelFlags(cmd.Flags(), &opts.Models)
 	cmd.Flags().StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
@@ -75,12 +73,8 @@ func runGenerate(opts *GenerateOptions) error {
 
 // NewCmdTemplates builds `hwcov templates`.
 func NewCmdTemplates(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "templates",
-		Short: "Copy, list and explain the template hierarchy",
-	}
-	cmd.AddCommand(NewCmdTemplatesInit(f), NewCmdTemplatesWhich(f), NewCmdTemplatesList(f), NewCmdTemplatesCheck(f))
-	return cmd
+	return group("templates", "Copy, list and explain the template hierarchy",
+		NewCmdTemplatesInit(f), NewCmdTemplatesWhich(f), NewCmdTemplatesList(f), NewCmdTemplatesCheck(f))
 }
 
 // TemplatesInitOptions are the options of `hwcov templates init`.
@@ -97,9 +91,7 @@ func NewCmdTemplatesInit(f *Factory) *cobra.Command {
 		Use:   "init",
 		Short: "Write the default templates into your repository; from then on your copies win",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runTemplatesInit(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runTemplatesInit(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "folder to write into (default templates_dir in hwcov.yaml, .hwcov/templates)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that exist")
@@ -142,9 +134,7 @@ func NewCmdTemplatesWhich(f *Factory) *cobra.Command {
 		Use:   "which --model M --hardware H",
 		Short: "Print the chain of template files a test is made from",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runTemplatesWhich(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runTemplatesWhich(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Model, "model", "", "architecture (required)")
 	cmd.Flags().StringVar(&opts.Hardware, "hardware", "cpu", "platform")

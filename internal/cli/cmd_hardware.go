@@ -14,12 +14,8 @@ import (
 
 // NewCmdHardware builds `hwcov hardware`.
 func NewCmdHardware(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "hardware",
-		Short: "List, show, add and detect hardware platforms",
-	}
-	cmd.AddCommand(NewCmdHardwareList(f), NewCmdHardwareShow(f), NewCmdHardwareAdd(f), NewCmdHardwareDetect(f))
-	return cmd
+	return group("hardware", "List, show, add and detect hardware platforms",
+		NewCmdHardwareList(f), NewCmdHardwareShow(f), NewCmdHardwareAdd(f), NewCmdHardwareDetect(f))
 }
 
 // HardwareListOptions are the options of `hwcov hardware list`.
@@ -35,9 +31,7 @@ func NewCmdHardwareList(f *Factory) *cobra.Command {
 		Use:   "list",
 		Short: "List the built-in and custom platforms with their runner labels",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runHardwareList(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runHardwareList(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "table", "table, json or csv")
 	return cmd
@@ -103,9 +97,7 @@ func NewCmdHardwareAdd(f *Factory) *cobra.Command {
 		Short:   "Add a custom platform from the guide's JSON format (guide: --add-hardware, --define-hardware)",
 		Aliases: []string{"define"},
 		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runHardwareAdd(opts)
-		},
+		RunE:    func(*cobra.Command, []string) error { return runHardwareAdd(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Properties, "properties", "", "platform file in the guide's JSON format (required)")
 	cmd.Flags().StringVar(&opts.Properties, "config", "", "alias of --properties")
@@ -137,9 +129,7 @@ func NewCmdHardwareDetect(f *Factory) *cobra.Command {
 		Use:   "detect",
 		Short: "Print what this machine can run, as runner labels",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runHardwareDetect(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runHardwareDetect(c.Context(), opts) },
 	}
 	cmd.Flags().BoolVar(&opts.Labels, "labels", false, "print only the runner labels, comma-separated")
 	cmd.Flags().StringVar(&opts.Format, "format", "table", "table or json")

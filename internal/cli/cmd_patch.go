@@ -15,12 +15,8 @@ import (
 
 // NewCmdPatch builds `hwcov patch`.
 func NewCmdPatch(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "patch",
-		Short: "Turn failure groups into verified template patches (see docs/patches.md)",
-	}
-	cmd.AddCommand(NewCmdPatchSuggest(f), NewCmdPatchPatterns(f), NewCmdPatchApply(f), NewCmdPatchVerify(f), NewCmdPatchPR(f))
-	return cmd
+	return group("patch", "Turn failure groups into verified template patches (see docs/patches.md)",
+		NewCmdPatchSuggest(f), NewCmdPatchPatterns(f), NewCmdPatchApply(f), NewCmdPatchVerify(f), NewCmdPatchPR(f))
 }
 
 // addPatchInputFlags registers the flags every patch command shares: where
@@ -47,9 +43,7 @@ func NewCmdPatchSuggest(f *Factory) *cobra.Command {
 		Use:   "suggest",
 		Short: "List the patches whose rules match the failures, and the tests each one touches",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchSuggest(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchSuggest(c.Context(), opts) },
 	}
 	addPatchInputFlags(cmd.Flags(), &opts.Inputs)
 	cmd.Flags().BoolVar(&opts.Manual, "manual", false, "write manual steps (markdown) for failures no rule patches")
@@ -105,9 +99,7 @@ func NewCmdPatchPatterns(f *Factory) *cobra.Command {
 		Use:   "patterns",
 		Short: "Failure patterns (fingerprints) and the patch rules that match them (guide: --identify-patch-patterns)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchPatterns(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchPatterns(c.Context(), opts) },
 	}
 	addPatchInputFlags(cmd.Flags(), &opts.Inputs)
 	cmd.Flags().StringVar(&opts.Format, "format", "table", formatUsage("table", reporter.PatchFormats...))

@@ -23,9 +23,7 @@ func NewCmdPatchApply(f *Factory) *cobra.Command {
 		Use:   "apply",
 		Short: "Write the matching patches into your templates, or show the diff (--dry-run)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchApply(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchApply(c.Context(), opts) },
 	}
 	r := &opts.Req
 	addPatchInputFlags(cmd.Flags(), &r.Inputs)

@@ -32,9 +32,7 @@ func NewCmdPatchPR(f *Factory) *cobra.Command {
 		Use:   "pr --input proposals.json",
 		Short: "Open, update or close one pull request per verified template patch",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchPR(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchPR(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.Input, "input", nil, "proposals JSON, or a folder of them (one per platform; merged by rule); repeatable (see docs/patch-pr.md)")

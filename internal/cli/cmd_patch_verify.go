@@ -25,9 +25,7 @@ func NewCmdPatchVerify(f *Factory) *cobra.Command {
 		Use:   "verify",
 		Short: "Re-run the tests the applied patches touch; keep a patch only when it fixes and breaks nothing",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchVerify(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchVerify(c.Context(), opts) },
 	}
 	r := &opts.Req
 	addPatchInputFlags(cmd.Flags(), &r.Inputs)

@@ -27,9 +27,7 @@ func NewCmdPlan(f *Factory) *cobra.Command {
 		Use:   "plan",
 		Short: "Plan the test matrix, split it into shards per hardware, emit GitHub's matrix JSON",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPlan(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runPlan(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addModelFlags(fl, &r.Models)

@@ -24,12 +24,8 @@ type ReferenceOptions struct {
 
 // NewCmdReference builds `hwcov reference`.
 func NewCmdReference(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "reference",
-		Short: "Store CPU reference outputs and validate platforms against them",
-	}
-	cmd.AddCommand(newCmdReferenceGenerate(f), newCmdReferenceValidate(f))
-	return cmd
+	return group("reference", "Store CPU reference outputs and validate platforms against them",
+		newCmdReferenceGenerate(f), newCmdReferenceValidate(f))
 }
 
 func newCmdReferenceGenerate(f *Factory) *cobra.Command {
@@ -38,9 +34,7 @@ func newCmdReferenceGenerate(f *Factory) *cobra.Command {
 		Use:   "generate",
 		Short: "Run the models on the CPU in fp32 with seeded inputs and store their outputs (guide: --generate-reference-outputs)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReferenceGenerate(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runReferenceGenerate(c.Context(), opts) },
 	}
 	opts.register(cmd, "out")
 	return cmd
@@ -52,9 +46,7 @@ func newCmdReferenceValidate(f *Factory) *cobra.Command {
 		Use:   "validate",
 		Short: "Run platforms and compare their outputs with the stored CPU reference (guide: --validate-against-reference)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReferenceValidate(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runReferenceValidate(c.Context(), opts) },
 	}
 	opts.register(cmd, "reference")
 	cmd.Flags().StringSliceVar(&opts.Req.Hardware, "hardware", []string{"cpu"}, "platforms to validate, comma-separated")

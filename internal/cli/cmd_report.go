@@ -13,11 +13,8 @@ import (
 
 // NewCmdReport builds `hwcov report`.
 func NewCmdReport(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "report",
-		Short: "Reports from the results database",
-	}
-	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportExport(f), NewCmdReportDashboard(f))
+	cmd := group("report", "Reports from the results database",
+		NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportExport(f), NewCmdReportDashboard(f))
 	for _, kind := range []string{"coverage", "trends", "coverage-plan", "templates"} {
 		cmd.AddCommand(NewCmdReportAnalysis(f, kind))
 	}
@@ -41,9 +38,7 @@ func NewCmdReportMatrix(f *Factory) *cobra.Command {
 		Use:   "matrix",
 		Short: "The compatibility matrix: architecture x hardware, with pass rates (guide: --report)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportMatrix(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runReportMatrix(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addDBFlags(fl, &r.DB, &opts.Format, &opts.Out, formatUsage("table", matrixFormats...))

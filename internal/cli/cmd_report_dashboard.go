@@ -31,9 +31,7 @@ func NewCmdReportDashboard(f *Factory) *cobra.Command {
 		Use:   "dashboard",
 		Short: "One self-contained HTML page: matrix, drill-down, trends (guide: --generate-dashboard)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportDashboard(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runReportDashboard(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DB, "db", "", "DuckDB history file (default db in hwcov.yaml, ./benchmark_db.duckdb)")

@@ -27,9 +27,7 @@ func NewCmdReportFailures(f *Factory) *cobra.Command {
 		Use:   "failures",
 		Short: "Failures grouped by fingerprint, platform and template chain (guide: --error-pattern-analysis)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportFailures(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runReportFailures(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addDBFlags(fl, &r.DB, &r.Format, &opts.Out, formatUsage("table", reporter.FailureFormats...))

@@ -34,9 +34,7 @@ func NewCmdReportPerf(f *Factory, kind string) *cobra.Command {
 	opts := &ReportPerfOptions{F: f, Req: reportrun.PerfRequest{Kind: kind}}
 	cmd := &cobra.Command{
 		Use: kind, Short: perfReports[kind], Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportPerf(c.Context(), opts)
-		},
+		RunE: func(c *cobra.Command, _ []string) error { return runReportPerf(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addDBFlags(fl, &r.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.PerfFormats...))

@@ -22,9 +22,7 @@ func NewCmdRun(f *Factory) *cobra.Command {
 		Use:   "run",
 		Short: "Run generated tests in long-lived Python workers and record every result in DuckDB",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runRun(c.Context(), opts)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runRun(c.Context(), opts) },
 	}
 	r, o := &opts.Req, &opts.Req.Options
 	addModelFlags(cmd.Flags(), &r.Models)

@@ -20,9 +20,7 @@ func NewCmdTemplatesCheck(f *Factory) *cobra.Command {
 		Use:   "check",
 		Short: "Fail when committed generated tests differ from what the templates render (for CI)",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runTemplatesCheck(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runTemplatesCheck(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Tests, "tests", "generated_tests", "folder of committed generated tests")
 	cmd.Flags().StringVar(&opts.TemplatesDir, "templates", "", "templates folder (default templates_dir in hwcov.yaml, .hwcov/templates when present)")

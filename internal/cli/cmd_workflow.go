@@ -15,12 +15,8 @@ import (
 
 // NewCmdWorkflow builds `hwcov workflow`.
 func NewCmdWorkflow(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "workflow",
-		Short: "Write GitHub Actions workflows and the test schedule for your repository",
-	}
-	cmd.AddCommand(NewCmdWorkflowGenerate(f), NewCmdWorkflowSchedule(f), NewCmdWorkflowShow(f), NewCmdWorkflowPins(f))
-	return cmd
+	return group("workflow", "Write GitHub Actions workflows and the test schedule for your repository",
+		NewCmdWorkflowGenerate(f), NewCmdWorkflowSchedule(f), NewCmdWorkflowShow(f), NewCmdWorkflowPins(f))
 }
 
 // WorkflowGenerateOptions are the options of `hwcov workflow generate`.
@@ -36,9 +32,7 @@ func NewCmdWorkflowGenerate(f *Factory) *cobra.Command {
 		Use:   "generate --output .github/workflows/hwcov.yml",
 		Short: "Write a workflow that plans, runs the shards on your hardware runners and reports",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runWorkflowGenerate(opts, c)
-		},
+		RunE:  func(c *cobra.Command, _ []string) error { return runWorkflowGenerate(opts, c) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	fl.StringVarP(&r.Output, "output", "o", ".github/workflows/hwcov.yml", "file to write, - for stdout")
@@ -141,9 +135,7 @@ func NewCmdWorkflowSchedule(f *Factory) *cobra.Command {
 		Use:   "schedule --output schedule.json",
 		Short: "Write the daily / weekly / monthly test schedule, or check one",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runWorkflowSchedule(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runWorkflowSchedule(opts) },
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "schedule.json", "file to write, - for stdout")
 	cmd.Flags().StringVar(&opts.Email, "notification-email", "", "notification_email of every entry (default ml-alerts@example.com)")
