@@ -15,34 +15,18 @@ import (
 	"github.com/hwcov/hwcov/runners/shard"
 )
 
-// ActionOptions are the options of `hwcov action`.
-type ActionOptions struct {
-	F *Factory
-}
-
 // NewCmdAction builds `hwcov action`, the entry point of action.yml.
 func NewCmdAction(f *Factory) *cobra.Command {
-	opts := &ActionOptions{F: f}
 	return &cobra.Command{
 		Use:   "action",
 		Short: "Run as the hwcov GitHub Action: read INPUT_* variables, write outputs, summary and annotations",
-		Long: `The composite action (action.yml) runs this with its inputs in INPUT_COMMAND,
-INPUT_ARGS, INPUT_HARDWARE, ... (dashes become underscores: INPUT_SHARD_ID).
-It runs the same command line the CLI would (plan, run, merge, report, or any
-other command with args), then writes the step outputs (matrix, has-tests,
-plan, db, summary, failures, pr) to $GITHUB_OUTPUT, the job summary, log groups
-and an ::error:: annotation per failed test pointing at its generated file.
-Outside a runner (no $GITHUB_OUTPUT) the outputs are printed on stderr.`,
-		Example: "  INPUT_COMMAND=plan INPUT_PRIORITY=key INPUT_HARDWARE=cpu hwcov action",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runAction(opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runAction(f) },
 	}
 }
 
-func runAction(opts *ActionOptions) error {
-	f := opts.F
+// runAction needs no options: the action reads its inputs from the environment.
+func runAction(f *Factory) error {
 	return action.Run(action.Options{Getenv: f.Getenv, Stdout: f.Out, Stderr: f.Err, Now: f.Now, Cmd: actionCommands{f}})
 }
 

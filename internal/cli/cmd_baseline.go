@@ -17,12 +17,8 @@ import (
 
 // NewCmdBaseline builds `hwcov baseline`.
 func NewCmdBaseline(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "baseline",
-		Short: "The base branch's results, to compare a pull request with",
-	}
-	cmd.AddCommand(NewCmdBaselineFetch(f))
-	return cmd
+	return group("baseline", "The base branch's results, to compare a pull request with",
+		NewCmdBaselineFetch(f))
 }
 
 // BaselineFetchOptions are the options of `hwcov baseline fetch`.
@@ -39,30 +35,8 @@ func NewCmdBaselineFetch(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fetch --out base.duckdb",
 		Short: "Download the newest successful base-branch run's results database",
-		Long: `Finds the newest successful run of --workflow on --branch (push, schedule or
-workflow_dispatch runs of this repository only: a fork's pull request from a
-branch named like the base never counts) that has a live artifact --artifact,
-downloads it through the Actions artifacts API, and extracts the DuckDB file
-inside to --out. With --sha (the pull request's merge base) the run of that
-commit is preferred. The artifact is untrusted data: the archive and the file
-are size-capped, names are checked, and the file must open as an hwcov database.
-
-The workflow is the one this run is of: its file, from $GITHUB_WORKFLOW_REF
-(owner/repo/.github/workflows/ci.yml@refs/heads/main gives ci.yml; in a
-reusable workflow it names the caller's file, whose runs are the ones listed).
-
-When there is no baseline yet (the pull request that adds the workflow, whose
-file is not on the base branch: GitHub answers 404; a new repository; expired
-artifacts), --out is written as an empty database and the reason beside it
-(base.json for base.duckdb), so that compare and comment say "no baseline
-yet"; --require makes that exit 1 instead. Needs GITHUB_TOKEN with actions: read.`,
-		Example: "  hwcov baseline fetch --out base.duckdb\n" +
-			"  hwcov baseline fetch --branch main --workflow hwcov.yml --artifact hwcov-db --out base.duckdb\n" +
-			"  hwcov baseline fetch --sha $(git merge-base origin/main HEAD) --out base.duckdb",
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runBaselineFetch(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runBaselineFetch(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	fl.StringVar(&opts.Repo, "repo", "", "owner/name (default $GITHUB_REPOSITORY)")

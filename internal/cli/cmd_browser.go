@@ -14,9 +14,7 @@ import (
 
 // NewCmdBrowser builds `hwcov browser`.
 func NewCmdBrowser(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{Use: "browser", Short: "The browser service that runs webgpu and webnn tests"}
-	cmd.AddCommand(NewCmdBrowserServe(f))
-	return cmd
+	return group("browser", "The browser service that runs webgpu and webnn tests", NewCmdBrowserServe(f))
 }
 
 // BrowserServeOptions are the options of `hwcov browser serve`.
@@ -30,13 +28,10 @@ type BrowserServeOptions struct {
 func NewCmdBrowserServe(f *Factory) *cobra.Command {
 	opts := &BrowserServeOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "serve",
-		Short:   "Serve webgpu/webnn browsers for generated tests run with pytest; prints HWCOV_BROWSER_URL",
-		Example: "  hwcov browser serve   # then: export HWCOV_BROWSER_URL=...; pytest generated_tests/test_bert_webgpu.py",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runBrowserServe(c.Context(), opts)
-		},
+		Use:   "serve",
+		Short: "Serve webgpu/webnn browsers for generated tests run with pytest; prints HWCOV_BROWSER_URL",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runBrowserServe(c.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback address to listen on")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", web.DefaultTestTimeout, "longest a test may take in the browser")

@@ -17,12 +17,8 @@ import (
 
 // NewCmdCatalog builds `hwcov catalog`.
 func NewCmdCatalog(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "catalog",
-		Short: "List and sync the architectures of the installed transformers",
-	}
-	cmd.AddCommand(NewCmdCatalogSync(f), NewCmdCatalogList(f), NewCmdCatalogSubsets(f), NewCmdCatalogShow(f))
-	return cmd
+	return group("catalog", "List and sync the architectures of the installed transformers",
+		NewCmdCatalogSync(f), NewCmdCatalogList(f), NewCmdCatalogSubsets(f), NewCmdCatalogShow(f))
 }
 
 // CatalogSyncOptions are the options of `hwcov catalog sync`.
@@ -37,16 +33,8 @@ func NewCmdCatalogSync(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Read every architecture from the installed transformers into the catalog file",
-		Long: `Runs Python against the installed transformers, reads CONFIG_MAPPING_NAMES and
-every task mapping in transformers.models.auto.modeling_auto, assigns each model
-type a category by the documented rules (hwcov catalog show --rules), and writes
-the catalog (default .hwcov/catalog.json, which then wins over the embedded one).
-With --popularity it also asks the HuggingFace Hub API for download counts.`,
-		Example: "  hwcov catalog sync\n  hwcov catalog sync --popularity --hub-url https://huggingface.co\n  hwcov catalog sync --out internal/catalog/data/catalog.json",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runCatalogSync(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runCatalogSync(c.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.Req.Out, "out", "", "catalog file to write (default: catalog in hwcov.yaml, .hwcov/catalog.json)")
 	cmd.Flags().BoolVar(&opts.Req.Popularity, "popularity", false, "also fetch download counts from the HuggingFace Hub API")
@@ -85,13 +73,10 @@ type CatalogListOptions struct {
 func NewCmdCatalogList(f *Factory) *cobra.Command {
 	opts := &CatalogListOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List architectures with their category, auto class and priority (guide: --list-all-hf-models)",
-		Example: "  hwcov catalog list --summary\n  hwcov catalog list --category vision --format csv\n  hwcov catalog list --format json --out all_models.json",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runCatalogList(opts)
-		},
+		Use:   "list",
+		Short: "List architectures with their category, auto class and priority (guide: --list-all-hf-models)",
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runCatalogList(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Category, "category", "", "only this category ("+strings.Join(catalog.Categories, ", ")+")")
 	cmd.Flags().StringVar(&opts.Priority, "priority", "", "only this tier and above: key or high")
@@ -139,13 +124,10 @@ type CatalogSubsetsOptions struct {
 func NewCmdCatalogSubsets(f *Factory) *cobra.Command {
 	opts := &CatalogSubsetsOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "subsets",
-		Short:   "Write one model list per category and priority tier (guide: --create-model-subsets)",
-		Example: "  hwcov catalog subsets --out model_subsets/\n  hwcov run --models-file model_subsets/text-encoder.txt --hardware cpu",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runCatalogSubsets(opts)
-		},
+		Use:   "subsets",
+		Short: "Write one model list per category and priority tier (guide: --create-model-subsets)",
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runCatalogSubsets(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Out, "out", "model_subsets", "folder to write the subsets into")
 	cmd.Flags().StringVar(&opts.Out, "output", "model_subsets", "alias of --out")
@@ -181,10 +163,9 @@ type CatalogShowOptions struct {
 func NewCmdCatalogShow(f *Factory) *cobra.Command {
 	opts := &CatalogShowOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "show [ARCHITECTURE]",
-		Short:   "Show one architecture as JSON, or the category rules with --rules",
-		Example: "  hwcov catalog show whisper\n  hwcov catalog show --rules",
-		Args:    cobra.MaximumNArgs(1),
+		Use:   "show [ARCHITECTURE]",
+		Short: "Show one architecture as JSON, or the category rules with --rules",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Name = args[0]

@@ -24,20 +24,8 @@ func NewCmdCheck(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check --head run.duckdb [--base base.duckdb]",
 		Short: "Create a check run with the comparison and annotations for new failures",
-		Long: `Compares --head with --base (as hwcov compare does) and creates a completed
-check run on the commit: conclusion failure when --fail-on trips, else success;
-the report as its summary (cut to 65,535 characters); an annotation per new
-failure (and warnings for regressions and flaky tests) on the repository's
-template or the generated test, sent 50 per request.
-
-The commit is --sha, else the pull request's head from the event payload, else
-$GITHUB_SHA. Needs GITHUB_TOKEN with checks: write. Exits 1 when --fail-on says so.`,
-		Example: "  hwcov check --base base.duckdb --head run.duckdb\n" +
-			"  hwcov check --head run.duckdb --name 'hwcov (gpu)' --fail-on new-failures,regressions",
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runCheck(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runCheck(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addCompareFlags(fl, &opts.Flags)

@@ -25,29 +25,8 @@ func NewCmdComment(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "comment --base base.duckdb --head run.duckdb [--pr N]",
 		Short: "Post the comparison as one sticky pull request comment, edited in place",
-		Long: `Compares --head with --base (as hwcov compare does) and keeps one comment on the
-pull request: found by a hidden marker and the bot's login, edited in place when
-its content changed, left alone when it did not. The comment holds the verdict,
-new failures with their first error line, regressions with their change and
-p-value, flaky tests, and the compatibility matrix in <details>; it is shortened
-to GitHub's 65,536 characters (passing rows first) with a link to --details-url.
-
-The pull request is --pr, else the one in the event payload ($GITHUB_EVENT_PATH).
-For a fork's pull request, whose run cannot comment, the pull_request job uploads
-the number in an artifact and a workflow_run job posts the comment with
---pr-from-file pr.json: the file is untrusted and must hold one positive integer,
-and the pull request's head must be the commit the workflow_run event names.
-
-Needs GITHUB_TOKEN with pull-requests: write (GITHUB_API_URL for GitHub Enterprise
-Server). Exits 1 when --fail-on says so, after posting.`,
-		Example: "  hwcov comment --base base.duckdb --head run.duckdb\n" +
-			"  hwcov comment --pr 42 --repo octo/models --base base.duckdb --head run.duckdb --fail-on none\n" +
-			"  hwcov comment --pr-from-file pr/pr.json --base base.duckdb --head run.duckdb   # workflow_run job\n" +
-			"  hwcov comment --dry-run --base base.duckdb --head run.duckdb                  # print the body",
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runComment(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runComment(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addCompareFlags(fl, &opts.Flags)

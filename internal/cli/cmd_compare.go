@@ -88,24 +88,8 @@ func NewCmdCompare(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare --base base.duckdb --head run.duckdb",
 		Short: "Compare a run with the base branch: new failures, fixed, flaky, not run, regressions",
-		Long: `Compares every test of the head database with the same test id in the base:
-new failures (passed in the base, fail now), fixed, still failing, flaky (failed,
-then passed on a rerun), not run (ran in the base; a lost shard), new tests.
-Latency (the timed samples) and peak memory are compared per test id, never
-across hardware, precision, batch or sequence length, and only between runs whose
-recorded environment agrees. A change is a regression only when the median moved
-by at least --threshold percent AND the statistical test (Mann-Whitney U, or
-Welch's t) gives p < --alpha; too few samples are reported as insufficient data.
-
-Writes the job summary to $GITHUB_STEP_SUMMARY and annotations for new failures
-when run in GitHub Actions. Exits 1 when --fail-on says so (default: new failures).`,
-		Example: "  hwcov compare --base base.duckdb --head run.duckdb\n" +
-			"  hwcov compare --base history.duckdb --head run.duckdb --format json --fail-on new-failures,regressions\n" +
-			"  hwcov compare --head run.duckdb --threshold 5 --alpha 0.001 --test welch",
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runCompare(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runCompare(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	addCompareFlags(fl, &opts.Flags)

@@ -27,21 +27,8 @@ func NewCmdGenerate(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generate",
 		Short: "Write one readable pytest file per (architecture, hardware) from the templates",
-		Long: `Renders test_<model>_<hardware>.py for every compatible pair, from the template
-chain base > category (or category x hardware) > family > hardware, and copies
-the hwcov_harness package beside them so that the folder runs standalone:
-  pytest generated_tests/test_bert_cpu.py
-Incompatible pairs are skipped with the reason (see docs/catalog.md). Output is
-deterministic; files are written atomically. (guide: --bulk-generate-tests,
---test-generators --dry-run, --generate-hardware-adaptations)`,
-		Example: `  hwcov generate --category text_encoders --hardware cpu --out generated_tests/
-  hwcov generate --popularity-rank 1-50 --hardware cpu --out generated_tests/
-  hwcov generate --all-models --hardware cuda,rocm,webgpu --out generated_tests/
-  hwcov generate --all-models --hardware all --dry-run`,
-		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runGenerate(opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runGenerate(opts) },
 	}
 	addModelFlags(cmd.Flags(), &opts.Models)
 	cmd.Flags().StringSliceVar(&opts.Hardware, "hardware", []string{"cpu"}, "platforms, comma-separated, or all")
@@ -86,12 +73,8 @@ func runGenerate(opts *GenerateOptions) error {
 
 // NewCmdTemplates builds `hwcov templates`.
 func NewCmdTemplates(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "templates",
-		Short: "Copy, list and explain the template hierarchy",
-	}
-	cmd.AddCommand(NewCmdTemplatesInit(f), NewCmdTemplatesWhich(f), NewCmdTemplatesList(f), NewCmdTemplatesCheck(f))
-	return cmd
+	return group("templates", "Copy, list and explain the template hierarchy",
+		NewCmdTemplatesInit(f), NewCmdTemplatesWhich(f), NewCmdTemplatesList(f), NewCmdTemplatesCheck(f))
 }
 
 // TemplatesInitOptions are the options of `hwcov templates init`.
@@ -107,16 +90,8 @@ func NewCmdTemplatesInit(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write the default templates into your repository; from then on your copies win",
-		Long: `Writes base.py.tmpl, modality/, family/ and hardware/ into --dir (default
-templates_dir in hwcov.yaml, .hwcov/templates). Edit them there (guide:
---update-modality-templates, --enhance-family-templates): every later generate,
-run and plan uses a file of yours instead of the embedded one with the same
-name. Existing files are kept unless --force.`,
-		Example: "  hwcov templates init\n  $EDITOR .hwcov/templates/modality/audio.py.tmpl\n  hwcov generate --models whisper --hardware cpu --dry-run",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runTemplatesInit(opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runTemplatesInit(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "folder to write into (default templates_dir in hwcov.yaml, .hwcov/templates)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that exist")
@@ -156,13 +131,10 @@ type TemplatesWhichOptions struct {
 func NewCmdTemplatesWhich(f *Factory) *cobra.Command {
 	opts := &TemplatesWhichOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "which --model M --hardware H",
-		Short:   "Print the chain of template files a test is made from",
-		Example: "  hwcov templates which --model whisper --hardware cuda",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runTemplatesWhich(opts)
-		},
+		Use:   "which --model M --hardware H",
+		Short: "Print the chain of template files a test is made from",
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runTemplatesWhich(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Model, "model", "", "architecture (required)")
 	cmd.Flags().StringVar(&opts.Hardware, "hardware", "cpu", "platform")

@@ -14,12 +14,8 @@ import (
 
 // NewCmdHardware builds `hwcov hardware`.
 func NewCmdHardware(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "hardware",
-		Short: "List, show, add and detect hardware platforms",
-	}
-	cmd.AddCommand(NewCmdHardwareList(f), NewCmdHardwareShow(f), NewCmdHardwareAdd(f), NewCmdHardwareDetect(f))
-	return cmd
+	return group("hardware", "List, show, add and detect hardware platforms",
+		NewCmdHardwareList(f), NewCmdHardwareShow(f), NewCmdHardwareAdd(f), NewCmdHardwareDetect(f))
 }
 
 // HardwareListOptions are the options of `hwcov hardware list`.
@@ -35,9 +31,7 @@ func NewCmdHardwareList(f *Factory) *cobra.Command {
 		Use:   "list",
 		Short: "List the built-in and custom platforms with their runner labels",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runHardwareList(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runHardwareList(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "table", "table, json or csv")
 	return cmd
@@ -64,10 +58,9 @@ type HardwareShowOptions struct {
 func NewCmdHardwareShow(f *Factory) *cobra.Command {
 	opts := &HardwareShowOptions{F: f}
 	return &cobra.Command{
-		Use:     "show PLATFORM",
-		Short:   "Print one platform in the guide's JSON format",
-		Example: "  hwcov hardware show qualcomm > qualcomm.json",
-		Args:    cobra.ExactArgs(1),
+		Use:   "show PLATFORM",
+		Short: "Print one platform in the guide's JSON format",
+		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			return runHardwareShow(opts)
@@ -100,17 +93,11 @@ type HardwareAddOptions struct {
 func NewCmdHardwareAdd(f *Factory) *cobra.Command {
 	opts := &HardwareAddOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "add --properties FILE.json",
-		Short: "Add a custom platform from the guide's JSON format (guide: --add-hardware, --define-hardware)",
-		Long: `Validates FILE.json strictly (an unknown key, a wrong type or a bad value names the
-field and the file; nothing is written on error) and saves it as
-.hwcov/hardware/<platform_key>.json, where every later command finds it.`,
-		Example: "  hwcov hardware show qualcomm > my_npu.json   # start from a built-in one\n  hwcov hardware add --properties my_npu.json",
+		Use:     "add --properties FILE.json",
+		Short:   "Add a custom platform from the guide's JSON format (guide: --add-hardware, --define-hardware)",
 		Aliases: []string{"define"},
 		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runHardwareAdd(opts)
-		},
+		RunE:    func(*cobra.Command, []string) error { return runHardwareAdd(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Properties, "properties", "", "platform file in the guide's JSON format (required)")
 	cmd.Flags().StringVar(&opts.Properties, "config", "", "alias of --properties")
@@ -141,15 +128,8 @@ func NewCmdHardwareDetect(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "detect",
 		Short: "Print what this machine can run, as runner labels",
-		Long: `Probes this machine: cpu always; cuda and rocm through torch (and nvidia-smi /
-rocm-smi); mps on macOS; openvino, onnxruntime and QNN by Python import; webgpu
-and webnn when a browser can create an adapter or context. --labels prints the
-comma-separated runner labels to register a self-hosted runner with.`,
-		Example: "  hwcov hardware detect\n  ./config.sh --labels \"$(hwcov hardware detect --labels)\"",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runHardwareDetect(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runHardwareDetect(c.Context(), opts) },
 	}
 	cmd.Flags().BoolVar(&opts.Labels, "labels", false, "print only the runner labels, comma-separated")
 	cmd.Flags().StringVar(&opts.Format, "format", "table", "table or json")

@@ -24,14 +24,7 @@ func NewCmdMerge(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "merge --into run.duckdb SHARD.duckdb|DIR...",
 		Short: "Merge shard databases into one (idempotent; lost and corrupt shards are reported)",
-		Long: `Copies every run and result of each shard database into --into. Merging the
-same shard twice adds nothing. A folder argument merges every *.duckdb below it
-(as actions/download-artifact lays them out). A corrupt or truncated shard is
-skipped with a message and counted; the others still merge. With --plan (or the
-plan each shard recorded), the tests of a shard that never arrived are reported
-and show as "not run (shard lost)" in the reports.`,
-		Example: "  hwcov merge --into run.duckdb shards/\n  hwcov merge --into run.duckdb --plan plan.json --junit merged.xml shard-*.duckdb",
-		Args:    cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Req.Shards = args
 			return runMerge(c.Context(), opts)

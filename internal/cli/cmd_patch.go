@@ -15,12 +15,8 @@ import (
 
 // NewCmdPatch builds `hwcov patch`.
 func NewCmdPatch(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "patch",
-		Short: "Turn failure groups into verified template patches (see docs/patches.md)",
-	}
-	cmd.AddCommand(NewCmdPatchSuggest(f), NewCmdPatchPatterns(f), NewCmdPatchApply(f), NewCmdPatchVerify(f), NewCmdPatchPR(f))
-	return cmd
+	return group("patch", "Turn failure groups into verified template patches (see docs/patches.md)",
+		NewCmdPatchSuggest(f), NewCmdPatchPatterns(f), NewCmdPatchApply(f), NewCmdPatchVerify(f), NewCmdPatchPR(f))
 }
 
 // addPatchInputFlags registers the flags every patch command shares: where
@@ -46,18 +42,8 @@ func NewCmdPatchSuggest(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "suggest",
 		Short: "List the patches whose rules match the failures, and the tests each one touches",
-		Long: `Matches the patch rules (shipped, and your own in .hwcov/patches/) against the
-newest result of every test and lists each matching rule, the template files
-it would change and the tests it touches. --out DIR writes <rule>.yaml and
-<rule>.diff per patch for review; hwcov patch apply --input DIR applies them.
---manual writes the steps for failures no rule patches (guide:
---suggest-manual-patches); --kind optimization lists optimization patches
-(guide: --generate-optimization-patches).`,
-		Example: "  hwcov patch suggest\n  hwcov patch suggest --out template_patches/\n  hwcov patch suggest --manual --out manual_patches.md\n  hwcov patch suggest --kind optimization --out optimization_patches/",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchSuggest(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchSuggest(c.Context(), opts) },
 	}
 	addPatchInputFlags(cmd.Flags(), &opts.Inputs)
 	cmd.Flags().BoolVar(&opts.Manual, "manual", false, "write manual steps (markdown) for failures no rule patches")
@@ -110,13 +96,10 @@ type PatchPatternsOptions struct {
 func NewCmdPatchPatterns(f *Factory) *cobra.Command {
 	opts := &PatchPatternsOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "patterns",
-		Short:   "Failure patterns (fingerprints) and the patch rules that match them (guide: --identify-patch-patterns)",
-		Example: "  hwcov patch patterns --db benchmark_db.duckdb",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchPatterns(c.Context(), opts)
-		},
+		Use:   "patterns",
+		Short: "Failure patterns (fingerprints) and the patch rules that match them (guide: --identify-patch-patterns)",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchPatterns(c.Context(), opts) },
 	}
 	addPatchInputFlags(cmd.Flags(), &opts.Inputs)
 	cmd.Flags().StringVar(&opts.Format, "format", "table", formatUsage("table", reporter.PatchFormats...))

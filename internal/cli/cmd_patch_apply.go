@@ -22,17 +22,8 @@ func NewCmdPatchApply(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "apply",
 		Short: "Write the matching patches into your templates, or show the diff (--dry-run)",
-		Long: `Renders the edits of every rule that matches a failure into your copy of the
-templates (hwcov templates init runs first when there is none), prints the
-template diff and records what changed in .hwcov/patches/applied.json for
-hwcov patch verify. A rule already applied changes nothing; no match means
-nothing to do. (guide: --update-generators, --auto-patch-generators,
---apply-optimization-patches --input DIR)`,
-		Example: "  hwcov patch apply --dry-run\n  hwcov patch apply --rule musicgen-text-to-waveform\n  hwcov patch apply --input optimization_patches/",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchApply(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchApply(c.Context(), opts) },
 	}
 	r := &opts.Req
 	addPatchInputFlags(cmd.Flags(), &r.Inputs)

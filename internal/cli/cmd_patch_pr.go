@@ -31,24 +31,8 @@ func NewCmdPatchPR(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pr --input proposals.json",
 		Short: "Open, update or close one pull request per verified template patch",
-		Long: `Reads verified patch proposals (written by hwcov patch verify; a folder of them,
-one per platform, is merged by rule) and keeps one
-pull request per rule on the branch hwcov/patch/<rule>, made through GitHub's git
-data API (no local git): it opens one when none is open, updates it (a new commit,
-a new body) on a later run, leaves it alone and says why once a person has
-committed to the branch, closes it and deletes its branch when the failures are
-gone, and opens nothing when the patch changes nothing. The default branch is
-never written. At most --max-open hwcov pull requests are open; the run's summary
-(stdout and $GITHUB_STEP_SUMMARY) lists what was held back.
-
-Token: $HWCOV_PR_TOKEN when set (a GitHub App installation token or a PAT, so that
-the pull request's checks run), else $GITHUB_TOKEN (pull requests it opens trigger
-no workflows). Needs contents: write and pull-requests: write. See docs/patch-pr.md.`,
-		Example: "  hwcov patch pr --input proposals.json\n  hwcov patch pr --input proposals.json --dry-run --max-open 3",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchPR(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchPR(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.Input, "input", nil, "proposals JSON, or a folder of them (one per platform; merged by rule); repeatable (see docs/patch-pr.md)")

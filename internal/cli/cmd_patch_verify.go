@@ -24,24 +24,8 @@ func NewCmdPatchVerify(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Re-run the tests the applied patches touch; keep a patch only when it fixes and breaks nothing",
-		Long: `For each rule in .hwcov/patches/applied.json, re-runs the failing tests it
-matched and a control sample of tests made from the same changed templates that
-passed before, with the patched templates. Every test's status, template
-revision and run before and after go into generator_improvements, one row per
-rule and platform into generator_updates. A patch that fixes nothing or breaks
-a control test is dropped: its template edits are undone and it is reported.
-Exit 1 when no patch is kept. (guide: --verify-improvements)
-
---hardware verifies only the tests on those platforms (one runner each);
---proposals FILE writes what hwcov patch pr --input reads: a proposal per kept
-rule (files, diff, failures per platform, measured before/after, provenance)
-and a resolved one per rule whose failures are gone. With --proposals the file
-is the outcome: exit 0 even when no patch is kept or none awaits verification.`,
-		Example: "  hwcov patch apply && hwcov patch verify --db benchmark_db.duckdb\n  hwcov patch verify --hardware cuda --proposals hwcov-proposals/cuda.json",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPatchVerify(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runPatchVerify(c.Context(), opts) },
 	}
 	r := &opts.Req
 	addPatchInputFlags(cmd.Flags(), &r.Inputs)

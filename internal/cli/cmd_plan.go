@@ -26,28 +26,8 @@ func NewCmdPlan(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Plan the test matrix, split it into shards per hardware, emit GitHub's matrix JSON",
-		Long: `Builds the guide's testing matrix — architecture x hardware x batch size x
-sequence length, skipping incompatible pairs, batch sizes above 4 on
-memory-constrained platforms and sequence lengths past a model's limit, sorted
-by priority — and splits each platform's tests into shards balanced by the
-durations in --db (longest first onto the least-loaded shard). --all-models
-without --shards or --max-shard-minutes keeps each shard under 30 estimated
-minutes. Writes the full
-plan to --out for 'hwcov run --plan plan.json --shard-id ID' and prints the
-GitHub matrix (at most 256 jobs; more shards are merged and the plan says so).
-
---priority high is the CI mode (guide: --ci-mode --priority high): the key
-models, everything the diff touches (--changed-files or --base-ref: a changed
-template selects every test rendered from it), and what failed in the last run
-of --db, capped by --budget-minutes; --explain says why each test was picked.`,
-		Example: `  hwcov plan --priority key --hardware cpu,cuda --shards 2 --out plan.json
-  hwcov plan --all-models --hardware all --max-shard-minutes 30 --db history.duckdb
-  hwcov plan --priority high --base-ref origin/main --budget-minutes 60 --explain
-  hwcov plan --models bert --hardware cpu --benchmark --format table`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runPlan(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runPlan(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addModelFlags(fl, &r.Models)

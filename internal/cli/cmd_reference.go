@@ -24,12 +24,8 @@ type ReferenceOptions struct {
 
 // NewCmdReference builds `hwcov reference`.
 func NewCmdReference(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "reference",
-		Short: "Store CPU reference outputs and validate platforms against them",
-	}
-	cmd.AddCommand(newCmdReferenceGenerate(f), newCmdReferenceValidate(f))
-	return cmd
+	return group("reference", "Store CPU reference outputs and validate platforms against them",
+		newCmdReferenceGenerate(f), newCmdReferenceValidate(f))
 }
 
 func newCmdReferenceGenerate(f *Factory) *cobra.Command {
@@ -37,15 +33,8 @@ func newCmdReferenceGenerate(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generate",
 		Short: "Run the models on the CPU in fp32 with seeded inputs and store their outputs (guide: --generate-reference-outputs)",
-		Long: `Runs each model's cpu test in fp32 with fixed seeded weights and inputs, and
-stores its outputs as DIR/<model>_b<batch>_s<seq>.npz with DIR/manifest.json
-(test ids, output shapes and dtypes, sha256 of every file). Regenerating a model
-replaces its entries and keeps the others.`,
-		Example: "  hwcov reference generate --models bert,vit,t5 --out reference/\n  hwcov reference generate --priority key --out reference/ --seq-lengths 128,256",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReferenceGenerate(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runReferenceGenerate(c.Context(), opts) },
 	}
 	opts.register(cmd, "out")
 	return cmd
@@ -56,16 +45,8 @@ func newCmdReferenceValidate(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Run platforms and compare their outputs with the stored CPU reference (guide: --validate-against-reference)",
-		Long: `Runs the models on --hardware with the same seeded weights and inputs and
-compares every output with the stored reference at the platform's tolerance
-(cuda 1e-5, mps 1e-3, webgpu 1e-2, others 1e-4; wider for fp16/bf16). The max
-absolute and relative differences are stored in the results database (extra
-validation) and printed; hwcov report validation shows them again.`,
-		Example: "  hwcov reference validate --models bert,vit --hardware openvino,onnxruntime --reference reference/",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReferenceValidate(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runReferenceValidate(c.Context(), opts) },
 	}
 	opts.register(cmd, "reference")
 	cmd.Flags().StringSliceVar(&opts.Req.Hardware, "hardware", []string{"cpu"}, "platforms to validate, comma-separated")

@@ -13,11 +13,8 @@ import (
 
 // NewCmdReport builds `hwcov report`.
 func NewCmdReport(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "report",
-		Short: "Reports from the results database",
-	}
-	cmd.AddCommand(NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportExport(f), NewCmdReportDashboard(f))
+	cmd := group("report", "Reports from the results database",
+		NewCmdReportMatrix(f), NewCmdReportFailures(f), NewCmdReportExport(f), NewCmdReportDashboard(f))
 	for _, kind := range []string{"coverage", "trends", "coverage-plan", "templates"} {
 		cmd.AddCommand(NewCmdReportAnalysis(f, kind))
 	}
@@ -40,20 +37,8 @@ func NewCmdReportMatrix(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "matrix",
 		Short: "The compatibility matrix: architecture x hardware, with pass rates (guide: --report)",
-		Long: `Reads the newest result of every test from the database and prints one row per
-architecture, one column per platform. A cell is pass, fail, timeout, crash,
-skip, not buildable, not run or incompatible (with the rule's reason in json and
-csv), or harness (hwcov's harness failed: on cpu, or where cpu failed too) or
-declared unsupported (.hwcov/unsupported.yaml; see docs/outcomes.md); pass
-rates per category and per platform follow. --all-models lists every
-architecture of the catalog, tested or not (guide: --expand-hf-models --report).
---format html (or --out FILE.html) writes the dashboard's matrix view alone as
-one self-contained page (guide: --visualize-coverage).`,
-		Example: "  hwcov report matrix\n  hwcov report matrix --format markdown --out matrix.md\n  hwcov report matrix --all-models --category vision --hardware cpu,openvino\n  hwcov report matrix --format html --out coverage_visualization.html",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportMatrix(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runReportMatrix(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addDBFlags(fl, &r.DB, &opts.Format, &opts.Out, formatUsage("table", matrixFormats...))

@@ -19,35 +19,20 @@ type ReportAnalysisOptions struct {
 	Out string
 }
 
-var analysisReports = map[string]struct{ short, long, example string }{
-	"coverage": {
-		"Coverage per category, platform and priority tier, and the gaps (guide: --analyze-coverage, --detailed-analysis)",
-		"Counts the catalog's architectures that are tested and pass, per category, platform and tier, from the newest result of every test; lists the tested architectures that pass nowhere and the key models missing a platform. --format markdown is the detailed analysis, with the matrix of the tested architectures.",
-		"  hwcov report coverage\n  hwcov report coverage --format markdown --out detailed_analysis.md",
-	},
-	"trends": {
-		"Pass rate, latency or memory per platform and category over the runs of a history database (guide: --analyze-trends, --performance-trends)",
-		"One row per run (the shards of a workflow run are one run), one column per platform, then per category. Regressions are marked the way `hwcov compare` decides them: new failures for the pass rate; for latency and memory a change over --threshold that the statistical test confirms against the previous runs.",
-		"  hwcov report trends\n  hwcov report trends --metric latency --last 10\n  hwcov report trends --metric memory --format json",
-	},
-	"coverage-plan": {
-		"What to do next: architectures ordered by popularity x gap, with the effort of the failure groups blocking them (guide: --generate-coverage-plan, --estimate-effort)",
-		"Score = tier weight (key 3, high 2, normal 1) x platforms the architecture can run on but does not pass on. --effort adds, per failure group (hwcov report failures), the cells it blocks, the templates a fix touches and an effort estimate.",
-		"  hwcov report coverage-plan --out coverage_plan.md\n  hwcov report coverage-plan --effort",
-	},
-	"templates": {
-		"Generator effectiveness: the pass rate per template and per template chain (guide: --analyze-generators)",
-		"Every result records the chain of templates its test was made from (base > category > family > hardware); each template counts the tests it took part in.",
-		"  hwcov report templates\n  hwcov report templates --format markdown --out generators.md",
-	},
+// analysisReports are the Short texts of the reports, by name; their long help is
+// in help/report.md.
+var analysisReports = map[string]string{
+	"coverage":      "Coverage per category, platform and priority tier, and the gaps (guide: --analyze-coverage, --detailed-analysis)",
+	"trends":        "Pass rate, latency or memory per platform and category over the runs of a history database (guide: --analyze-trends, --performance-trends)",
+	"coverage-plan": "What to do next: architectures ordered by popularity x gap, with the effort of the failure groups blocking them (guide: --generate-coverage-plan, --estimate-effort)",
+	"templates":     "Generator effectiveness: the pass rate per template and per template chain (guide: --analyze-generators)",
 }
 
 // NewCmdReportAnalysis builds one of the analysis reports.
 func NewCmdReportAnalysis(f *Factory, kind string) *cobra.Command {
 	opts := &ReportAnalysisOptions{F: f, Req: reportrun.AnalysisRequest{Kind: kind}}
-	doc := analysisReports[kind]
 	cmd := &cobra.Command{
-		Use: kind, Short: doc.short, Long: doc.long, Example: doc.example, Args: cobra.NoArgs,
+		Use: kind, Short: analysisReports[kind], Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runReportAnalysis(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req

@@ -30,20 +30,8 @@ func NewCmdReportDashboard(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dashboard",
 		Short: "One self-contained HTML page: matrix, drill-down, trends (guide: --generate-dashboard)",
-		Long: `Writes DIR/index.html: one file that needs no network (no CDN, no fonts, a
-Content Security Policy that forbids every request), with the data
-pre-aggregated from the history database inside it. Views: overview (pass rates
-per platform and category, newest run against the one before), the
-architecture x platform matrix with filters and a drill-down per cell (error,
-fingerprint, template chain, timing samples, history), trends and the hardware
-comparison. The view, filters and open cell live in the URL hash, so a link
-shows what you saw. The file is replaced atomically: a reader never sees half
-a page. See docs/dashboard.md.`,
-		Example: "  hwcov report dashboard --db history.duckdb --out dashboard/\n  hwcov report dashboard --update --out dashboard/\n  hwcov report dashboard --out report.html",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportDashboard(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runReportDashboard(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DB, "db", "", "DuckDB history file (default db in hwcov.yaml, ./benchmark_db.duckdb)")

@@ -24,13 +24,8 @@ func NewCmdReportExport(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Every result as CSV, JSON or Parquet for pandas, DuckDB or a spreadsheet (guide: --export-results)",
-		Long: `Writes one row per attempt of every test of every run, with the run's commit and
-the failure's fingerprint, through DuckDB's own COPY. The columns are listed in
-docs/reports.md. The database is read the way every untrusted file is: attached
-read-only to a private in-memory DuckDB that can reach no other file.`,
-		Example: "  hwcov report export --format csv --out results.csv\n  hwcov report export --out results.parquet\n  python -c \"import pandas; print(pandas.read_parquet('results.parquet'))\"",
-		Args:    cobra.NoArgs,
-		RunE:    func(c *cobra.Command, _ []string) error { return runReportExport(c.Context(), opts) },
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runReportExport(c.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	addDBFlags(fl, &opts.Req.DB, &opts.Req.Format, &opts.Req.Out, strings.Join(store.ExportFormats, ", ")+" (default: from --out's extension)")

@@ -26,16 +26,8 @@ func NewCmdReportFailures(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "failures",
 		Short: "Failures grouped by fingerprint, platform and template chain (guide: --error-pattern-analysis)",
-		Long: `Groups the newest failed result of every test by its fingerprint (the error
-message and innermost traceback frames with numbers, shapes, hex ids, paths and
-model names replaced), platform and template chain. Results without a
-fingerprint get one from the current rules, stored back in the database.
-Infrastructure errors are listed apart; passes and skips are left out.`,
-		Example: "  hwcov report failures\n  hwcov report failures --by-pattern --explain\n  hwcov report failures --format markdown --solutions --out error_resolution_guide.md",
-		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportFailures(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runReportFailures(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addDBFlags(fl, &r.DB, &r.Format, &opts.Out, formatUsage("table", reporter.FailureFormats...))

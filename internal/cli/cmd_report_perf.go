@@ -18,48 +18,23 @@ type ReportPerfOptions struct {
 	Format, Out string
 }
 
-var perfReports = map[string]struct{ short, long, example string }{
-	"validation": {
-		"Outputs compared with the CPU reference: max abs/rel diff, tolerance, verdict (guide: --validation-report)",
-		"One row per test that was compared with a CPU reference (live, or stored by `hwcov reference generate`).",
-		"  hwcov report validation\n  hwcov report validation --models bert,vit --format markdown --out validation.md",
-	},
-	"hardware": {
-		"Latency per model and platform: mean, median, CV, speed-up vs cpu (guide: --compare-hardware-performance)",
-		"Reads the newest result of every test (or --run) and compares the platforms cell by cell.",
-		"  hwcov report hardware --models bert,t5,vit\n  hwcov report hardware --format markdown --out hardware.md",
-	},
-	"optimal-hardware": {
-		"The fastest compatible platform per architecture and per category (guide: --optimal-hardware-analysis)",
-		"Over the cells every passing platform ran, the platform with the lowest geometric-mean median latency wins.",
-		"  hwcov report optimal-hardware\n  hwcov report optimal-hardware --models bert,vit --format json",
-	},
-	"optimization-impact": {
-		"Compare a baseline run with an optimized one using the stored samples (guide: --optimization-impact)",
-		"Matches tests by id; medians, change, Mann-Whitney U p-value and the optimizations each run applied.",
-		"  hwcov run --benchmark --models bert --hardware cpu --optimizations none --run-id base\n  hwcov run --benchmark --models bert --hardware cpu --run-id head\n  hwcov report optimization-impact --base base --head head",
-	},
-	"optimizations": {
-		"Optimization opportunities in benchmark data: unapplied platform optimizations, faster platforms, noisy timings (guide: --identify-optimizations)",
-		"For every passing test: the platform's optimizations (hardware JSON) it did not apply, a platform at least 1.2x faster on the same cell, and timings with a CV above 20%.",
-		"  hwcov run --benchmark --models bert,vit --hardware cpu,openvino,onnxruntime\n  hwcov report optimizations",
-	},
-	"profile": {
-		"A test's layer or memory profile (from hwcov run --profile layers|memory)",
-		"Per-module time and top operators (layers) or peak and growth per iteration (memory) of the newest profiled result of --test.",
-		"  hwcov run --models bert --hardware cpu --profile layers\n  hwcov report profile --test bert@cpu/fp32/b1/s128",
-	},
+// perfReports are the Short texts of the reports, by name; their long help is
+// in help/report.md.
+var perfReports = map[string]string{
+	"validation":          "Outputs compared with the CPU reference: max abs/rel diff, tolerance, verdict (guide: --validation-report)",
+	"hardware":            "Latency per model and platform: mean, median, CV, speed-up vs cpu (guide: --compare-hardware-performance)",
+	"optimal-hardware":    "The fastest compatible platform per architecture and per category (guide: --optimal-hardware-analysis)",
+	"optimization-impact": "Compare a baseline run with an optimized one using the stored samples (guide: --optimization-impact)",
+	"optimizations":       "Optimization opportunities in benchmark data: unapplied platform optimizations, faster platforms, noisy timings (guide: --identify-optimizations)",
+	"profile":             "A test's layer or memory profile (from hwcov run --profile layers|memory)",
 }
 
 // NewCmdReportPerf builds one of the performance reports.
 func NewCmdReportPerf(f *Factory, kind string) *cobra.Command {
 	opts := &ReportPerfOptions{F: f, Req: reportrun.PerfRequest{Kind: kind}}
-	doc := perfReports[kind]
 	cmd := &cobra.Command{
-		Use: kind, Short: doc.short, Long: doc.long, Example: doc.example, Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runReportPerf(c.Context(), opts)
-		},
+		Use: kind, Short: perfReports[kind], Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runReportPerf(c.Context(), opts) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	addDBFlags(fl, &r.DB, &opts.Format, &opts.Out, formatUsage("table", reporter.PerfFormats...))

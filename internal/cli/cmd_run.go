@@ -21,23 +21,8 @@ func NewCmdRun(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run generated tests in long-lived Python workers and record every result in DuckDB",
-		Long: `Generates the tests for the chosen architectures and platforms (or takes them
-from --tests DIR), keeps the shard --shard i/n of them, and runs them in Python
-worker processes that import torch once. Each result is committed to the
-database the moment its test ends; a test past its timeout, a segfault or an
-OOM kill is recorded as timeout / crash and the worker is restarted. --resume
-skips what this run already recorded. (guide: --all, --model, --hardware,
---model-category --all-hardware, --all-models, --test-model-subset,
---test-by-popularity, --test-on-hardware, --expand-hf-models --db-path)`,
-		Example: `  hwcov run --priority key --hardware cpu
-  hwcov run --models bert,vit --hardware cpu --junit shard.xml
-  hwcov run --all-models --hardware cpu --shard 2/4 --db shard-2.duckdb
-  hwcov run --category text-generation --hardware all
-  hwcov run --tests generated_tests/ --hardware cpu --resume`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runRun(c.Context(), opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runRun(c.Context(), opts) },
 	}
 	r, o := &opts.Req, &opts.Req.Options
 	addModelFlags(cmd.Flags(), &r.Models)

@@ -19,15 +19,8 @@ func NewCmdTemplatesCheck(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Fail when committed generated tests differ from what the templates render (for CI)",
-		Long: `Re-renders every generated test in --tests (test_*.py with a TEST_ID) from the
-templates and fails, naming each file and its first differing line, when one
-differs: edit the templates, not the generated files, and regenerate. The
-"# Versions:" header line is not compared.`,
-		Example: "  hwcov templates check --tests generated_tests/",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runTemplatesCheck(opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runTemplatesCheck(opts) },
 	}
 	cmd.Flags().StringVar(&opts.Tests, "tests", "generated_tests", "folder of committed generated tests")
 	cmd.Flags().StringVar(&opts.TemplatesDir, "templates", "", "templates folder (default templates_dir in hwcov.yaml, .hwcov/templates when present)")

@@ -15,12 +15,8 @@ import (
 
 // NewCmdWorkflow builds `hwcov workflow`.
 func NewCmdWorkflow(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "workflow",
-		Short: "Write GitHub Actions workflows and the test schedule for your repository",
-	}
-	cmd.AddCommand(NewCmdWorkflowGenerate(f), NewCmdWorkflowSchedule(f), NewCmdWorkflowShow(f), NewCmdWorkflowPins(f))
-	return cmd
+	return group("workflow", "Write GitHub Actions workflows and the test schedule for your repository",
+		NewCmdWorkflowGenerate(f), NewCmdWorkflowSchedule(f), NewCmdWorkflowShow(f), NewCmdWorkflowPins(f))
 }
 
 // WorkflowGenerateOptions are the options of `hwcov workflow generate`.
@@ -35,28 +31,8 @@ func NewCmdWorkflowGenerate(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generate --output .github/workflows/hwcov.yml",
 		Short: "Write a workflow that plans, runs the shards on your hardware runners and reports",
-		Long: `Writes a workflow for your repository: on pull_request (and on the cron
-triggers of --schedule), a plan job picks the tests, one test job per shard runs
-on a runner whose labels match the shard's hardware, and a report job merges
-the shards and writes the compatibility matrix into the job summary.
---style standalone (default) writes the three jobs, using the hwcov action;
---style reusable writes one job that calls hwcov's reusable workflow.
---comment-output also writes the workflow_run workflow that comments on pull
-requests, forks included. --pin writes every action as a commit, keeping the
-tag in a comment (actions/checkout@11bd719... # v4), from the table of known
-actions hwcov ships (hwcov workflow pins) and --pin-sha for the others (the
-hwcov action's own tag among them). Platforms are checked against the catalog of
-platforms (built-in and .hwcov/hardware). The file is written atomically; an
-existing different file is kept unless --force. (guide: --generate-ci-config)`,
-		Example: `  hwcov workflow generate --output .github/workflows/hwcov.yml --hardware cpu,cuda
-  hwcov workflow schedule --output schedule.json
-  hwcov workflow generate --output .github/workflows/hwcov.yml --schedule schedule.json \
-      --comment-output .github/workflows/hwcov-comment.yml
-  hwcov workflow generate --style reusable --output - `,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			return runWorkflowGenerate(opts, c)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runWorkflowGenerate(opts, c) },
 	}
 	fl, r := cmd.Flags(), &opts.Req
 	fl.StringVarP(&r.Output, "output", "o", ".github/workflows/hwcov.yml", "file to write, - for stdout")
@@ -158,22 +134,8 @@ func NewCmdWorkflowSchedule(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "schedule --output schedule.json",
 		Short: "Write the daily / weekly / monthly test schedule, or check one",
-		Long: `Writes the guide's schedule: high-priority models on cpu and cuda daily at
-01:00, every model on cpu, cuda, rocm and openvino on Saturdays at 02:00, every
-model on every platform on the 1st at 03:00. Times are UTC (GitHub runs cron in
-UTC). Edit it, then 'hwcov workflow generate --schedule schedule.json' turns each
-entry into a cron trigger, and 'hwcov run --schedule schedule.json' runs the
-entry that is due. --check FILE validates a schedule and prints its cron
-expressions. (guide: --generate-schedule-config)
-
-run_time: "HH:MM" (daily), "Weekday HH:MM" (weekly), "1st HH:MM" (monthly).
-model_subset: all, high_priority, key, category:C, models:a,b, top:N, file:PATH.
-hardware_platforms: a list of platform keys, or "all".`,
-		Example: "  hwcov workflow schedule --output schedule.json\n  hwcov workflow schedule --check schedule.json",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runWorkflowSchedule(opts)
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return runWorkflowSchedule(opts) },
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "schedule.json", "file to write, - for stdout")
 	cmd.Flags().StringVar(&opts.Email, "notification-email", "", "notification_email of every entry (default ml-alerts@example.com)")
@@ -213,7 +175,6 @@ func NewCmdWorkflowShow(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:       "show hwcov.yml|hwcov-comment.yml",
 		Short:     "Print the reusable workflow or the pull request comment workflow",
-		Example:   "  hwcov workflow show hwcov-comment.yml > .github/workflows/hwcov-comment.yml",
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: workflows.Names,
 		RunE: func(_ *cobra.Command, args []string) error {

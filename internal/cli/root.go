@@ -68,13 +68,8 @@ type rootState struct{ helpErr error }
 func newCmdRoot(f *Factory) (*cobra.Command, *rootState) {
 	st := &rootState{}
 	root := &cobra.Command{
-		Use:   "hwcov",
-		Short: "Test every HuggingFace architecture on every hardware platform, from CI",
-		Long: `hwcov knows every architecture of the installed transformers and the hardware
-platforms cpu, cuda, rocm, mps, openvino, onnxruntime, qualcomm, webnn and webgpu.
-It writes a readable pytest file per (architecture, hardware) from a template
-hierarchy, plans a CI matrix, runs shards in long-lived Python workers, records
-every result in DuckDB and reports the compatibility matrix.`,
+		Use:           "hwcov",
+		Short:         "Test every HuggingFace architecture on every hardware platform, from CI",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -103,6 +98,7 @@ every result in DuckDB and reports the compatibility matrix.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef(c.CommandPath()+" --help", "%v", err)
 	})
+	applyHelp(root, helpSections())
 	strictGroups(root, st)
 	return root, st
 }
@@ -164,30 +160,30 @@ func unknownCommand(group *cobra.Command, name string) error {
 	return usagef(hint, "unknown command %q for %q", name, group.CommandPath())
 }
 
-// VersionOptions are the options of `hwcov version`.
-type VersionOptions struct {
-	F *Factory
-}
-
 // NewCmdVersion builds `hwcov version`.
 func NewCmdVersion(f *Factory) *cobra.Command {
-	opts := &VersionOptions{F: f}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print hwcov's version and the transformers version of its catalog",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return runVersion(opts)
-		},
+		RunE:  func(*cobra.Command, []string) error { return runVersion(f) },
 	}
 }
 
-func runVersion(opts *VersionOptions) error {
-	c, err := opts.F.Catalog()
+// runVersion needs no options: `hwcov version` has no flags.
+func runVersion(f *Factory) error {
+	c, err := f.Catalog()
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(opts.F.Out, "hwcov "+version()+" (catalog: transformers "+c.TransformersVersion+", "+
+	_, err = io.WriteString(f.Out, "hwcov "+version()+" (catalog: transformers "+c.TransformersVersion+", "+
 		itoa(len(c.Architectures))+" architectures)\n")
 	return err
+}
+
+// group builds a command that only groups its subcommands.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short}
+	cmd.AddCommand(subs...)
+	return cmd
 }
