@@ -1,0 +1,56 @@
+"""Shrink rules of image models whose sizes are not plain widths: compound-scaled convnets.
+
+_fix_vision(orig, d, sizes) runs after the generic fixes of shrink_dict:
+EfficientNet-style configs (width_coefficient, depth_coefficient, depth_divisor)
+derive every channel count and block repeat from their coefficients, and
+hidden_dim (the head's width) must equal the scaled base width. The tiny levels
+scale the coefficients down, hidden_dim follows, and the image is capped at
+TINY_IMAGE_SIZE (a convnet has no position table tied to it).
+"""
+
+from .sizes import TINY_IMAGE_SIZE, _is_int, _is_subconfig
+
+# Coefficients of the widths (channels x coefficient) and depths (repeats x coefficient) at each level.
+COMPOUND_WIDTH = {"tiny": 0.25, "small": 0.5}
+COMPOUND_DEPTH = 0.25  # ceil(0.25 x repeats): one or two blocks a stage
+
+
+def round_filters(channels, width, divisor):
+    """EfficientNet's channel rounding: channels x width to a multiple of divisor, never 10% below."""
+    scaled = channels * width
+    new = max(divisor, int(scaled + divisor / 2) // divisor * divisor)
+    if new < 0.9 * scaled:
+        new += divisor
+    return int(new)
+
+
+def _level(sizes):
+    hidden = sizes.get("hidden")
+    if hidden is None:
+        return None
+    return "tiny" if hidden <= 32 else "small"
+
+
+def _fix_compound(orig, d, level):
+    width, depth, divisor = (d.get(k) for k in ("width_coefficient", "depth_coefficient", "depth_divisor"))
+    if not (isinstance(width, (int, float)) and isinstance(depth, (int, float)) and _is_int(divisor)) or width <= 0:
+        return
+    new_width = min(width, COMPOUND_WIDTH[level])
+    d["width_coefficient"] = new_width
+    d["depth_coefficient"] = min(depth, COMPOUND_DEPTH)
+    base = orig.get("hidden_dim")
+    if _is_int(base):  # the head's width is round_filters(base): base = hidden_dim / width_coefficient
+        d["hidden_dim"] = round_filters(round(base / width), new_width, divisor)
+    if _is_int(d.get("image_size")):
+        d["image_size"] = min(d["image_size"], TINY_IMAGE_SIZE)
+
+
+def _fix_vision(orig, d, sizes):
+    """The vision rules above, recursively through sub-configs; nothing at the capped level."""
+    level = _level(sizes)
+    if level is None:
+        return
+    for k, v in d.items():
+        if _is_subconfig(v) and isinstance(orig.get(k), dict):
+            _fix_vision(orig[k], v, sizes)
+    _fix_compound(orig, d, level)
