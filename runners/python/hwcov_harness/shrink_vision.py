@@ -45,6 +45,13 @@ def _fix_compound(orig, d, level):
         d["image_size"] = min(d["image_size"], TINY_IMAGE_SIZE)
 
 
+def _fix_tail_blocks(orig, d):
+    """num_blocks counted from the end of the layer stack (EoMT's query blocks) stays within the shrunk stack."""
+    blocks, layers, orig_layers = d.get("num_blocks"), d.get("num_hidden_layers"), orig.get("num_hidden_layers")
+    if _is_int(blocks) and _is_int(layers) and _is_int(orig_layers) and blocks < orig_layers and blocks > layers:
+        d["num_blocks"] = layers
+
+
 def _fix_vision(orig, d, sizes):
     """The vision rules above, recursively through sub-configs; nothing at the capped level."""
     level = _level(sizes)
@@ -54,3 +61,4 @@ def _fix_vision(orig, d, sizes):
         if _is_subconfig(v) and isinstance(orig.get(k), dict):
             _fix_vision(orig[k], v, sizes)
     _fix_compound(orig, d, level)
+    _fix_tail_blocks(orig, d)
