@@ -52,6 +52,16 @@ def _fix_tail_blocks(orig, d):
         d["num_blocks"] = layers
 
 
+# A timm backbone config names no architecture by default: a small one timm builds without weights.
+TINY_TIMM_ARCHITECTURE = "resnet10t"
+
+
+def _fix_unnamed_timm(d):
+    """A timm backbone without a backbone name gets TINY_TIMM_ARCHITECTURE (timm needs a name to build anything)."""
+    if d.get("model_type") == "timm_backbone" and "backbone" in d and not d["backbone"]:
+        d["backbone"] = TINY_TIMM_ARCHITECTURE
+
+
 def _fix_vision(orig, d, sizes):
     """The vision rules above, recursively through sub-configs; nothing at the capped level."""
     level = _level(sizes)
@@ -62,3 +72,4 @@ def _fix_vision(orig, d, sizes):
             _fix_vision(orig[k], v, sizes)
     _fix_compound(orig, d, level)
     _fix_tail_blocks(orig, d)
+    _fix_unnamed_timm(d)
