@@ -6,7 +6,8 @@ flattened_patches (Pix2Struct-likes: rows of [row, column, patch pixels]),
 pixel_values_videos (a clip of frames), NaFlex patch rows with their mask and
 spatial_shapes (SigLIP2-likes). image_pairs() turns a batch of images into the
 (batch, 2, channels, height, width) pairs keypoint matchers compare.
-main_input_wanted() names the model's main input when a template built none of it.
+main_input_wanted() names the model's main input when a template built none of it, and
+target_sizes (optional in MiniCPM-style towers' signatures, read unconditionally).
 """
 
 from .geometry import image_geometry, num_frames, vision_config
@@ -57,6 +58,10 @@ def vision_input_for(name, ctx, inputs, generator):
     if name == "pixel_values_videos":
         channels, height, width = image_geometry(config)
         return torch.randn(batch, num_frames(config), channels, height, width, generator=generator)
+    if name == "target_sizes":  # each image's patch grid (rows, columns)
+        _, height, width = image_geometry(config)
+        p = int(_get(vision_config(config), "patch_size", default=16))
+        return torch.tensor([[height // p, width // p]] * batch, dtype=torch.int32)
     if name in ("spatial_shapes", "pixel_attention_mask"):
         rows = _naflex_rows(config, batch, generator)
         inputs["pixel_values"] = rows["pixel_values"]  # the rows replace a template's square image
@@ -71,9 +76,10 @@ def main_input_wanted(model, wanted, inputs):
     name = getattr(model, "main_input_name", "") or ""
     if "flattened_patches" in wanted and "pixel_values" not in wanted:  # Pix2Struct-likes: the patches drive it
         name = "flattened_patches"
+    extra = {"target_sizes"} if "target_sizes" in wanted and "pixel_values" in inputs else set()
     if not name or name not in wanted or name in inputs or "inputs_embeds" in inputs:
-        return set()
-    return {name}
+        return extra
+    return {name} | extra
 
 
 def is_keypoint_matcher(model):
