@@ -58,6 +58,9 @@ def vision_input_for(name, ctx, inputs, generator):
     if name == "pixel_values_videos":
         channels, height, width = image_geometry(config)
         return torch.randn(batch, num_frames(config), channels, height, width, generator=generator)
+    if name == "merge_sizes":  # VideoLLaMA3-style towers: each image's spatial merge (the grid's, else 1)
+        merge = _get(vision_config(config), "spatial_merge_size", "merge_size", default=1)
+        return torch.tensor([int(merge) if _is_int(merge) else 1] * batch, dtype=torch.long)
     if name == "target_sizes":  # each image's patch grid (rows, columns)
         _, height, width = image_geometry(config)
         p = int(_get(vision_config(config), "patch_size", default=16))
@@ -101,3 +104,16 @@ def image_pairs(model, inputs):
     out["pixel_values"][:, 1] = pixels.flip(-1)  # the second image: the first mirrored, so matches exist
     out.pop("pixel_mask", None)
     return out
+
+
+def patch_rows_layout(model, config, rows):
+    """Flattened patch rows as the tower's patch embedding reads them: (patches, channels, p, p) when its first
+    convolution is 2-d with a patch-sized kernel (Kimi-K2.5), else the rows unchanged (Conv3d towers view them)."""
+    modules = getattr(model, "modules", None)
+    first = next((m for m in modules() if type(m).__name__ in ("Conv2d", "Conv3d")), None) if callable(modules) else None
+    if first is None or type(first).__name__ != "Conv2d":
+        return rows
+    channels, p = first.in_channels, first.kernel_size[0]
+    if rows.shape[-1] != channels * p * p:
+        return rows
+    return rows.reshape(rows.shape[0], channels, p, p)
