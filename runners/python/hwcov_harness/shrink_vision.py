@@ -62,6 +62,26 @@ def _fix_unnamed_timm(d):
         d["backbone"] = TINY_TIMM_ARCHITECTURE
 
 
+# Per-stage widths under a singular width's name (CvT: embed_dim [64, 192, 384]). Their depths stay: CvT
+# indexes a stage's drop-path rates by the stage's number, so a stage needs more blocks than its index.
+_STAGE_WIDTH_KEYS = ("embed_dim", "hidden_size")
+
+
+def _fix_stage_lists(d, sizes):
+    """Per-stage widths under a width's name scale down together, as the generic stage lists do.
+
+    One power of two divides every width, so each stage's heads still divide it.
+    """
+    limit = sizes.get("dim_list")
+    for k in _STAGE_WIDTH_KEYS:
+        v = d.get(k)
+        if isinstance(v, list) and v and all(_is_int(x) and x > 0 for x in v) and limit and max(v) > limit:
+            f = 1
+            while max(v) / f > limit:
+                f *= 2
+            d[k] = [max(8, x // f) for x in v]
+
+
 def _fix_vision(orig, d, sizes):
     """The vision rules above, recursively through sub-configs; nothing at the capped level."""
     level = _level(sizes)
@@ -73,3 +93,4 @@ def _fix_vision(orig, d, sizes):
     _fix_compound(orig, d, level)
     _fix_tail_blocks(orig, d)
     _fix_unnamed_timm(d)
+    _fix_stage_lists(d, sizes)
