@@ -117,8 +117,8 @@ def _input_for(name, ctx, inputs, generator):
         if _is_int(_get(config, "input_dim")):  # speech encoders: frames of input_dim features
             return torch.randn(*audio_features_shape(config, batch), generator=generator)
         hidden = _get(config, "hidden_size", "d_model", "embed_dim", default=TINY_HIDDEN)
-        if not _is_int(hidden):  # per-stage widths (a list): no single width to give
-            return None
+        if not _is_int(hidden):  # per-stage widths (a list): no single width; a conv tower's input is the image
+            return vision_input_for(name, ctx, inputs, generator)
         return torch.randn(batch, min(text_length(config, ctx.seq_len), 32), hidden, generator=generator)
     if name == "spectrogram":  # vocoders (HiFi-GAN): frames of model_in_dim mel bins
         bins = _get(config, "model_in_dim", "num_mel_bins", default=80)

@@ -58,6 +58,9 @@ def vision_input_for(name, ctx, inputs, generator):
     if name == "pixel_values_videos":
         channels, height, width = image_geometry(config)
         return torch.randn(batch, num_frames(config), channels, height, width, generator=generator)
+    if name == "hidden_states" and _first_conv_reads_image(ctx.model, config):  # a conv tower named so (Florence-2)
+        channels, height, width = image_geometry(config)
+        return torch.randn(batch, channels, height, width, generator=generator)
     if name == "merge_sizes":  # VideoLLaMA3-style towers: each image's spatial merge (the grid's, else 1)
         merge = _get(vision_config(config), "spatial_merge_size", "merge_size", default=1)
         return torch.tensor([int(merge) if _is_int(merge) else 1] * batch, dtype=torch.long)
@@ -106,11 +109,21 @@ def image_pairs(model, inputs):
     return out
 
 
+def _first_conv(model):
+    modules = getattr(model, "modules", None)
+    return next((m for m in modules() if type(m).__name__ in ("Conv2d", "Conv3d")), None) if callable(modules) else None
+
+
+def _first_conv_reads_image(model, config):
+    """True when the model's first convolution is 2-d over the image's channels: its input is the image."""
+    first = _first_conv(model)
+    return first is not None and type(first).__name__ == "Conv2d" and first.in_channels == image_geometry(config)[0]
+
+
 def patch_rows_layout(model, config, rows):
     """Flattened patch rows as the tower's patch embedding reads them: (patches, channels, p, p) when its first
     convolution is 2-d with a patch-sized kernel (Kimi-K2.5), else the rows unchanged (Conv3d towers view them)."""
-    modules = getattr(model, "modules", None)
-    first = next((m for m in modules() if type(m).__name__ in ("Conv2d", "Conv3d")), None) if callable(modules) else None
+    first = _first_conv(model)
     if first is None or type(first).__name__ != "Conv2d":
         return rows
     channels, p = first.in_channels, first.kernel_size[0]

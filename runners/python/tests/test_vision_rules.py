@@ -117,3 +117,25 @@ def test_keypoint_matchers_get_image_pairs():
 def test_patch_rows_layout(conv, want):
     rows = torch.randn(16, 588)
     assert tuple(harness.patch_rows_layout(torch.nn.Sequential(conv), None, rows).shape) == want
+
+
+def test_a_conv_tower_driven_by_hidden_states_gets_the_image():
+    ctx = _ctx("florence_vision", model=torch.nn.Sequential(torch.nn.Conv2d(3, 8, kernel_size=7)))
+    value = vision_input_for("hidden_states", ctx, {}, torch.Generator().manual_seed(0))
+    assert tuple(value.shape) == (2, *harness.image_geometry(ctx.config))
+    ctx.model = torch.nn.Sequential(torch.nn.Linear(3, 8))  # no convolution over the image: no rule here
+    assert vision_input_for("hidden_states", ctx, {}, torch.Generator().manual_seed(0)) is None
+
+
+@pytest.mark.parametrize(
+    "config_class, want",
+    [
+        ("LwDetrViTConfig", "LwDetrViTBackbone"),  # the backbone, not the inner encoder driven by hidden_states
+        ("RfDetrDinov2Config", "RfDetrDinov2Backbone"),
+    ],
+)
+def test_catalog_prefers_the_class_driven_by_the_input(config_class, want):
+    from hwcov_harness.catalog_sync import model_class
+
+    path, note = model_class(getattr(transformers, config_class))
+    assert path.endswith("." + want), (path, note)
