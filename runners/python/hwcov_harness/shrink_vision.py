@@ -82,6 +82,17 @@ def _fix_stage_lists(d, sizes):
             d[k] = [max(8, x // f) for x in v]
 
 
+# Keypoints a tiny detector keeps (SuperPoint's default -1 keeps every one: thousands, each matched in every layer).
+TINY_MAX_KEYPOINTS = 64
+
+
+def _fix_keypoints(d):
+    """A keypoint detector's unlimited (or larger) max_keypoints is capped at TINY_MAX_KEYPOINTS."""
+    v = d.get("max_keypoints")
+    if _is_int(v) and (v <= 0 or v > TINY_MAX_KEYPOINTS):
+        d["max_keypoints"] = TINY_MAX_KEYPOINTS
+
+
 def _fix_vision(orig, d, sizes):
     """The vision rules above, recursively through sub-configs; nothing at the capped level."""
     level = _level(sizes)
@@ -94,3 +105,4 @@ def _fix_vision(orig, d, sizes):
     _fix_tail_blocks(orig, d)
     _fix_unnamed_timm(d)
     _fix_stage_lists(d, sizes)
+    _fix_keypoints(d)

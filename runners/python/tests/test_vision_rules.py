@@ -42,7 +42,8 @@ def test_tiny_efficientnet_builds_and_runs():
         ("inkling_vision", "num_hidden_layers", 2),  # a field to_dict() writes as n_layers (attribute_map)
         ("eomt", "num_blocks", 2),  # query blocks counted from the end: at most the shrunk layers
         ("timm_backbone", "backbone", TINY_TIMM_ARCHITECTURE),  # no architecture named by default
-        ("cvt", "embed_dim", [8, 24, 48]),  # per-stage widths under a width's name, one factor for all
+        ("cvt", "embed_dim", [8, 24, 48]),
+        ("superpoint", "max_keypoints", 64),  # -1 (every keypoint) by default  # per-stage widths under a width's name, one factor for all
     ],
 )
 def test_config_rules(model_type, attr, want):
