@@ -93,6 +93,14 @@ def _fix_keypoints(d):
         d["max_keypoints"] = TINY_MAX_KEYPOINTS
 
 
+def _fix_large_image(d):
+    """A patch model's image over 2 x TINY_IMAGE_SIZE (SAM: 1024, EoMT: 640) is TINY_IMAGE_SIZE at the tiny levels,
+    when its patches tile it: the patch grid and position tables derive from image_size."""
+    size, patch = d.get("image_size"), d.get("patch_size")
+    if _is_int(size) and _is_int(patch) and patch > 0 and size > 2 * TINY_IMAGE_SIZE and TINY_IMAGE_SIZE % patch == 0:
+        d["image_size"] = TINY_IMAGE_SIZE
+
+
 def _fix_vision(orig, d, sizes):
     """The vision rules above, recursively through sub-configs; nothing at the capped level."""
     level = _level(sizes)
@@ -106,3 +114,4 @@ def _fix_vision(orig, d, sizes):
     _fix_unnamed_timm(d)
     _fix_stage_lists(d, sizes)
     _fix_keypoints(d)
+    _fix_large_image(d)

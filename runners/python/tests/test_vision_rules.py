@@ -43,7 +43,10 @@ def test_tiny_efficientnet_builds_and_runs():
         ("eomt", "num_blocks", 2),  # query blocks counted from the end: at most the shrunk layers
         ("timm_backbone", "backbone", TINY_TIMM_ARCHITECTURE),  # no architecture named by default
         ("cvt", "embed_dim", [8, 24, 48]),
-        ("superpoint", "max_keypoints", 64),  # -1 (every keypoint) by default  # per-stage widths under a width's name, one factor for all
+        ("superpoint", "max_keypoints", 64),  # -1 (every keypoint) by default
+        ("eomt", "image_size", 224),  # 640, tiled by 16-pixel patches
+        ("sam_vision_model", "image_size", 224),  # 1024
+        ("vit", "image_size", 224),  # already small: unchanged  # per-stage widths under a width's name, one factor for all
     ],
 )
 def test_config_rules(model_type, attr, want):
@@ -140,3 +143,7 @@ def test_catalog_prefers_the_class_driven_by_the_input(config_class, want):
 
     path, note = model_class(getattr(transformers, config_class))
     assert path.endswith("." + want), (path, note)
+
+
+def test_large_images_stay_at_the_capped_level():
+    assert tiny("eomt", level="capped").image_size == 640
