@@ -96,9 +96,16 @@ def _fix_keypoints(d):
 def _fix_large_image(d):
     """A patch model's image over 2 x TINY_IMAGE_SIZE (SAM: 1024, EoMT: 640) is TINY_IMAGE_SIZE at the tiny levels,
     when its patches tile it: the patch grid and position tables derive from image_size."""
-    size, patch = d.get("image_size"), d.get("patch_size")
-    if _is_int(size) and _is_int(patch) and patch > 0 and size > 2 * TINY_IMAGE_SIZE and TINY_IMAGE_SIZE % patch == 0:
+    size, patch = d.get("image_size"), d.get("patch_size", d.get("patch_stride"))
+    square = isinstance(size, list) and len(size) == 2 and size[0] == size[1] and _is_int(size[0])
+    if isinstance(patch, list) and len(patch) == 2 and patch[0] == patch[1]:  # Hiera: [4, 4]
+        patch = patch[0]
+    if not (_is_int(patch) and patch > 0 and TINY_IMAGE_SIZE % patch == 0):
+        return
+    if _is_int(size) and size > 2 * TINY_IMAGE_SIZE:
         d["image_size"] = TINY_IMAGE_SIZE
+    elif square and size[0] > 2 * TINY_IMAGE_SIZE:  # SAM2's Hiera: [1024, 1024]
+        d["image_size"] = [TINY_IMAGE_SIZE, TINY_IMAGE_SIZE]
 
 
 def _fix_vision(orig, d, sizes):

@@ -147,3 +147,8 @@ def test_catalog_prefers_the_class_driven_by_the_input(config_class, want):
 
 def test_large_images_stay_at_the_capped_level():
     assert tiny("eomt", level="capped").image_size == 640
+
+
+def test_square_list_images_of_strided_patch_towers_shrink():
+    c = tiny("sam2_vision_model")
+    assert c.backbone_config.image_size == [harness.TINY_IMAGE_SIZE, harness.TINY_IMAGE_SIZE]  # Hiera: [1024, 1024]
