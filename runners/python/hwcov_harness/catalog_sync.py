@@ -48,6 +48,15 @@ def _size(cfg):
 _HEAD_MARKERS = ("For", "LMHead", "WithProjection")
 
 
+def _driven_by_hidden_states(cls):
+    """True when cls.forward takes hidden_states and no pixel_values / input_ids: an inner stack, not the model."""
+    try:
+        names = set(inspect.signature(cls.forward).parameters)
+    except (TypeError, ValueError):
+        return False
+    return "hidden_states" in names and not names & {"pixel_values", "input_ids", "input_values", "input_features"}
+
+
 def model_class(config_class):
     """The model class that builds config_class, found by introspection, or ("", why not).
 
@@ -93,8 +102,10 @@ def model_class(config_class):
             return 1
         if name.endswith("Model") and not head:
             return 2
-        if not head:
+        if not head and not _driven_by_hidden_states(seen[name]):
             return 3
+        if not head:  # an inner stack (LwDetrViTEncoder) after a class driven by the input itself (its Backbone)
+            return 3.5
         return 4
 
     best = min(cands, key=lambda n: (rank(n), cands.index(n)))

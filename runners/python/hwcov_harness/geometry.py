@@ -281,7 +281,7 @@ def patch_grid(config, merges_per_side=4):
     p = _get(vc, "patch_size", "spatial_patch_size", default=14)
     if isinstance(p, (list, tuple)):
         p = p[0]
-    tp = _get(vc, "temporal_patch_size", default=1)
+    tp = _get(vc, "temporal_patch_size", "patch_temporal", default=1)
     m = _get(vc, "spatial_merge_size", "merge_size", default=1)
     c = _get(vc, "in_channels", "num_channels", "in_chans", default=3)
     side = merges_per_side * int(m)

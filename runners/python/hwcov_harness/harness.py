@@ -106,6 +106,7 @@ from .sizes import (
     TINY_VOCAB,
 )
 from .stages import DEFAULT_ITERATIONS, DEFAULT_WARMUP, Context, execute, main, model_class
+from .vision_inputs import image_pairs, patch_rows_layout
 from .tensors import describe_inputs, describe_model, map_tensors, summarize_outputs, tensor_items, tensor_stats
 
 __all__ = [
@@ -124,6 +125,8 @@ __all__ = [
     # inputs
     "accepted_inputs", "complete_inputs", "forward_parameters", "main_input_name", "required_parameters",
     "time_series_inputs", "time_series_length",
+    # vision_inputs
+    "image_pairs", "patch_rows_layout",
     # geometry
     "audio_config", "audio_features_shape", "audio_frames", "audio_samples", "audio_token_id",
     "decoder_start_token_id", "image_feature_counts", "image_geometry", "image_token_id", "mel_features_shape",

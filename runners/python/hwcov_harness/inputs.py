@@ -20,6 +20,7 @@ from .geometry import (
     waveform_shape,
 )
 from .sizes import TIME_SERIES_PREDICTION_LENGTH, TINY_HIDDEN, _get, _is_int
+from .vision_inputs import image_pairs, main_input_wanted, vision_input_for
 
 
 def _explicit_parameters(model):
@@ -78,8 +79,8 @@ def complete_inputs(ctx, inputs):
 
     model, config, batch = ctx.model, ctx.config, ctx.batch_size
     wanted = forward_parameters(model)
-    required = set(required_parameters(model))
-    inputs = dict(inputs)
+    required = set(required_parameters(model)) | main_input_wanted(model, wanted, inputs)
+    inputs = image_pairs(model, dict(inputs))
     generator = torch.Generator().manual_seed(ctx.seed + 7)
     if "past_values" in wanted and "past_values" not in inputs:
         inputs.update(time_series_inputs(config, batch, wanted, generator))
@@ -116,8 +117,8 @@ def _input_for(name, ctx, inputs, generator):
         if _is_int(_get(config, "input_dim")):  # speech encoders: frames of input_dim features
             return torch.randn(*audio_features_shape(config, batch), generator=generator)
         hidden = _get(config, "hidden_size", "d_model", "embed_dim", default=TINY_HIDDEN)
-        if not _is_int(hidden):  # per-stage widths (a list): no single width to give
-            return None
+        if not _is_int(hidden):  # per-stage widths (a list): no single width; a conv tower's input is the image
+            return vision_input_for(name, ctx, inputs, generator)
         return torch.randn(batch, min(text_length(config, ctx.seq_len), 32), hidden, generator=generator)
     if name == "spectrogram":  # vocoders (HiFi-GAN): frames of model_in_dim mel bins
         bins = _get(config, "model_in_dim", "num_mel_bins", default=80)
@@ -137,7 +138,7 @@ def _input_for(name, ctx, inputs, generator):
         return torch.tensor(token_ids(batch, length, vocab, special_token_ids(config), ctx.seed + 3), dtype=torch.long)
     if name.endswith("_attention_mask") and inputs.get(name[: -len("_attention_mask")] + "_input_ids") is not None:
         return torch.ones_like(inputs[name[: -len("_attention_mask")] + "_input_ids"])
-    return None
+    return vision_input_for(name, ctx, inputs, generator)
 
 
 def time_series_length(config):

@@ -10,6 +10,7 @@ import json
 import re
 
 from .shrink_fixes import _fix_agreement, _fix_dims, _fix_groups, _remap_token_ids, _scale_sections
+from .shrink_vision import _fix_vision
 from .sizes import (
     _DEPTH_LIST_KEYS,
     _DIM_LIST_KEYS,
@@ -206,6 +207,7 @@ def shrink_dict(d, overrides=None, seq_len=None, level="tiny"):
     _fix_dims(orig, out)
     _fix_agreement(orig, out, overrides or {})
     _fix_groups(out)
+    _fix_vision(orig, out, LEVEL_SIZES[level])
     _placeholder_image_token(out)
     mapping = {}
     _remap_token_ids(out, None, mapping)
@@ -307,6 +309,12 @@ def _default_mrope(cls, d):
         rope["mrope_section"] = _scale_sections([16, 24, 24], head_dim // 2)
 
 
+def _aliased_fields(cls, fields):
+    """{stored name: field} for fields an attribute_map stores under another name (Inkling: num_hidden_layers -> n_layers)."""
+    amap = getattr(cls, "attribute_map", None) or {}
+    return {stored: field for field, stored in amap.items() if fields and field in fields and stored not in fields}
+
+
 def _constructor_kwargs(config, d, overrides):
     """d restricted to what config's class takes: its fields, recursively for sub-configs.
 
@@ -316,8 +324,11 @@ def _constructor_kwargs(config, d, overrides):
     """
     fields = _fields(type(config))
     _default_mrope(type(config), d)
+    aliases = _aliased_fields(type(config), fields)
     out = {}
     for k, v in d.items():
+        if k in aliases and aliases[k] not in d:  # to_dict() names the attribute an aliased field is stored under
+            k = aliases[k]
         if k in ("transformers_version", "_name_or_path", "model_type") and k not in overrides:
             continue
         if k in ("dtype", "torch_dtype") and not isinstance(v, str):
