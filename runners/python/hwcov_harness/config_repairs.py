@@ -1,0 +1,210 @@
+"""Repairs of a shrunk config that its dimensions alone do not give: layer patterns, unset fields, pixel shuffles.
+
+Dict rules (run by shrink.shrink_dict after the dimension fixes):
+unset key/value heads mean the heads; KV-sharing layers keep a producer of
+every layer kind; run-length layer patterns ([[kinds, repeats]]) add up to the
+layer count; a pixel-shuffle scale factor divides the patches per side.
+Built-config rule (shrink.shrink_config): a layer_types list the class leaves
+unset is filled. Model rule (harness.build_model_with): an attribute the model
+reads from a (sub-)config that the class does not declare is taken from where
+transformers' parent config would have handed it down.
+"""
+
+import importlib
+import inspect
+import re
+import sys
+from dataclasses import MISSING
+
+from .geometry import special_token_ids, text_vocab
+from .sizes import _HEAD_KEYS, _KV_HEAD_KEYS, _LAYER_KEYS, _first, _is_int, _is_token_key
+
+
+def repair_dict(orig, d):
+    """Apply the dict rules to d (the shrunk copy of orig), recursively through sub-configs."""
+    for k, v in d.items():
+        if isinstance(v, dict) and isinstance(orig.get(k), dict):
+            repair_dict(orig[k], v)
+    _unset_kv_heads(d)
+    _shared_kv_layers(orig, d)
+    _layer_pattern_runs(d)
+    _pixel_shuffle_grid(d)
+
+
+def _unset_kv_heads(d):
+    """num_key_value_heads left None means plain multi-head attention: as many as the heads (transformers' convention)."""
+    _, heads = _first(d, sorted(_HEAD_KEYS))
+    if not heads:
+        return
+    for k in _KV_HEAD_KEYS:
+        if k in d and d[k] is None:
+            d[k] = heads
+
+
+def _shared_kv_layers(orig, d):
+    """The last num_kv_shared_layers layers reuse the cache of an earlier layer of their kind.
+
+    Every kind of layer among the consumers needs a producer before them: with K kinds the
+    model gets 2K layers (each kind once as producer, once as consumer) and K shared ones.
+    Other per-layer lists follow the new count (their pattern repeated).
+    """
+    shared, types = d.get("num_kv_shared_layers"), d.get("layer_types")
+    lk, layers = _first(d, sorted(_LAYER_KEYS))
+    if not (_is_int(shared) and shared > 0 and isinstance(types, list) and types and layers):
+        return
+    kinds = list(dict.fromkeys(types))
+    if layers - shared >= len(kinds) and set(types[: layers - shared]) == set(kinds):
+        return
+    n = 2 * len(kinds)
+    for k, v in d.items():
+        if k != "layer_types" and isinstance(v, list) and len(v) == layers and isinstance(orig.get(k), list):
+            d[k] = (list(orig[k]) * n)[:n]
+    d[lk], d["num_kv_shared_layers"], d["layer_types"] = n, len(kinds), kinds * 2
+
+
+def _layer_pattern_runs(d):
+    """[[kinds, repeats], ...] layer patterns (GPT-Neo's attention_types) add up to the layer count."""
+    lk, layers = _first(d, sorted(_LAYER_KEYS))
+    for k, v in d.items():
+        if not (layers and k.endswith("_types") and isinstance(v, list) and v):
+            continue
+        if not all(isinstance(r, list) and len(r) == 2 and isinstance(r[0], list) and _is_int(r[1]) for r in v):
+            continue
+        if sum(len(r[0]) * r[1] for r in v) == layers:
+            continue
+        kinds = v[0][0]
+        if kinds and layers % len(kinds) == 0:
+            d[k] = [[kinds, layers // len(kinds)]]
+        elif kinds:
+            d[lk] = len(kinds)
+            d[k] = [[kinds, 1]]
+
+
+def _pixel_shuffle_grid(d):
+    """A pixel shuffle by scale_factor (Idefics3-likes) needs patches per side divisible by it: the image grows to fit."""
+    sf, vc = d.get("scale_factor"), d.get("vision_config")
+    if not (_is_int(sf) and sf > 1 and isinstance(vc, dict)):
+        return
+    size, patch = vc.get("image_size"), vc.get("patch_size")
+    if not (_is_int(size) and _is_int(patch) and patch > 0):
+        return
+    side = size // patch
+    if side % sf:
+        vc["image_size"] = -(-side // sf) * sf * patch
+
+
+def fill_layer_types(config, d):
+    """A built config whose layer_types stayed None (no __post_init__ derives it): every layer full attention.
+
+    Returns True when d was changed (the config is then built again from it).
+    """
+    layers = getattr(config, "num_hidden_layers", None)
+    if "layer_types" not in d or d["layer_types"] is not None or getattr(config, "layer_types", 0) is not None:
+        return False
+    if not _is_int(layers):
+        return False
+    d["layer_types"] = ["full_attention"] * layers
+    return True
+
+
+MAX_ATTRIBUTE_REPAIRS = 6
+_NO_ATTRIBUTE = re.compile(r"'(\w+)' object has no attribute '(\w+)'")
+
+
+def build_model_with(build, config):
+    """build(config), giving a (sub-)config an attribute the model reads and its class does not declare.
+
+    transformers' parent configs hand some values down to their sub-configs in
+    __post_init__ (dropout_rate, initializer_range, token ids); a sub-config built
+    alone, or one whose parent does not, lacks them. The value comes from the
+    nearest config of the tree that has it, else rope_parameters (rope_theta), else
+    the default another config class of the same module declares. Token ids past
+    the text vocabulary map to its last id.
+    """
+    seen = set()
+    for _ in range(MAX_ATTRIBUTE_REPAIRS + 1):
+        try:
+            return _read_attributes_handed_down(build(config))
+        except AttributeError as exc:
+            m = _NO_ATTRIBUTE.search(str(exc))
+            if not m or m.groups() in seen:
+                raise
+            holder = _find_config(config, m.group(1))
+            found, value = _donor_value(config, holder, m.group(2)) if holder is not None else (False, None)
+            if not found:
+                raise
+            seen.add(m.groups())
+            setattr(holder, m.group(2), value)
+    return build(config)
+
+
+_SELF_CONFIG_READ = re.compile(r"\bself\.config\.([a-z_]\w*)\b")
+
+
+def _read_attributes_handed_down(model):
+    """The model's config gets the attributes its module reads as self.config.NAME that it lacks (forward-time reads).
+
+    Only names another config class of the config's module declares are set, with their default.
+    """
+    config = getattr(model, "config", None)
+    module = sys.modules.get(type(model).__module__)
+    if config is None or module is None:
+        return model
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return model
+    for name in sorted(set(_SELF_CONFIG_READ.findall(source))):
+        if hasattr(config, name):
+            continue
+        found, value = _declared_default(config, config, name)
+        if found:
+            setattr(config, name, value)
+    return model
+
+
+def _configs(config, depth=0):
+    """config and its sub-configs, parents first."""
+    yield config
+    if depth > 3:
+        return
+    for v in vars(config).values():
+        if hasattr(v, "to_dict") and hasattr(v, "model_type"):
+            yield from _configs(v, depth + 1)
+
+
+def _find_config(config, class_name):
+    return next((c for c in _configs(config) if type(c).__name__ == class_name), None)
+
+
+def _donor_value(root, holder, name):
+    """(found, value) for attribute name of holder: from the config tree, rope_parameters or a sibling class."""
+    for c in _configs(root):
+        if c is not holder and name in vars(c) and vars(c)[name] is not None:
+            return True, _in_vocab(root, name, vars(c)[name])
+    for c in (holder, root):
+        rope = getattr(c, "rope_parameters", None)
+        if isinstance(rope, dict) and rope.get(name) is not None:
+            return True, rope[name]
+    return _declared_default(root, holder, name)
+
+
+def _declared_default(root, holder, name):
+    """(found, default) of field name as another config class of holder's module declares it."""
+    module = importlib.import_module(type(holder).__module__)
+    for cls in vars(module).values():
+        fields = getattr(cls, "__dataclass_fields__", None) if isinstance(cls, type) else None
+        field = fields.get(name) if fields else None
+        if field is not None and field.default is not MISSING and field.default is not None:
+            return True, _in_vocab(root, name, field.default)
+    return False, None
+
+
+def _in_vocab(root, name, value):
+    if not _is_token_key(name) or not _is_int(value):
+        return value
+    vocab = text_vocab(root)
+    if value < vocab:
+        return value
+    taken = special_token_ids(root)
+    return next((i for i in range(vocab - 1, 0, -1) if i not in taken), vocab - 1)
