@@ -17,7 +17,8 @@ import sys
 from dataclasses import MISSING
 
 from .geometry import special_token_ids, text_vocab
-from .sizes import _HEAD_KEYS, _KV_HEAD_KEYS, _LAYER_KEYS, _first, _is_int, _is_token_key
+from .shrink_fixes import _scale_sections
+from .sizes import _EXPERT_KEYS, _HEAD_KEYS, _KV_HEAD_KEYS, _LAYER_KEYS, _first, _is_int, _is_token_key
 
 
 def repair_dict(orig, d):
@@ -29,6 +30,7 @@ def repair_dict(orig, d):
     _shared_kv_layers(orig, d)
     _layer_pattern_runs(d)
     _pixel_shuffle_grid(d)
+    _experts_chosen(d)
 
 
 def _unset_kv_heads(d):
@@ -78,6 +80,19 @@ def _layer_pattern_runs(d):
         elif kinds:
             d[lk] = len(kinds)
             d[k] = [[kinds, 1]]
+
+
+_TOPK_NAME = re.compile(r"^(moe_k|(moe_|router_)?top_?k|(num_)?experts_per_tok(en)?|moe_topk_?\w*)$")
+
+
+def _experts_chosen(d):
+    """Experts chosen per token under other names (moe_k, top_k...) are at most the (shrunk) expert count."""
+    _, experts = _first(d, sorted(_EXPERT_KEYS))
+    if not experts:
+        return
+    for k, v in d.items():
+        if _TOPK_NAME.match(k) and _is_int(v) and v > experts:
+            d[k] = experts
 
 
 def _pixel_shuffle_grid(d):
@@ -208,3 +223,89 @@ def _in_vocab(root, name, value):
         return value
     taken = special_token_ids(root)
     return next((i for i in range(vocab - 1, 0, -1) if i not in taken), vocab - 1)
+
+
+_MROPE_DEFAULT = re.compile(r"""rope_parameters\.get\(\s*["']mrope_section["']\s*,\s*\[([\d,\s]+)\]""")
+
+
+def fit_mrope_sections(d):
+    """Multimodal rotary sections add up to half the rotated part of a head (head_dim x partial_rotary_factor).
+
+    A config that leaves mrope_section unset gets the default its modeling module falls
+    back on (rope_parameters.get("mrope_section", [...])), rescaled; one it sets is rescaled.
+    Sub-configs are visited too.
+    """
+    for v in d.values():
+        if isinstance(v, dict):
+            fit_mrope_sections(v)
+    rope = d.get("rope_parameters")
+    if not isinstance(rope, dict):
+        return
+    sections = rope.get("mrope_section")
+    if not isinstance(sections, list):
+        sections = _module_mrope_default(d.get("model_type"))
+    if not sections:
+        return
+    _, heads = _first(d, sorted(_HEAD_KEYS))
+    _, hidden = _first(d, ["hidden_size", "d_model"])
+    head_dim = d.get("head_dim") if _is_int(d.get("head_dim")) else (hidden // heads if heads and hidden else None)
+    factor = rope.get("partial_rotary_factor", d.get("partial_rotary_factor"))
+    factor = factor if isinstance(factor, (int, float)) and 0 < factor <= 1 else 1.0
+    if not head_dim:
+        return
+    if int(head_dim * factor) // 2 < len(sections):  # too narrow a head for one slot per section
+        head_dim = _widen_heads(d, len(sections), factor, head_dim)
+    rope["mrope_section"] = _scale_keeping_ties(list(sections), int(head_dim * factor) // 2)
+
+
+def _widen_heads(d, sections, factor, head_dim):
+    """A head wide enough for sections rotary slots: head_dim set, or fewer heads (kv heads following); the new width."""
+    need = int(2 * -(-sections // factor))
+    need += need % 2
+    if _is_int(d.get("head_dim")):
+        d["head_dim"] = max(head_dim, need)
+        return d["head_dim"]
+    hk, heads = _first(d, sorted(_HEAD_KEYS))
+    _, hidden = _first(d, ["hidden_size", "d_model"])
+    while heads > 1 and hidden // heads < need and heads % 2 == 0:
+        heads //= 2
+    d[hk] = heads
+    for k in _KV_HEAD_KEYS:
+        if _is_int(d.get(k)) and (d[k] > heads or heads % d[k]):
+            d[k] = heads
+    return hidden // heads
+
+
+def _scale_keeping_ties(sections, total):
+    """sections rescaled to sum to total (each at least 1), sections that were equal kept equal when possible.
+
+    The remainder of the rounding goes to one section: the last one whose value no other
+    section shares (Ernie-4.5-VL stacks its equal height and width sections).
+    """
+    if not sections or total < len(sections):
+        return sections
+    s = sum(sections)
+    out = [max(1, v * total // s) for v in sections]
+    rest = total - sum(out)
+    if rest == 0:
+        return out
+    for i in reversed(range(len(sections))):
+        if sections.count(sections[i]) == 1 and out[i] + rest >= 1:
+            out[i] += rest
+            return out
+    return _scale_sections(sections, total)
+
+
+def _module_mrope_default(model_type):
+    """The mrope_section the modeling module of model_type falls back on, else None."""
+    if not isinstance(model_type, str):
+        return None
+    try:
+        from transformers import CONFIG_MAPPING
+
+        module = CONFIG_MAPPING[model_type].__module__.replace(".configuration_", ".modeling_")
+        source = inspect.getsource(importlib.import_module(module))
+    except Exception:  # an unknown model type or a module that does not import here
+        return None
+    m = _MROPE_DEFAULT.search(source)
+    return [int(x) for x in m.group(1).split(",") if x.strip()] if m else None

@@ -9,7 +9,7 @@ estimate_parameters() sizes a config before it is built (the ladder's budget).
 import json
 import re
 
-from .config_repairs import fill_layer_types, repair_dict
+from .config_repairs import fill_layer_types, fit_mrope_sections, repair_dict
 from .shrink_fixes import _fix_agreement, _fix_dims, _fix_groups, _remap_token_ids, _scale_sections
 from .sizes import (
     _DEPTH_LIST_KEYS,
@@ -248,6 +248,7 @@ def shrink_config(config, overrides=None, seq_len=None, level="tiny"):
     again (a few times at most).
     """
     small = shrink_dict(config.to_dict(), overrides, seq_len, level)
+    fit_mrope_sections(small)
     last = None
     for _ in range(MAX_VALIDATOR_REPAIRS + 1):
         try:
