@@ -31,6 +31,7 @@ def repair_dict(orig, d):
     _layer_pattern_runs(d)
     _pixel_shuffle_grid(d)
     _experts_chosen(d)
+    _pooled_image_tokens(d)
 
 
 def _unset_kv_heads(d):
@@ -95,9 +96,27 @@ def _experts_chosen(d):
             d[k] = experts
 
 
+def _pooled_image_tokens(d):
+    """tokens_per_image = t x t pooled from a p x p patch grid (Gemma-3-likes): t divides p, pooling kept when it can."""
+    vc = d.get("vision_config")
+    keys = [k for k in d if k.endswith("tokens_per_image") and _is_int(d[k])]
+    if not keys or not isinstance(vc, dict):
+        return
+    size, patch = vc.get("image_size"), vc.get("patch_size")
+    if not (_is_int(size) and _is_int(patch) and patch > 0):
+        return
+    p = size // patch
+    for k in keys:
+        t = int(round(d[k] ** 0.5))
+        if t * t != d[k] or (t <= p and p % t == 0):
+            continue
+        d[k] = max((x for x in range(1, p) if p % x == 0), default=p) ** 2
+
+
 def _pixel_shuffle_grid(d):
     """A pixel shuffle by scale_factor (Idefics3-likes) needs patches per side divisible by it: the image grows to fit."""
-    sf, vc = d.get("scale_factor"), d.get("vision_config")
+    _, sf = _first(d, ["scale_factor", "pixel_shuffle_factor"])
+    vc = d.get("vision_config")
     if not (_is_int(sf) and sf > 1 and isinstance(vc, dict)):
         return
     size, patch = vc.get("image_size"), vc.get("patch_size")

@@ -51,6 +51,7 @@ from .inputs import (
     accepted_inputs,
     complete_inputs,
     forward_parameters,
+    image_features_function,
     main_input_name,
     required_parameters,
     time_series_inputs,
@@ -124,7 +125,7 @@ __all__ = [
     # tensors
     "describe_inputs", "describe_model", "map_tensors", "summarize_outputs", "tensor_items", "tensor_stats",
     # inputs
-    "accepted_inputs", "complete_inputs", "forward_parameters", "main_input_name", "required_parameters",
+    "accepted_inputs", "complete_inputs", "forward_parameters", "image_features_function", "main_input_name", "required_parameters",
     "time_series_inputs", "time_series_length",
     # geometry
     "audio_config", "audio_features_shape", "audio_frames", "audio_samples", "audio_token_id",
