@@ -32,6 +32,7 @@ def repair_dict(orig, d):
     _pixel_shuffle_grid(d)
     _experts_chosen(d)
     _pooled_image_tokens(d)
+    _side_vocabularies(d)
 
 
 def _unset_kv_heads(d):
@@ -94,6 +95,16 @@ def _experts_chosen(d):
     for k, v in d.items():
         if _TOPK_NAME.match(k) and _is_int(v) and v > experts:
             d[k] = experts
+
+
+def _side_vocabularies(d):
+    """Other vocabularies indexed by the same token ids (Gemma-3n's vocab_size_per_layer_input) shrink with vocab_size."""
+    vocab = d.get("vocab_size")
+    if not _is_int(vocab):
+        return
+    for k, v in d.items():
+        if k.startswith("vocab_size_") and _is_int(v) and v > vocab:
+            d[k] = vocab
 
 
 def _pooled_image_tokens(d):

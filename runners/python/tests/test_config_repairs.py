@@ -26,6 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
         # pixel shuffle: 224 / 32 = 7 patches per side, scale 2: 8 per side
         ({}, {"scale_factor": 2, "vision_config": {"image_size": 224, "patch_size": 32}}, {"vision_config": {"image_size": 256, "patch_size": 32}}),
         ({}, {"pixel_shuffle_factor": 4, "vision_config": {"image_size": 256, "patch_size": 16}}, {"vision_config": {"image_size": 256, "patch_size": 16}}),
+        # a per-layer vocabulary indexed by the same ids
+        ({}, {"vocab_size": 1024, "vocab_size_per_layer_input": 262144}, {"vocab_size_per_layer_input": 1024}),
         # experts chosen under another name
         ({}, {"moe_num_experts": 4, "moe_k": 6}, {"moe_k": 4}),
         ({}, {"num_experts": 4, "top_k": 2}, {"top_k": 2}),
