@@ -13,6 +13,7 @@ templates use, what the harness's modules do, each one thing:
     geometry.py      which sub-config describes text, images, audio; shapes, lengths and token ids
     shrink.py        shrink_config / shrink_dict: widths, depths, heads capped by name; estimate_parameters
     shrink_fixes.py  derived dimensions made to agree again after shrinking
+    config_repairs.py  layer patterns, unset fields, pixel shuffles; build_model_with (attributes handed down)
     sizes.py         the sizes of each shrink level and the names config entries go by
 
 Beside them: profile.py (`--profile layers|memory`), reference.py (stored CPU
@@ -23,6 +24,7 @@ this module, so the modules form no import circle
 (tests/test_structure.py checks it).
 """
 
+from .config_repairs import build_model_with
 from .geometry import (
     audio_config,
     audio_features_shape,
@@ -49,6 +51,7 @@ from .inputs import (
     accepted_inputs,
     complete_inputs,
     forward_parameters,
+    image_features_function,
     main_input_name,
     required_parameters,
     time_series_inputs,
@@ -123,7 +126,7 @@ __all__ = [
     # tensors
     "describe_inputs", "describe_model", "map_tensors", "summarize_outputs", "tensor_items", "tensor_stats",
     # inputs
-    "accepted_inputs", "complete_inputs", "forward_parameters", "main_input_name", "required_parameters",
+    "accepted_inputs", "complete_inputs", "forward_parameters", "image_features_function", "main_input_name", "required_parameters",
     "time_series_inputs", "time_series_length",
     # vision_inputs
     "image_pairs", "patch_rows_layout",
@@ -132,6 +135,8 @@ __all__ = [
     "decoder_start_token_id", "image_feature_counts", "image_geometry", "image_token_id", "mel_features_shape",
     "num_frames", "patch_grid", "special_token_ids", "sub_config", "text_config", "text_length", "text_vocab",
     "token_ids", "vision_config", "waveform_shape",
+    # config_repairs
+    "build_model_with",
     # shrink, shrink_fixes (the underscored ones are tested by name)
     "MAX_VALIDATOR_REPAIRS", "TINY_RESNET_BACKBONE", "deep_merge", "estimate_parameters", "shrink_config",
     "shrink_dict", "_validator_repair", "_fix_agreement", "_fix_groups",

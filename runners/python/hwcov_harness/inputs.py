@@ -84,6 +84,8 @@ def complete_inputs(ctx, inputs):
     generator = torch.Generator().manual_seed(ctx.seed + 7)
     if "past_values" in wanted and "past_values" not in inputs:
         inputs.update(time_series_inputs(config, batch, wanted, generator))
+    if _wants_decoder_ids(config, wanted, inputs):
+        inputs["decoder_input_ids"] = _input_for("decoder_input_ids", ctx, inputs, generator)
     for name in wanted:
         if name in inputs or name not in required:
             continue
@@ -190,3 +192,23 @@ def time_series_inputs(config, batch, wanted, generator):
     if "freq" in wanted:
         out["freq"] = torch.zeros(batch, 1, dtype=torch.long)
     return out
+
+
+def image_features_function(model):
+    """model.get_image_features, else its encoder's (encoder-decoders whose encoder holds the vision tower), else None."""
+    fn = getattr(model, "get_image_features", None)
+    if fn is not None:
+        return fn
+    get_encoder = getattr(model, "get_encoder", None)
+    try:
+        encoder = get_encoder() if callable(get_encoder) else None
+    except Exception:  # a model whose get_encoder needs a modality argument or is not an encoder-decoder
+        return None
+    return getattr(encoder, "get_image_features", None) if encoder is not model else None
+
+
+def _wants_decoder_ids(config, wanted, inputs):
+    """An encoder-decoder's forward takes decoder_input_ids as optional, yet its decoder needs them (or labels)."""
+    if not getattr(config, "is_encoder_decoder", False) or "decoder_input_ids" not in wanted:
+        return False
+    return not any(inputs.get(n) is not None for n in ("decoder_input_ids", "decoder_inputs_embeds", "labels"))

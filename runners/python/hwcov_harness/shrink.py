@@ -9,6 +9,7 @@ estimate_parameters() sizes a config before it is built (the ladder's budget).
 import json
 import re
 
+from .config_repairs import fill_layer_types, fit_mrope_sections, repair_dict
 from .shrink_fixes import _fix_agreement, _fix_dims, _fix_groups, _remap_token_ids, _scale_sections
 from .shrink_vision import _fix_vision
 from .sizes import (
@@ -208,6 +209,7 @@ def shrink_dict(d, overrides=None, seq_len=None, level="tiny"):
     _fix_agreement(orig, out, overrides or {})
     _fix_groups(out)
     _fix_vision(orig, out, LEVEL_SIZES[level])
+    repair_dict(orig, out)
     _placeholder_image_token(out)
     mapping = {}
     _remap_token_ids(out, None, mapping)
@@ -248,10 +250,14 @@ def shrink_config(config, overrides=None, seq_len=None, level="tiny"):
     again (a few times at most).
     """
     small = shrink_dict(config.to_dict(), overrides, seq_len, level)
+    fit_mrope_sections(small)
     last = None
     for _ in range(MAX_VALIDATOR_REPAIRS + 1):
         try:
-            return type(config)(**_constructor_kwargs(config, small, overrides or {}))
+            built = type(config)(**_constructor_kwargs(config, small, overrides or {}))
+            if not fill_layer_types(built, small):
+                return built
+            continue
         except Exception as exc:  # transformers' strict validators raise their own error types
             repair = _validator_repair(exc)
             if repair is None or repair == last or not _set_path(small, *repair):
