@@ -28,7 +28,7 @@ COPY . .
 ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=1 go build -trimpath \
-      -ldflags "-s -w -X github.com/hwcov/hwcov/internal/cli.Version=${VERSION}" \
+      -ldflags "-s -w -X github.com/hwcov/hwcov/internal/face/cli.Version=${VERSION}" \
       -o /out/hwcov ./cmd/hwcov
 
 # --- runtime: Python with the CPU build of torch and the pinned packages

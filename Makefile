@@ -9,7 +9,7 @@ VENV_PY      := $(VENV)/bin/python
 VENV_STAMP   := $(VENV)/.hwcov-installed
 REQUIREMENTS := runners/python/requirements.txt
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS      := -X github.com/hwcov/hwcov/internal/cli.Version=$(VERSION)
+LDFLAGS      := -X github.com/hwcov/hwcov/internal/face/cli.Version=$(VERSION)
 DB           ?= ./benchmark_db.duckdb
 GO_TEST_FLAGS ?= -race -shuffle=on -count=1 -timeout 40m
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/testid"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 func TestInitTemplates(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/testid"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

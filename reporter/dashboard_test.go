@@ -8,7 +8,7 @@ import (
 
 	"github.com/hwcov/hwcov/internal/fingerprint"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/testfs"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 func TestStateOf(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/hwcov/hwcov/internal/compare"
 	"github.com/hwcov/hwcov/internal/fingerprint"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/testfs"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 // analysisArchs is a small catalog: three key models, a high and a normal

@@ -11,8 +11,8 @@ import (
 
 	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/testid"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 // update rewrites the golden files: go test ./reporter -update

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/testfs"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")

@@ -9,5 +9,5 @@
 //
 // from this folder; the tests do it once into $HWCOV_TOOLS_CACHE (default
 // ~/.cache/hwcov/tools), keyed on each module's go.mod, go.sum and sources
-// (internal/toolbin).
+// (internal/testing/toolbin).
 package tools

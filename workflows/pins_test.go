@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwcov/hwcov/internal/testfs"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 // hwcovPin stands in for the commit of the hwcov action's tag, which the

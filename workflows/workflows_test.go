@@ -16,8 +16,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hwcov/hwcov/internal/schedule"
-	"github.com/hwcov/hwcov/internal/testfs"
-	"github.com/hwcov/hwcov/internal/toolbin"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
+	"github.com/hwcov/hwcov/internal/testing/toolbin"
 )
 
 var update = flag.Bool("update", false, "rewrite the rendered workflows in this folder, examples/ and ../.github/workflows/hwcov.yml")

@@ -4,7 +4,7 @@ package main
 import (
 	"os"
 
-	"github.com/hwcov/hwcov/internal/cli"
+	"github.com/hwcov/hwcov/internal/face/cli"
 )
 
 func main() {

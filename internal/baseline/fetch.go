@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/hwerr"
-	"github.com/hwcov/hwcov/internal/store"
 )
 
 // Request says which baseline to fetch and where to write it.

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
-	"github.com/hwcov/hwcov/internal/ghfake"
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
+	"github.com/hwcov/hwcov/internal/testing/ghfake"
 )
 
 func TestWorkflowFile(t *testing.T) {

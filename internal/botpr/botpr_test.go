@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
-	"github.com/hwcov/hwcov/internal/ghfake"
-	"github.com/hwcov/hwcov/internal/testfs"
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
+	"github.com/hwcov/hwcov/internal/testing/ghfake"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

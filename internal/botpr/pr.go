@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
 )
 
 // BranchPrefix starts every branch the bot writes.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
 	"github.com/hwcov/hwcov/internal/ghevent"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/reporter"

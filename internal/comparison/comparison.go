@@ -8,15 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/baseline"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/compare"
-	"github.com/hwcov/hwcov/internal/ghapi"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/outcome"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/reporter"
 )
 

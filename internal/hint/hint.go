@@ -6,10 +6,10 @@ import (
 	"strings"
 
 	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/catalog"
-	"github.com/hwcov/hwcov/internal/ghapi"
 	"github.com/hwcov/hwcov/internal/hwerr"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/planner"
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwcov/hwcov/internal/ghapi"
+	"github.com/hwcov/hwcov/internal/adapters/ghapi"
 	"github.com/hwcov/hwcov/internal/hwerr"
 )
 

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hwerr"
-	"github.com/hwcov/hwcov/internal/store"
 )
 
 func TestHints(t *testing.T) {

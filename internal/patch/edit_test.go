@@ -10,8 +10,8 @@ import (
 	"github.com/hwcov/hwcov/generator"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/testfs"
 	"github.com/hwcov/hwcov/internal/testid"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 // Every edit kind, rendered into the embedded templates: the diff is golden,

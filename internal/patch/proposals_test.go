@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hwcov/hwcov/internal/botpr"
-	"github.com/hwcov/hwcov/internal/testfs"
+	"github.com/hwcov/hwcov/internal/testing/testfs"
 )
 
 func TestProposals(t *testing.T) {

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/hint"
 	"github.com/hwcov/hwcov/internal/hwerr"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/internal/workspace"
 )
 

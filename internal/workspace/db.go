@@ -1,8 +1,8 @@
 package workspace
 
 import (
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/hint"
-	"github.com/hwcov/hwcov/internal/store"
 )
 
 // DBPath is the database a command's --db names, else hwcov.yaml's db.

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/errpattern"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/runners"
 	"github.com/hwcov/hwcov/runners/web"

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/internal/hwerr"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/runners"
 	"github.com/hwcov/hwcov/runners/web"

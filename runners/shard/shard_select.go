@@ -6,9 +6,9 @@ import (
 	"sort"
 
 	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/internal/testid"
 	"github.com/hwcov/hwcov/planner"
 )

@@ -9,11 +9,11 @@ import (
 	"testing"
 
 	"github.com/hwcov/hwcov/generator"
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/hardware"
 	"github.com/hwcov/hwcov/internal/hint"
 	"github.com/hwcov/hwcov/internal/hwerr"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/planner"
 )
 

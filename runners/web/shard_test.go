@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwcov/hwcov/internal/adapters/store"
 	"github.com/hwcov/hwcov/internal/catalog"
 	"github.com/hwcov/hwcov/internal/results"
-	"github.com/hwcov/hwcov/internal/store"
 	"github.com/hwcov/hwcov/internal/workspace"
 	"github.com/hwcov/hwcov/runners/shard"
 	"github.com/hwcov/hwcov/runners/web"

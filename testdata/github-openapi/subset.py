@@ -13,7 +13,7 @@ import json
 import sys
 
 # (path, methods) hwcov calls or the fake GitHub serves. Keep in step with
-# internal/ghapi and internal/ghfake. The releases operations are what
+# internal/adapters/ghapi and internal/testing/ghfake. The releases operations are what
 # action.yml calls to install a released hwcov.
 PATHS = {
     "/repos/{owner}/{repo}": ["get"],
