@@ -242,7 +242,7 @@ def audio_features_shape(config, batch, frames=400, model=None):
     if _is_int(per_channel):
         return (batch, frames, per_channel * int(_get(ac, "input_channels", default=1)))
     width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
-                 "mel_bins", default=80)  # fmt: skip
+                 "mel_bins", "input_feat_size", default=80)  # fmt: skip
     if model is not None and _mel_channels_first(model, int(width)):  # a convolution stem over (bins, frames)
         return (batch, int(width), frames)
     return (batch, frames, int(width))

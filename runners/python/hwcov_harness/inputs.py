@@ -8,6 +8,7 @@ when inputs are built, not at import time.
 
 import inspect
 
+from .docshapes import doc_input, optional_none
 from .geometry import (
     audio_features_shape,
     image_geometry,
@@ -87,8 +88,12 @@ def complete_inputs(ctx, inputs):
         if name in inputs or name not in required:
             continue
         value = _input_for(name, ctx, inputs, generator)
+        if value is None:  # what forward()'s docstring and annotations say of it
+            value = doc_input(name, model, config, batch, generator)
         if value is not None:
             inputs[name] = value
+        elif optional_none(model, name):
+            inputs[name] = None
     return accepted_inputs(model, inputs)
 
 
