@@ -8,6 +8,7 @@ builds missing forward() inputs from them.
 
 import random
 
+from .extractor import extractor_width
 from .sizes import TINY_VOCAB, _get, _is_int, _is_token_key
 from .tensors import _is_tensor
 
@@ -241,11 +242,18 @@ def audio_features_shape(config, batch, frames=400, model=None):
     per_channel = _get(ac, "input_feat_per_channel")
     if _is_int(per_channel):
         return (batch, frames, per_channel * int(_get(ac, "input_channels", default=1)))
-    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
-                 "mel_bins", "input_feat_size", default=80)  # fmt: skip
+    width = feature_width(ac)
     if model is not None and _mel_channels_first(model, int(width)):  # a convolution stem over (bins, frames)
         return (batch, int(width), frames)
     return (batch, frames, int(width))
+
+
+def feature_width(ac, default=80):
+    """Width of each spectrogram frame: the config's entry for it, else (or when it stacks frames) the extractor's."""
+    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
+                 "mel_bins", "input_feat_size", "n_mel_bins")  # fmt: skip
+    width = extractor_width(ac, width if _is_int(width) else None)
+    return int(width) if _is_int(width) else default
 
 
 def audio_frames(config, batch, model=None):
@@ -257,7 +265,7 @@ def audio_frames(config, batch, model=None):
     whisper_like = (_is_int(_get(ac, "max_source_positions")) or _is_int(_get(ac, "n_window"))) and _get(
         ac, "num_mel_bins"
     ) is not None
-    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels", "mel_bins")
+    width = feature_width(ac)
     channels_first = model is not None and _is_int(width) and _mel_channels_first(model, width)
     return shape[2] if whisper_like or channels_first else shape[1]
 
