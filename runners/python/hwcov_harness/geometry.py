@@ -40,7 +40,8 @@ def vision_config(config):
 
 def audio_config(config):
     """The sub-config that describes audio (audio_config, ...) or config."""
-    return sub_config(config, "audio_config", "audio_encoder_config", "speech_config", "encoder_config", "encoder")
+    ac = sub_config(config, "audio_config", "audio_encoder_config", "speech_config", "encoder_config", "encoder", "asr_config")
+    return sub_config(ac, "asr_config") if ac is not config else ac  # a wrapper's audio config holding the ASR encoder's
 
 
 def text_vocab(config, default=TINY_VOCAB):
@@ -212,8 +213,10 @@ def _mel_channels_first(model, bins):
     modules = getattr(model, "modules", None)
     if not callable(modules) or not _is_int(bins):
         return False
+    import torch
+
     for m in modules():
-        if type(m).__name__ == "Conv1d":
+        if isinstance(m, torch.nn.Conv1d):  # subclasses too (causal convolutions)
             return getattr(m, "in_channels", None) == bins
     return False
 
