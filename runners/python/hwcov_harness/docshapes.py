@@ -138,3 +138,18 @@ def optional_none(model, name):
         return False
     text = p.annotation if isinstance(p.annotation, str) else repr(p.annotation)
     return "None" in text or "Optional" in text
+
+
+def doc_batch_rows(model, config, inputs, batch):
+    """inputs, with each tensor forward()'s docstring gives batch_size * k rows (codebooks) repeated to k rows a sample."""
+    documented = doc_shapes(getattr(model, "forward", model))
+    configs = _configs(config)
+    out = dict(inputs)
+    for name, value in inputs.items():
+        dims = documented.get(name, (None, []))[1]
+        m = re.fullmatch(r"(?:batch_size|batch|bsz)\s*\*\s*((?:config\.)?\w+)", dims[0]) if dims else None
+        k = _config_value(m.group(1), configs) if m else None
+        shape = getattr(value, "shape", None)
+        if _is_int(k) and k > 1 and shape is not None and len(shape) >= 1 and shape[0] == batch:
+            out[name] = value.repeat_interleave(k, dim=0)
+    return out

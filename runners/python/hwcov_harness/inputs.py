@@ -8,7 +8,7 @@ when inputs are built, not at import time.
 
 import inspect
 
-from .docshapes import doc_input, optional_none
+from .docshapes import doc_batch_rows, doc_input, optional_none
 from .geometry import (
     audio_features_shape,
     image_geometry,
@@ -94,7 +94,7 @@ def complete_inputs(ctx, inputs):
             inputs[name] = value
         elif optional_none(model, name):
             inputs[name] = None
-    return accepted_inputs(model, inputs)
+    return accepted_inputs(model, doc_batch_rows(model, config, inputs, batch))
 
 
 def _input_for(name, ctx, inputs, generator):
