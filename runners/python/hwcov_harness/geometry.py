@@ -254,7 +254,7 @@ def audio_features_shape(config, batch, frames=400, model=None):
 def feature_width(ac, default=80):
     """Width of each spectrogram frame: the config's entry for it, else (or when it stacks frames) the extractor's."""
     width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
-                 "mel_bins", "input_feat_size", "n_mel_bins")  # fmt: skip
+                 "mel_bins", "input_feat_size", "n_mel_bins", "input_size")  # fmt: skip
     width = extractor_width(ac, width if _is_int(width) else None)
     return int(width) if _is_int(width) else default
 
