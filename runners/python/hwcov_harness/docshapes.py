@@ -21,7 +21,10 @@ from .sizes import _get, _is_int
 # the length of every dimension the config does not size: frames, sequence_length, num_patches...
 DOC_LENGTH = 16
 
-_DOC_LINE = re.compile(r"^\s*[-*]*\s*(\w+)\s*\(`?(torch\.\w+|\w*Tensor)`?\s+of shape\s+`?[\[(]([^\])`]*)[\])]")
+_DOC_LINE = re.compile(
+    r"^\s*[-*]*\s*(\w+)\s*\(`?(torch\.\w+|\w*Tensor)`?\s+of shape\s+`?"
+    r"(?:\[([^\]`]*)\]|\(((?:[^()`]|\([^()`]*\))*)\))"  # [a, b] or (a, len(b)): one level of parentheses inside
+)
 
 _BATCH = ("batch", "batch_size", "bsz", "bs")
 
@@ -36,7 +39,7 @@ def doc_shapes(fn):
     for line in doc.splitlines():
         m = _DOC_LINE.match(line)
         if m and m.group(1) not in out:
-            dims = [d.strip() for d in m.group(3).split(",") if d.strip()]
+            dims = [d.strip() for d in (m.group(3) or m.group(4) or "").split(",") if d.strip()]
             out[m.group(1)] = (m.group(2), dims)
     return out
 
@@ -153,3 +156,18 @@ def doc_batch_rows(model, config, inputs, batch):
         if _is_int(k) and k > 1 and shape is not None and len(shape) >= 1 and shape[0] == batch:
             out[name] = value.repeat_interleave(k, dim=0)
     return out
+
+
+def derived_doc_input(name, model, config, batch, generator):
+    """doc_input for name when forward()'s docstring derives its width from the config, else None.
+
+    A width written as an expression of the config (`dim * len(config.target_layer_ids)`,
+    `config.block_size`) says more than a name rule's plain hidden size, so it wins.
+    """
+    documented = doc_shapes(getattr(model, "forward", model)).get(name)
+    if documented is None or not documented[1] or "mask" in name or "ids" in name:
+        return None
+    last = documented[1][-1]
+    if not ("*" in last or "len(" in last or last.startswith("config.")):
+        return None
+    return doc_input(name, model, config, batch, generator)

@@ -8,7 +8,7 @@ when inputs are built, not at import time.
 
 import inspect
 
-from .docshapes import doc_batch_rows, doc_input, optional_none
+from .docshapes import derived_doc_input, doc_batch_rows, doc_input, optional_none
 from .geometry import (
     audio_features_shape,
     image_geometry,
@@ -87,7 +87,9 @@ def complete_inputs(ctx, inputs):
     for name in wanted:
         if name in inputs or name not in required:
             continue
-        value = _input_for(name, ctx, inputs, generator)
+        value = derived_doc_input(name, model, config, batch, generator)
+        if value is None:
+            value = _input_for(name, ctx, inputs, generator)
         if value is None:  # what forward()'s docstring and annotations say of it
             value = doc_input(name, model, config, batch, generator)
         if value is not None:

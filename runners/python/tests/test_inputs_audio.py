@@ -51,11 +51,30 @@ def test_doc_shapes_reads_backticked_and_bracketed_shapes():
         latents="`torch.Tensor` of shape `(batch_size, hidden_size, frames)`",
         noise_embeds="`torch.Tensor` of shape `[batch_size, config.block_size, dim]`",
         marks="`torch.LongTensor` of shape `(num_marks,)`",
+        features="`torch.Tensor` of shape `(num_crops, hidden_size * len(vision_feature_layer))`",
     )
     got = docshapes.doc_shapes(fn)
     assert got["latents"] == ("torch.Tensor", ["batch_size", "hidden_size", "frames"])
     assert got["noise_embeds"][1] == ["batch_size", "config.block_size", "dim"]
     assert got["marks"] == ("torch.LongTensor", ["num_marks"])
+    assert got["features"][1] == ["num_crops", "hidden_size * len(vision_feature_layer)"]  # len(...) kept whole
+
+
+def test_a_derived_width_wins_over_the_name_rule():
+    fn = _documented(context_hidden_states="`torch.Tensor` of shape `[batch_size, n, dim * len(config.target_layer_ids)]`")
+
+    class M:
+        forward = fn
+
+    config = _Config(hidden_size=8, target_layer_ids=[1, 2, 3])
+    got = docshapes.derived_doc_input("context_hidden_states", M(), config, 2, torch.Generator().manual_seed(0))
+    assert tuple(got.shape) == (2, docshapes.DOC_LENGTH, 24)
+    plain = _documented(context_hidden_states="`torch.Tensor` of shape `(batch_size, n, hidden_size)`")
+
+    class P:
+        forward = plain
+
+    assert docshapes.derived_doc_input("context_hidden_states", P(), config, 2, torch.Generator()) is None
 
 
 @pytest.mark.parametrize(
