@@ -33,7 +33,10 @@ _WIDTH = ("embed_dim", "dim", "hidden_dim", "d_model")
 
 
 def doc_shapes(fn):
-    """{argument name: (tensor type, [dimension expressions])} from fn's docstring ("x (`torch.Tensor` of shape `(a, b)`)")."""
+    """{argument name: (tensor type, [dimension expressions])} from fn's docstring.
+
+    A documented argument reads "x (`torch.Tensor` of shape `(a, b)`)" (or [a, b]).
+    """
     doc = getattr(fn, "__doc__", None) or ""
     out = {}
     for line in doc.splitlines():
@@ -144,7 +147,7 @@ def optional_none(model, name):
 
 
 def doc_batch_rows(model, config, inputs, batch):
-    """inputs, with each tensor forward()'s docstring gives batch_size * k rows (codebooks) repeated to k rows a sample."""
+    """inputs, each tensor forward()'s docstring gives batch_size * k rows (codebooks) repeated to k rows a sample."""
     documented = doc_shapes(getattr(model, "forward", model))
     configs = _configs(config)
     out = dict(inputs)

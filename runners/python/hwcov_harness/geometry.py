@@ -40,8 +40,9 @@ def vision_config(config):
 
 def audio_config(config):
     """The sub-config that describes audio (audio_config, ...) or config."""
-    ac = sub_config(config, "audio_config", "audio_encoder_config", "speech_config", "encoder_config", "encoder", "asr_config")
-    return sub_config(ac, "asr_config") if ac is not config else ac  # a wrapper's audio config holding the ASR encoder's
+    names = ("audio_config", "audio_encoder_config", "speech_config", "encoder_config", "encoder", "asr_config")
+    ac = sub_config(config, *names)
+    return sub_config(ac, "asr_config") if ac is not config else ac  # a wrapper's audio config holds its ASR encoder's
 
 
 def text_vocab(config, default=TINY_VOCAB):

@@ -61,7 +61,8 @@ def test_doc_shapes_reads_backticked_and_bracketed_shapes():
 
 
 def test_a_derived_width_wins_over_the_name_rule():
-    fn = _documented(context_hidden_states="`torch.Tensor` of shape `[batch_size, n, dim * len(config.target_layer_ids)]`")
+    derived = "`torch.Tensor` of shape `[batch_size, n, dim * len(config.target_layer_ids)]`"
+    fn = _documented(context_hidden_states=derived)
 
     class M:
         forward = fn
