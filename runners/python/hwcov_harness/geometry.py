@@ -197,6 +197,8 @@ def waveform_shape(config, batch):
         return (batch, channels, samples)
     if _get(ac, "codebook_size", "n_codebooks", "num_quantizers", "codebook_dim") is not None:
         return (batch, 1, samples)
+    if _get(ac, "dac_config", "codec_config", "audio_codec_config") is not None:  # a codec in front: mono channel first
+        return (batch, 1, samples)
     return (batch, samples)
 
 

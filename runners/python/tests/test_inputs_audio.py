@@ -163,3 +163,9 @@ def test_causal_conv1d_subclass_reads_bins_as_channels():
     model = torch.nn.Sequential(Causal(128, 8, 3))
     assert geometry._mel_channels_first(model, 128)
     assert not geometry._mel_channels_first(model, 80)
+
+
+@pytest.mark.parametrize("model_type", ["pe_audio_encoder", "pe_audio"])
+def test_a_codec_in_front_reads_one_channel(model_type):
+    config = transformers.AutoConfig.for_model(model_type)
+    assert geometry.waveform_shape(config, 2) == (2, 1, geometry.audio_samples(config))
