@@ -11,7 +11,10 @@ import functools
 
 from .sizes import _is_int
 
-_FIELDS = ("feature_size", "num_mel_bins", "n_mels", "sampling_rate", "hop_length")
+_FIELDS = ("feature_size", "num_mel_bins", "n_mels", "sampling_rate", "hop_length", "stride")
+
+# an extractor's stride above this is a hop in samples, not frames stacked into one feature
+MAX_STACKED_FRAMES = 8
 
 
 def _candidates(model_type):
@@ -45,8 +48,8 @@ def extractor_defaults(model_type):
 def extractor_width(config, config_width):
     """The width of the extractor's features when it differs from what the config says, else config_width.
 
-    An extractor that stacks frames (feature_size a multiple of the config's
-    num_mel_bins, and num_mel_bins the same as the extractor's) gives the
+    An extractor that stacks frames (feature_size, or num_mel_bins x stride, a
+    multiple of the config's num_mel_bins, and num_mel_bins the same as the extractor's) gives the
     stacked width; a config that names no width (config_width None) gets the
     extractor's feature_size.
     """
@@ -54,9 +57,12 @@ def extractor_width(config, config_width):
     size = d.get("feature_size")
     if not _is_int(size) or size <= 1:  # raw-waveform extractors (feature_size 1) say nothing of a spectrogram
         return config_width
+    bins = d.get("num_mel_bins", d.get("n_mels"))
+    stride = d.get("stride", 1)
+    if _is_int(bins) and 1 < stride <= MAX_STACKED_FRAMES:  # stride frames of num_mel_bins stacked (Xcodec2-likes)
+        size = bins * stride
     if config_width is None:
         return size
-    bins = d.get("num_mel_bins", d.get("n_mels"))
     if bins == config_width and size != bins and size % bins == 0:
         return size
     return config_width

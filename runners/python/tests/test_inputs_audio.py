@@ -139,6 +139,7 @@ def test_codebook_rows(cls_name):
     [
         ("gemma4_audio", 128),  # the config names no width: the (parent's) extractor's feature_size
         ("granite_speech5_encoder", 320),  # the extractor stacks 4 frames of num_mel_bins=80
+        ("xcodec2", 160),  # the extractor stacks stride=2 frames of num_mel_bins=80
         ("voxtral_realtime_encoder", 128),  # the config's num_mel_bins, which the extractor agrees with
         ("wav2vec2", 80),  # a raw-waveform extractor (feature_size 1) says nothing of spectrogram widths
     ],
