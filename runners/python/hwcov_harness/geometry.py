@@ -8,6 +8,7 @@ builds missing forward() inputs from them.
 
 import random
 
+from .extractor import extractor_width
 from .sizes import TINY_VOCAB, _get, _is_int, _is_token_key
 from .tensors import _is_tensor
 
@@ -39,7 +40,9 @@ def vision_config(config):
 
 def audio_config(config):
     """The sub-config that describes audio (audio_config, ...) or config."""
-    return sub_config(config, "audio_config", "audio_encoder_config", "speech_config", "encoder_config", "encoder")
+    names = ("audio_config", "audio_encoder_config", "speech_config", "encoder_config", "encoder", "asr_config")
+    ac = sub_config(config, *names)
+    return sub_config(ac, "asr_config") if ac is not config else ac  # a wrapper's audio config holds its ASR encoder's
 
 
 def text_vocab(config, default=TINY_VOCAB):
@@ -194,6 +197,8 @@ def waveform_shape(config, batch):
         return (batch, channels, samples)
     if _get(ac, "codebook_size", "n_codebooks", "num_quantizers", "codebook_dim") is not None:
         return (batch, 1, samples)
+    if _get(ac, "dac_config", "codec_config", "audio_codec_config") is not None:  # a codec in front: mono channel first
+        return (batch, 1, samples)
     return (batch, samples)
 
 
@@ -211,8 +216,10 @@ def _mel_channels_first(model, bins):
     modules = getattr(model, "modules", None)
     if not callable(modules) or not _is_int(bins):
         return False
+    import torch
+
     for m in modules():
-        if type(m).__name__ == "Conv1d":
+        if isinstance(m, torch.nn.Conv1d):  # subclasses too (causal convolutions)
             return getattr(m, "in_channels", None) == bins
     return False
 
@@ -241,11 +248,18 @@ def audio_features_shape(config, batch, frames=400, model=None):
     per_channel = _get(ac, "input_feat_per_channel")
     if _is_int(per_channel):
         return (batch, frames, per_channel * int(_get(ac, "input_channels", default=1)))
-    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
-                 "mel_bins", default=80)  # fmt: skip
+    width = feature_width(ac)
     if model is not None and _mel_channels_first(model, int(width)):  # a convolution stem over (bins, frames)
         return (batch, int(width), frames)
     return (batch, frames, int(width))
+
+
+def feature_width(ac, default=80):
+    """Width of each spectrogram frame: the config's entry for it, else (or when it stacks frames) the extractor's."""
+    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels",
+                 "mel_bins", "input_feat_size", "n_mel_bins", "input_size")  # fmt: skip
+    width = extractor_width(ac, width if _is_int(width) else None)
+    return int(width) if _is_int(width) else default
 
 
 def audio_frames(config, batch, model=None):
@@ -257,7 +271,7 @@ def audio_frames(config, batch, model=None):
     whisper_like = (_is_int(_get(ac, "max_source_positions")) or _is_int(_get(ac, "n_window"))) and _get(
         ac, "num_mel_bins"
     ) is not None
-    width = _get(ac, "input_dim", "feature_projection_input_dim", "num_mel_bins", "feature_size", "n_mels", "mel_bins")
+    width = feature_width(ac)
     channels_first = model is not None and _is_int(width) and _mel_channels_first(model, width)
     return shape[2] if whisper_like or channels_first else shape[1]
 

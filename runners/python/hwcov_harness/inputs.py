@@ -8,6 +8,7 @@ when inputs are built, not at import time.
 
 import inspect
 
+from .docshapes import derived_doc_input, doc_batch_rows, doc_input, optional_none
 from .geometry import (
     audio_features_shape,
     image_geometry,
@@ -89,10 +90,16 @@ def complete_inputs(ctx, inputs):
     for name in wanted:
         if name in inputs or name not in required:
             continue
-        value = _input_for(name, ctx, inputs, generator)
+        value = derived_doc_input(name, model, config, batch, generator)
+        if value is None:
+            value = _input_for(name, ctx, inputs, generator)
+        if value is None:  # what forward()'s docstring and annotations say of it
+            value = doc_input(name, model, config, batch, generator)
         if value is not None:
             inputs[name] = value
-    return accepted_inputs(model, inputs)
+        elif optional_none(model, name):
+            inputs[name] = None
+    return accepted_inputs(model, doc_batch_rows(model, config, inputs, batch))
 
 
 def _input_for(name, ctx, inputs, generator):
@@ -116,7 +123,7 @@ def _input_for(name, ctx, inputs, generator):
         length = length if _is_int(length) else min(text_length(config, ctx.seq_len), 32)
         return torch.randn(batch, length, int(hidden), generator=generator)
     if name == "hidden_states":  # an encoder stack or tower driven directly (FLAVA's multimodal encoder, CTC encoders)
-        if _is_int(_get(config, "input_dim")):  # speech encoders: frames of input_dim features
+        if _is_int(_get(config, "input_dim")) or _is_audio_encoder(ctx.model):  # speech encoders: frames of features
             return torch.randn(*audio_features_shape(config, batch), generator=generator)
         hidden = _get(config, "hidden_size", "d_model", "embed_dim", default=TINY_HIDDEN)
         if not _is_int(hidden):  # per-stage widths (a list): no single width; a conv tower's input is the image
@@ -141,6 +148,12 @@ def _input_for(name, ctx, inputs, generator):
     if name.endswith("_attention_mask") and inputs.get(name[: -len("_attention_mask")] + "_input_ids") is not None:
         return torch.ones_like(inputs[name[: -len("_attention_mask")] + "_input_ids"])
     return vision_input_for(name, ctx, inputs, generator)
+
+
+def _is_audio_encoder(model):
+    """A model whose name says it encodes audio (Phi4MultimodalAudioModel): its hidden_states are spectrogram frames."""
+    name = type(model).__name__
+    return "Audio" in name or "Speech" in name
 
 
 def time_series_length(config):
