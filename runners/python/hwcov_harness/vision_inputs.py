@@ -76,6 +76,45 @@ def vision_input_for(name, ctx, inputs, generator):
     return None
 
 
+# forward() parameters that place patch rows on their grid: a model naming one reads patch rows, not a square image
+PATCH_POSITION_INPUTS = ("spatial_shapes", "pixel_position_ids")
+
+
+def _patch_grid_side(config):
+    """Patches per side of the rows' grid: FLAT_PATCH_SIDE, rounded up to a multiple of the pooling kernel
+    (pooling_kernel_size) so a pooler over k x k patches tiles the grid."""
+    k = _get(vision_config(config), "pooling_kernel_size", default=1)
+    k = int(k) if _is_int(k) and k > 0 else 1
+    return -(-FLAT_PATCH_SIDE // k) * k
+
+
+def patch_rows_inputs(config, wanted, inputs, batch, generator):
+    """inputs with a square image (batch, [images,] channels, height, width) replaced by patch rows when forward() names a
+    parameter that positions patches (PATCH_POSITION_INPUTS), optional or not: pixel_values (batch, side^2,
+    channels x p x p) plus the named positions (spatial_shapes (side, side), pixel_position_ids (x, y) of each
+    patch) and pixel_attention_mask (one per row, replacing a per-pixel one) when forward() names it. Otherwise
+    inputs unchanged."""
+    import torch
+
+    named = [n for n in PATCH_POSITION_INPUTS if n in wanted and n not in inputs]
+    pixels = inputs.get("pixel_values")
+    if not named or not hasattr(pixels, "dim") or pixels.dim() not in (4, 5):
+        return inputs
+    channels, _, _ = image_geometry(config)
+    p = int(_get(vision_config(config), "patch_size", default=16))
+    side = _patch_grid_side(config)
+    out = dict(inputs)
+    out["pixel_values"] = torch.rand(batch, side * side, channels * p * p, generator=generator)
+    if "spatial_shapes" in named:
+        out["spatial_shapes"] = torch.tensor([[side, side]] * batch, dtype=torch.long)
+    if "pixel_position_ids" in named:
+        xy = torch.stack([torch.arange(side).repeat(side), torch.arange(side).repeat_interleave(side)], dim=-1)
+        out["pixel_position_ids"] = xy.expand(batch, -1, -1).clone()
+    if "pixel_attention_mask" in wanted:
+        out["pixel_attention_mask"] = torch.ones(batch, side * side, dtype=torch.long)
+    return out
+
+
 def main_input_wanted(model, wanted, inputs):
     """{main input} when forward() names it, it is optional and nothing built stands in for it (input_ids of an
     image-token model in the vision category: ImageGPT); otherwise empty."""
