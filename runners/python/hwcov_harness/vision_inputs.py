@@ -8,7 +8,13 @@ spatial_shapes (SigLIP2-likes). image_pairs() turns a batch of images into the
 (batch, 2, channels, height, width) pairs keypoint matchers compare.
 main_input_wanted() names the model's main input when a template built none of it, and
 target_sizes (optional in MiniCPM-style towers' signatures, read unconditionally).
+patch_rows_inputs() turns a square image into patch rows when forward() names patch positions
+(spatial_shapes, pixel_position_ids); images_as_sets() gives pixel_values a one-image axis when the model's
+code unpacks pixel_values.shape into five names.
 """
+
+import inspect
+import re
 
 from .geometry import image_geometry, num_frames, vision_config
 from .sizes import _get, _is_int
@@ -113,6 +119,36 @@ def patch_rows_inputs(config, wanted, inputs, batch, generator):
     if "pixel_attention_mask" in wanted:
         out["pixel_attention_mask"] = torch.ones(batch, side * side, dtype=torch.long)
     return out
+
+
+# a line unpacking pixel_values.shape into names: "batch_size, frames, channel, height, width = pixel_values.shape"
+_SHAPE_UNPACK = re.compile(r"^\s*(\w+(?:\s*,\s*\w+)+)\s*=\s*pixel_values\.shape\s*$", re.M)
+
+
+def _unpacked_rank(fn):
+    """How many names fn's source unpacks pixel_values.shape into, 0 when none."""
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return 0
+    return max((len(m.group(1).split(",")) for m in _SHAPE_UNPACK.finditer(source)), default=0)
+
+
+def pixel_values_rank(model):
+    """The rank the model's own code reads pixel_values at: the most names forward() or get_image_features()
+    of the model, or of a wrapped model it holds (a retrieval head's vlm), unpack pixel_values.shape into."""
+    holders = [model] + [m for m in getattr(model, "children", lambda: [])() if hasattr(m, "get_image_features")]
+    fns = [getattr(type(h), n, None) for h in holders for n in ("forward", "get_image_features")]
+    return max((_unpacked_rank(f) for f in fns if f is not None), default=0)
+
+
+def images_as_sets(model, inputs):
+    """inputs with a 4-d pixel_values given a one-image (or one-frame) axis, (batch, 1, channels, height, width),
+    when the model's code unpacks pixel_values.shape into five names (InstructBLIP-Video, ModernVBERT)."""
+    pixels = inputs.get("pixel_values")
+    if not hasattr(pixels, "dim") or pixels.dim() != 4 or pixel_values_rank(model) != 5:
+        return inputs
+    return {**inputs, "pixel_values": pixels.unsqueeze(1)}
 
 
 def main_input_wanted(model, wanted, inputs):

@@ -47,3 +47,45 @@ def test_positions_cover_the_grid():
 def test_inputs_unchanged(wanted, inputs):
     out = patch_rows_inputs(Siglip2VisionConfig(), wanted, inputs, 1, torch.Generator().manual_seed(0))
     assert out is inputs
+
+
+class _Sets(torch.nn.Module):
+    def forward(self, pixel_values):
+        batch_size, frames, channel, height, width = pixel_values.shape
+        return pixel_values
+
+
+class _Square(torch.nn.Module):
+    def forward(self, pixel_values):
+        batch_size, channel, height, width = pixel_values.shape
+        return pixel_values
+
+
+class _Holder(torch.nn.Module):  # a retrieval head around a model whose get_image_features reads sets
+    def __init__(self):
+        super().__init__()
+        self.vlm = _Inner()
+
+    def forward(self, pixel_values):
+        return self.vlm(pixel_values)
+
+
+class _Inner(torch.nn.Module):
+    def get_image_features(self, pixel_values):
+        batch_size, num_images, num_channels, height, width = pixel_values.shape
+        return pixel_values
+
+
+@pytest.mark.parametrize(
+    "model, dims, want",
+    [
+        (_Sets(), 4, (1, 1, 3, 224, 224)),  # the model unpacks five names: one image per set
+        (_Holder(), 4, (1, 1, 3, 224, 224)),  # ... in a wrapped model's get_image_features
+        (_Square(), 4, (1, 3, 224, 224)),  # four names: unchanged
+        (_Sets(), 5, (1, 1, 3, 224, 224)),  # already sets: unchanged
+    ],
+)
+def test_images_as_sets(model, dims, want):
+    from hwcov_harness.vision_inputs import images_as_sets
+
+    assert tuple(images_as_sets(model, {"pixel_values": _image(dims)})["pixel_values"].shape) == want
