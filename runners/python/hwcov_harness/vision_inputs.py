@@ -16,6 +16,7 @@ code unpacks pixel_values.shape into five names.
 import inspect
 import re
 
+from .feature_inputs import feature_input_for
 from .geometry import image_geometry, num_frames, vision_config
 from .sizes import _get, _is_int
 
@@ -79,7 +80,7 @@ def vision_input_for(name, ctx, inputs, generator):
         inputs["pixel_values"] = rows["pixel_values"]  # the rows replace a template's square image
         inputs.update({k: v for k, v in rows.items() if k != name})
         return rows[name]
-    return None
+    return feature_input_for(name, ctx, inputs, generator)
 
 
 # forward() parameters that place patch rows on their grid: a model naming one reads patch rows, not a square image
@@ -104,7 +105,7 @@ def patch_rows_inputs(config, wanted, inputs, batch, generator):
 
     named = [n for n in PATCH_POSITION_INPUTS if n in wanted and n not in inputs]
     pixels = inputs.get("pixel_values")
-    if not named or not hasattr(pixels, "dim") or pixels.dim() not in (4, 5):
+    if not named or "pixel_values" not in wanted or not hasattr(pixels, "dim") or pixels.dim() not in (4, 5):
         return inputs
     channels, _, _ = image_geometry(config)
     p = int(_get(vision_config(config), "patch_size", default=16))

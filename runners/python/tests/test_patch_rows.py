@@ -89,3 +89,11 @@ def test_images_as_sets(model, dims, want):
     from hwcov_harness.vision_inputs import images_as_sets
 
     assert tuple(images_as_sets(model, {"pixel_values": _image(dims)})["pixel_values"].shape) == want
+
+
+def test_no_rows_for_a_model_without_pixel_values():
+    # a DETR decoder naming spatial_shapes reads feature rows, not an image: the template's image is left alone
+    inputs = {"pixel_values": _image(4)}
+    out = patch_rows_inputs(Siglip2VisionConfig(), ["vision_features", "spatial_shapes"], inputs, 1,
+                            torch.Generator().manual_seed(0))
+    assert out is inputs
