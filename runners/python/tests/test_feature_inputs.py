@@ -40,4 +40,17 @@ def test_text_features_have_the_width():
 
 def test_unknown_name():
     ctx = _ctx(Sam3DetrDecoder, Sam3DETRDecoderConfig())
-    assert feature_input_for("decoder_queries", ctx, {}, torch.Generator().manual_seed(0)) is None
+    assert feature_input_for("prompt_features", ctx, {}, torch.Generator().manual_seed(0)) is None
+
+
+def test_backbone_features_are_fpn_levels():
+    from transformers import Sam3MaskDecoderConfig
+    from transformers.models.sam3.modeling_sam3 import Sam3MaskDecoder
+
+    ctx = _ctx(Sam3MaskDecoder, Sam3MaskDecoderConfig(hidden_size=32, num_upsampling_stages=3))
+    inputs = {}
+    maps = feature_input_for("backbone_features", ctx, inputs, torch.Generator().manual_seed(0))
+    side = FEATURE_SIDE
+    assert [tuple(m.shape) for m in maps] == [(2, 32, side * 8, side * 8), (2, 32, side * 4, side * 4),
+                                              (2, 32, side * 2, side * 2), (2, 32, side, side)]
+    assert tuple(inputs["encoder_hidden_states"].shape) == (2, side * side, 32)  # one row per coarsest cell
