@@ -21,7 +21,7 @@ from .geometry import (
     waveform_shape,
 )
 from .sizes import TIME_SERIES_PREDICTION_LENGTH, TINY_HIDDEN, _get, _is_int
-from .vision_inputs import image_pairs, main_input_wanted, vision_input_for
+from .vision_inputs import image_pairs, images_as_sets, main_input_wanted, patch_rows_inputs, vision_input_for
 
 
 def _explicit_parameters(model):
@@ -81,7 +81,8 @@ def complete_inputs(ctx, inputs):
     model, config, batch = ctx.model, ctx.config, ctx.batch_size
     wanted = forward_parameters(model)
     required = set(required_parameters(model)) | main_input_wanted(model, wanted, inputs)
-    inputs = image_pairs(model, dict(inputs))
+    inputs = images_as_sets(model, image_pairs(model, dict(inputs)))
+    inputs = patch_rows_inputs(config, wanted, inputs, batch, torch.Generator().manual_seed(ctx.seed + 11))
     generator = torch.Generator().manual_seed(ctx.seed + 7)
     if "past_values" in wanted and "past_values" not in inputs:
         inputs.update(time_series_inputs(config, batch, wanted, generator))

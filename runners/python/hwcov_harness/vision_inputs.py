@@ -8,8 +8,15 @@ spatial_shapes (SigLIP2-likes). image_pairs() turns a batch of images into the
 (batch, 2, channels, height, width) pairs keypoint matchers compare.
 main_input_wanted() names the model's main input when a template built none of it, and
 target_sizes (optional in MiniCPM-style towers' signatures, read unconditionally).
+patch_rows_inputs() turns a square image into patch rows when forward() names patch positions
+(spatial_shapes, pixel_position_ids); images_as_sets() gives pixel_values a one-image axis when the model's
+code unpacks pixel_values.shape into five names.
 """
 
+import inspect
+import re
+
+from .feature_inputs import feature_input_for
 from .geometry import image_geometry, num_frames, vision_config
 from .sizes import _get, _is_int
 
@@ -73,7 +80,76 @@ def vision_input_for(name, ctx, inputs, generator):
         inputs["pixel_values"] = rows["pixel_values"]  # the rows replace a template's square image
         inputs.update({k: v for k, v in rows.items() if k != name})
         return rows[name]
-    return None
+    return feature_input_for(name, ctx, inputs, generator)
+
+
+# forward() parameters that place patch rows on their grid: a model naming one reads patch rows, not a square image
+PATCH_POSITION_INPUTS = ("spatial_shapes", "pixel_position_ids")
+
+
+def _patch_grid_side(config):
+    """Patches per side of the rows' grid: FLAT_PATCH_SIDE, rounded up to a multiple of the pooling kernel
+    (pooling_kernel_size) so a pooler over k x k patches tiles the grid."""
+    k = _get(vision_config(config), "pooling_kernel_size", default=1)
+    k = int(k) if _is_int(k) and k > 0 else 1
+    return -(-FLAT_PATCH_SIDE // k) * k
+
+
+def patch_rows_inputs(config, wanted, inputs, batch, generator):
+    """inputs with a square image (batch, [images,] channels, height, width) replaced by patch rows when forward() names a
+    parameter that positions patches (PATCH_POSITION_INPUTS), optional or not: pixel_values (batch, side^2,
+    channels x p x p) plus the named positions (spatial_shapes (side, side), pixel_position_ids (x, y) of each
+    patch) and pixel_attention_mask (one per row, replacing a per-pixel one) when forward() names it. Otherwise
+    inputs unchanged."""
+    import torch
+
+    named = [n for n in PATCH_POSITION_INPUTS if n in wanted and n not in inputs]
+    pixels = inputs.get("pixel_values")
+    if not named or "pixel_values" not in wanted or not hasattr(pixels, "dim") or pixels.dim() not in (4, 5):
+        return inputs
+    channels, _, _ = image_geometry(config)
+    p = int(_get(vision_config(config), "patch_size", default=16))
+    side = _patch_grid_side(config)
+    out = dict(inputs)
+    out["pixel_values"] = torch.rand(batch, side * side, channels * p * p, generator=generator)
+    if "spatial_shapes" in named:
+        out["spatial_shapes"] = torch.tensor([[side, side]] * batch, dtype=torch.long)
+    if "pixel_position_ids" in named:
+        xy = torch.stack([torch.arange(side).repeat(side), torch.arange(side).repeat_interleave(side)], dim=-1)
+        out["pixel_position_ids"] = xy.expand(batch, -1, -1).clone()
+    if "pixel_attention_mask" in wanted:
+        out["pixel_attention_mask"] = torch.ones(batch, side * side, dtype=torch.long)
+    return out
+
+
+# a line unpacking pixel_values.shape into names: "batch_size, frames, channel, height, width = pixel_values.shape"
+_SHAPE_UNPACK = re.compile(r"^\s*(\w+(?:\s*,\s*\w+)+)\s*=\s*pixel_values\.shape\s*$", re.M)
+
+
+def _unpacked_rank(fn):
+    """How many names fn's source unpacks pixel_values.shape into, 0 when none."""
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return 0
+    return max((len(m.group(1).split(",")) for m in _SHAPE_UNPACK.finditer(source)), default=0)
+
+
+def pixel_values_rank(model):
+    """The rank the model's own code reads pixel_values at: the most names forward() or get_image_features()
+    of the model, or of a wrapped model it holds (a retrieval head's vlm), unpack pixel_values.shape into."""
+    holders = [model] + [m for m in getattr(model, "children", lambda: [])() if hasattr(m, "get_image_features")]
+    fns = [getattr(type(h), n, None) for h in holders for n in ("forward", "get_image_features")]
+    return max((_unpacked_rank(f) for f in fns if f is not None), default=0)
+
+
+def images_as_sets(model, inputs):
+    """inputs with a 4-d pixel_values given a one-image (or one-frame) axis, (batch, 1, channels, height, width),
+    when the model's code unpacks pixel_values.shape into five names (InstructBLIP-Video, ModernVBERT)."""
+    pixels = inputs.get("pixel_values")
+    if not hasattr(pixels, "dim") or pixels.dim() != 4 or pixel_values_rank(model) != 5:
+        return inputs
+    return {**inputs, "pixel_values": pixels.unsqueeze(1)}
 
 
 def main_input_wanted(model, wanted, inputs):
