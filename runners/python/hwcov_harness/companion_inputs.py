@@ -1,0 +1,64 @@
+"""Optional forward() inputs a model still cannot run without, known from its config and signature.
+
+complete_inputs adds the required parameters; these rules add optional ones
+whose absence the model rejects:
+
+- encoder_hidden_states of a decoder stack driven alone (a Q-Former, the
+  decoder half of an encoder-decoder built as its own model): its cross
+  attention needs the encoder's states, encoder_hidden_size wide (else
+  cross_attention_hidden_size, else the model's own width).
+- packed audio features: a forward() that takes feature_lens (per-clip frame
+  counts) reads its features as every clip's frames side by side,
+  (num_mel_bins, total frames), not one row a clip.
+
+torch is imported when inputs are built, not at import time.
+"""
+
+from .sizes import TINY_HIDDEN, _get, _is_int
+
+# config entries that say a model has cross-attention layers
+_CROSS_ATTENTION_FLAGS = ("add_cross_attention", "cross_attention_frequency")
+
+# widths of the encoder states a cross attention reads, most specific first
+_ENCODER_WIDTH_KEYS = ("encoder_hidden_size", "cross_attention_hidden_size", "hidden_size", "d_model")
+
+
+def is_decoder_stack(model, config):
+    """A model with cross attention to an encoder it does not hold: a config flag says so, or it is a *Decoder class."""
+    name = type(model).__name__
+    if name.endswith("Decoder") and "EncoderDecoder" not in name:
+        return True
+    for key in _CROSS_ATTENTION_FLAGS:
+        v = getattr(config, key, None)
+        if v is True or (_is_int(v) and not isinstance(v, bool) and v > 0):
+            return True
+    return False
+
+
+def cross_attention_states(model, config, wanted, inputs, batch, length, generator):
+    """{"encoder_hidden_states": states} for a decoder stack driven alone that has none yet, else {}."""
+    import torch
+
+    if "encoder_hidden_states" not in wanted or inputs.get("encoder_hidden_states") is not None:
+        return {}
+    if getattr(config, "is_encoder_decoder", False) or not is_decoder_stack(model, config):
+        return {}
+    width = _get(config, *_ENCODER_WIDTH_KEYS, default=TINY_HIDDEN)
+    width = width if _is_int(width) and width > 0 else TINY_HIDDEN
+    return {"encoder_hidden_states": torch.randn(batch, length, int(width), generator=generator)}
+
+
+def packed_audio_features(wanted, inputs):
+    """inputs with (batch, bins, frames) input_features packed to (bins, batch * frames) plus feature_lens, when forward takes feature_lens."""
+    import torch
+
+    features = inputs.get("input_features")
+    if "feature_lens" not in wanted or inputs.get("feature_lens") is not None or getattr(features, "dim", None) is None:
+        return inputs
+    if features.dim() != 3:
+        return inputs
+    batch, _, frames = features.shape
+    out = dict(inputs)
+    out["input_features"] = torch.cat(list(features), dim=1)
+    out["feature_lens"] = torch.full((batch,), frames, dtype=torch.long)
+    return out
