@@ -10,9 +10,14 @@ whose absence the model rejects:
 - packed audio features: a forward() that takes feature_lens (per-clip frame
   counts) reads its features as every clip's frames side by side,
   (num_mel_bins, total frames), not one row a clip.
+- inputs_embeds instead of input_ids when forward() looks the ids up in a
+  table the model does not hold (a sub-model its parent feeds embeddings).
 
 torch is imported when inputs are built, not at import time.
 """
+
+import inspect
+import re
 
 from .sizes import TINY_HIDDEN, _get, _is_int
 
@@ -61,4 +66,37 @@ def packed_audio_features(wanted, inputs):
     out = dict(inputs)
     out["input_features"] = torch.cat(list(features), dim=1)
     out["feature_lens"] = torch.full((batch,), frames, dtype=torch.long)
+    return out
+
+
+_TABLE_LOOKUP = re.compile(r"\bself\.(\w+)\(\s*input_ids\s*\)")
+
+
+def _has_token_table(model):
+    """Whether forward() can look input_ids up: every self.NAME(input_ids) its source calls is an attribute the model has."""
+    try:
+        source = inspect.getsource(type(model).forward)
+    except (OSError, TypeError):
+        return True
+    return all(hasattr(model, name) for name in _TABLE_LOOKUP.findall(source))
+
+
+def embeds_without_table(model, config, wanted, inputs, generator):
+    """inputs with input_ids replaced by inputs_embeds of the same length when the model has no token table to look them up in.
+
+    A sub-model its parent feeds embeddings (a talker driven by the thinker's states)
+    takes inputs_embeds; its forward() would look input_ids up in a table it does not hold.
+    """
+    import torch
+
+    ids = inputs.get("input_ids")
+    if ids is None or getattr(ids, "dim", None) is None or "inputs_embeds" not in wanted or inputs.get("inputs_embeds") is not None:
+        return inputs
+    if _has_token_table(model):
+        return inputs
+    width = _get(config, "hidden_size", "d_model", "embed_dim", default=TINY_HIDDEN)
+    if not _is_int(width):
+        return inputs
+    out = {k: v for k, v in inputs.items() if k != "input_ids"}
+    out["inputs_embeds"] = torch.randn(*ids.shape[:2], int(width), generator=generator)
     return out

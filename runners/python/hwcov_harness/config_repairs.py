@@ -231,7 +231,19 @@ def _donor_value(root, holder, name):
         rope = getattr(c, "rope_parameters", None)
         if isinstance(rope, dict) and rope.get(name) is not None:
             return True, rope[name]
-    return _declared_default(root, holder, name)
+    found, value = _declared_default(root, holder, name)
+    return (found, value) if found else _sibling_width(holder, name)
+
+
+def _sibling_width(holder, name):
+    """(found, width) for a *_intermediate_size no class declares (a shared expert's): the config's own intermediate_size."""
+    if not name.endswith("_intermediate_size"):
+        return False, None
+    for key in ("intermediate_size", "moe_intermediate_size"):
+        v = getattr(holder, key, None)
+        if _is_int(v) and v > 0:
+            return True, v
+    return False, None
 
 
 def _declared_default(root, holder, name):

@@ -8,7 +8,7 @@ when inputs are built, not at import time.
 
 import inspect
 
-from .companion_inputs import cross_attention_states, packed_audio_features
+from .companion_inputs import cross_attention_states, embeds_without_table, packed_audio_features
 from .docshapes import derived_doc_input, doc_batch_rows, doc_input, optional_none
 from .geometry import (
     audio_features_shape,
@@ -103,6 +103,7 @@ def complete_inputs(ctx, inputs):
     length = min(text_length(config, ctx.seq_len), 32)
     inputs.update(cross_attention_states(model, config, wanted, inputs, batch, length, generator))
     inputs = packed_audio_features(wanted, inputs)
+    inputs = embeds_without_table(model, config, wanted, inputs, generator)
     return accepted_inputs(model, doc_batch_rows(model, config, inputs, batch))
 
 
