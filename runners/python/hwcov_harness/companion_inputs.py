@@ -10,6 +10,8 @@ whose absence the model rejects:
 - packed audio features: a forward() that takes feature_lens (per-clip frame
   counts) reads its features as every clip's frames side by side,
   (num_mel_bins, total frames), not one row a clip.
+- a parameter forward() raises on when it is None (`if bbox is None: raise`)
+  is required, whatever its default says.
 - inputs_embeds instead of input_ids when forward() looks the ids up in a
   table the model does not hold (a sub-model its parent feeds embeddings).
 
@@ -100,3 +102,15 @@ def embeds_without_table(model, config, wanted, inputs, generator):
     out = {k: v for k, v in inputs.items() if k != "input_ids"}
     out["inputs_embeds"] = torch.randn(*ids.shape[:2], int(width), generator=generator)
     return out
+
+
+_RAISES_WHEN_NONE = re.compile(r"\bif (\w+) is None:\s*\n\s*raise\b")
+
+
+def raised_when_none(model, wanted):
+    """The optional forward() parameters its source rejects when None (`if bbox is None: raise ...`): required in fact."""
+    try:
+        source = inspect.getsource(type(model).forward)
+    except (OSError, TypeError):
+        return set()
+    return {name for name in _RAISES_WHEN_NONE.findall(source) if name in wanted}

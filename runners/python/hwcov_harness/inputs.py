@@ -8,7 +8,7 @@ when inputs are built, not at import time.
 
 import inspect
 
-from .companion_inputs import cross_attention_states, embeds_without_table, packed_audio_features
+from .companion_inputs import cross_attention_states, embeds_without_table, packed_audio_features, raised_when_none
 from .docshapes import derived_doc_input, doc_batch_rows, doc_input, optional_none
 from .geometry import (
     audio_features_shape,
@@ -82,6 +82,7 @@ def complete_inputs(ctx, inputs):
     model, config, batch = ctx.model, ctx.config, ctx.batch_size
     wanted = forward_parameters(model)
     required = set(required_parameters(model)) | main_input_wanted(model, wanted, inputs)
+    required |= raised_when_none(model, wanted)
     inputs = image_pairs(model, dict(inputs))
     generator = torch.Generator().manual_seed(ctx.seed + 7)
     if "past_values" in wanted and "past_values" not in inputs:
