@@ -167,3 +167,17 @@ def test_qwen3_omni_talker_text_builds_with_shared_expert_width():
     )  # fmt: skip
     model = config_repairs.build_model_with(m.Qwen3OmniMoeTalkerModel, config)
     assert model.config.shared_expert_intermediate_size == 64
+
+
+@pytest.mark.parametrize(
+    "d, want",
+    [
+        ({"default_language": None, "languages": ["en_XX", "de_DE"]}, "en_XX"),
+        ({"default_language": "de_DE", "languages": ["en_XX", "de_DE"]}, "de_DE"),  # set: kept
+        ({"default_language": None}, None),  # no choices listed
+        ({"default_language": None, "languages": []}, None),
+    ],
+)
+def test_default_choice(d, want):
+    config_repairs._default_choice(d)
+    assert d["default_language"] == want
