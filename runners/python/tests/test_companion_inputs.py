@@ -4,6 +4,7 @@ Parametrized over real transformers classes (skipped where transformers is not i
 """
 
 import os
+from types import SimpleNamespace as _Config
 
 import pytest
 
@@ -12,11 +13,6 @@ transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
 
 from hwcov_harness import companion_inputs, config_repairs, docshapes  # noqa: E402
-
-
-class _Config:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
 
 
 class SomeDecoder(torch.nn.Module):
