@@ -3,7 +3,8 @@
 Dict rules (run by shrink.shrink_dict after the dimension fixes):
 unset key/value heads mean the heads; KV-sharing layers keep a producer of
 every layer kind; run-length layer patterns ([[kinds, repeats]]) add up to the
-layer count; a pixel-shuffle scale factor divides the patches per side.
+layer count; a pixel-shuffle scale factor divides the patches per side; an
+unset default_X takes the first of the Xs the config lists.
 Built-config rule (shrink.shrink_config): a layer_types list the class leaves
 unset is filled. Model rule (harness.build_model_with): an attribute the model
 reads from a (sub-)config that the class does not declare is taken from where
@@ -33,6 +34,17 @@ def repair_dict(orig, d):
     _experts_chosen(d)
     _pooled_image_tokens(d)
     _side_vocabularies(d)
+    _default_choice(d)
+
+
+def _default_choice(d):
+    """An unset default_X whose choices the config lists as Xs (default_language, languages) takes the first choice."""
+    for k, v in list(d.items()):
+        if not (k.startswith("default_") and v is None):
+            continue
+        choices = d.get(k[len("default_") :] + "s")
+        if isinstance(choices, (list, tuple)) and choices and isinstance(choices[0], str):
+            d[k] = choices[0]
 
 
 def _unset_kv_heads(d):
@@ -231,7 +243,19 @@ def _donor_value(root, holder, name):
         rope = getattr(c, "rope_parameters", None)
         if isinstance(rope, dict) and rope.get(name) is not None:
             return True, rope[name]
-    return _declared_default(root, holder, name)
+    found, value = _declared_default(root, holder, name)
+    return (found, value) if found else _sibling_width(holder, name)
+
+
+def _sibling_width(holder, name):
+    """(found, width) for a *_intermediate_size no class declares (a shared expert's): the config's own intermediate_size."""
+    if not name.endswith("_intermediate_size"):
+        return False, None
+    for key in ("intermediate_size", "moe_intermediate_size"):
+        v = getattr(holder, key, None)
+        if _is_int(v) and v > 0:
+            return True, v
+    return False, None
 
 
 def _declared_default(root, holder, name):

@@ -22,8 +22,8 @@ from .sizes import _get, _is_int
 DOC_LENGTH = 16
 
 _DOC_LINE = re.compile(
-    r"^\s*[-*]*\s*(\w+)\s*\(`?(torch\.\w+|\w*Tensor)`?\s+of shape\s+`?"
-    r"(?:\[([^\]`]*)\]|\(((?:[^()`]|\([^()`]*\))*)\))"  # [a, b] or (a, len(b)): one level of parentheses inside
+    r"^\s*[-*]*\s*(\w+)\s*\([`']*(torch\.\w+|\w*Tensor)[`']*\s+of shape\s+[`']*"
+    r"(?:\[([^\]`']*)\]|\(((?:[^()`']|\([^()`']*\))*)\))"  # [a, b] or (a, len(b)): one level of parentheses inside
 )
 
 _BATCH = ("batch", "batch_size", "bsz", "bs")

@@ -8,6 +8,7 @@ when inputs are built, not at import time.
 
 import inspect
 
+from .companion_inputs import cross_attention_states, embeds_without_table, packed_audio_features, raised_when_none
 from .docshapes import derived_doc_input, doc_batch_rows, doc_input, optional_none
 from .geometry import (
     audio_features_shape,
@@ -81,6 +82,7 @@ def complete_inputs(ctx, inputs):
     model, config, batch = ctx.model, ctx.config, ctx.batch_size
     wanted = forward_parameters(model)
     required = set(required_parameters(model)) | main_input_wanted(model, wanted, inputs)
+    required |= raised_when_none(model, wanted)
     inputs = images_as_sets(model, image_pairs(model, dict(inputs)))
     inputs = patch_rows_inputs(config, wanted, inputs, batch, torch.Generator().manual_seed(ctx.seed + 11))
     generator = torch.Generator().manual_seed(ctx.seed + 7)
@@ -100,6 +102,10 @@ def complete_inputs(ctx, inputs):
             inputs[name] = value
         elif optional_none(model, name):
             inputs[name] = None
+    length = min(text_length(config, ctx.seq_len), 32)
+    inputs.update(cross_attention_states(model, config, wanted, inputs, batch, length, generator))
+    inputs = packed_audio_features(wanted, inputs)
+    inputs = embeds_without_table(model, config, wanted, inputs, generator)
     return accepted_inputs(model, doc_batch_rows(model, config, inputs, batch))
 
 
