@@ -291,10 +291,18 @@ def onnxruntime_session(model, inputs, *, forward=None, constants=(), provider="
     used = session.get_providers()
     if provider not in used:
         raise BackendError(f"onnxruntime did not take {provider} (it chose {used})")
-    entry = Converted(session, list(exported.input_names), list(exported.output_names), "onnx (" + exported.exporter + ")",
+    entry = Converted(session, declared_inputs(session, exported.input_names), list(exported.output_names), "onnx (" + exported.exporter + ")",
                       time.perf_counter() - t0, False, key, onnxruntime_settings(session, config))
     _remember(_ort_cache, key, entry)
     return entry
+
+
+def declared_inputs(session, names):
+    """The names of names the session's graph declares, in their order. The
+    exporter may fold an input the graph only reads for its values (grid_thw
+    of a patch-row vision tower) into a constant; feeding it is an error."""
+    declared = {i.name for i in session.get_inputs()}
+    return [n for n in names if n in declared]
 
 
 def onnxruntime_settings(session, keys=()):

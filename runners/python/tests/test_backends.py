@@ -201,3 +201,27 @@ def test_profiles(tmp_path):
 def test_sample_stats_has_cv():
     s = harness.sample_stats([1.0, 2.0, 3.0, 4.0])
     assert s["mean"] == 2.5 and s["cv"] == pytest.approx((5 / 3) ** 0.5 / 2.5)
+
+
+
+class _Input:
+    def __init__(self, name):
+        self.name = name
+
+
+class _Session:
+    def __init__(self, *names):
+        self._inputs = [_Input(n) for n in names]
+
+    def get_inputs(self):
+        return self._inputs
+
+
+@pytest.mark.parametrize("graph,exported,want", [
+    (("pixel_values", "grid_thw"), ["pixel_values", "grid_thw"], ["pixel_values", "grid_thw"]),
+    (("pixel_values",), ["pixel_values", "grid_thw"], ["pixel_values"]),  # grid_thw folded by the exporter
+    (("grid_thw", "pixel_values"), ["pixel_values", "grid_thw"], ["pixel_values", "grid_thw"]),
+    ((), ["x"], []),
+])
+def test_declared_inputs_feeds_what_the_graph_declares(graph, exported, want):
+    assert backends.declared_inputs(_Session(*graph), exported) == want
