@@ -66,6 +66,9 @@ class StandInSession:
     def get_session_options(self):
         return self._sess_options
 
+    def get_inputs(self):
+        return self._real.get_inputs()
+
     def run(self, names, feeds):
         return self._real.run(names, feeds)
 
